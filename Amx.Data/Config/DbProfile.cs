@@ -1,0 +1,42 @@
+using Amx.Data.Errors;
+
+namespace Amx.Data.Config;
+
+/// <summary>A named database connection from <c>db_profiles</c>. Secrets are referenced by environment variable.</summary>
+public sealed class DbProfile
+{
+    public required string Name { get; init; }
+    public required Backend Backend { get; set; }
+    public string? Host { get; set; }
+    public int? Port { get; set; }
+    public string? Database { get; set; }
+    public string? User { get; set; }
+    /// <summary>Name of the environment variable that holds the password.</summary>
+    public string? PasswordEnv { get; set; }
+    /// <summary>Plaintext password: still honoured, with a warning.</summary>
+    public string? Password { get; set; }
+    /// <summary>SQLite file path.</summary>
+    public string? Path { get; set; }
+    /// <summary>Extra connection-string keywords (<c>--option KEY=VALUE</c>).</summary>
+    public Dictionary<string, string> Options { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Host/database (or file) for listings; never contains a secret.</summary>
+    public string Location => Backend == Backend.Sqlite
+        ? Path ?? "(no path)"
+        : $"{Host ?? "localhost"}{(Port is { } p ? ":" + p : "")}/{Database}";
+
+    /// <summary>The password from the environment variable, the plaintext field, or null.</summary>
+    public string? ResolvePassword()
+    {
+        if (!string.IsNullOrEmpty(PasswordEnv))
+        {
+            var value = Environment.GetEnvironmentVariable(PasswordEnv);
+            if (value is null)
+                throw AmxException.BadInput(
+                    $"environment variable {PasswordEnv} (password of db profile '{Name}') is not set",
+                    $"export {PasswordEnv}=… before running amx");
+            return value;
+        }
+        return Password;
+    }
+}

@@ -1,0 +1,64 @@
+using Amx.Data.History.Model;
+
+namespace Amx.Data.Warehouse.Model;
+
+/// <summary>What a metadata read returns: the tables, views and columns in scope, with their live comments.</summary>
+public sealed class Catalog
+{
+    public List<TableMeta> Tables { get; } = [];
+}
+
+/// <summary>A table, view or materialized view.</summary>
+public sealed class TableMeta
+{
+    public required QualifiedName Name { get; init; }
+    /// <summary><see cref="TargetKinds"/>: TABLE, VIEW or MATERIALIZED_VIEW.</summary>
+    public required string Kind { get; init; }
+    /// <summary>Live comment; null when there is none (distinct from an empty comment).</summary>
+    public string? Comment { get; set; }
+    public long? RowEstimate { get; set; }
+    public bool IsPartitioned { get; set; }
+    public List<ColumnMeta> Columns { get; } = [];
+    public List<string> PrimaryKey { get; } = [];
+    public List<ForeignKeyMeta> ForeignKeys { get; } = [];
+    /// <summary>Column sets with a unique constraint or unique index.</summary>
+    public List<List<string>> UniqueKeys { get; } = [];
+}
+
+public sealed class ColumnMeta
+{
+    public required string Name { get; init; }
+    public required int Ordinal { get; init; }
+    /// <summary>The type as the catalog shows it (e.g. <c>character varying(80)</c>, <c>int unsigned</c>).</summary>
+    public required string DataType { get; init; }
+    public bool IsNullable { get; init; }
+    public string? Default { get; init; }
+    public string? Comment { get; set; }
+    /// <summary>Statistics from <c>--profiling-mode sampled|full</c>; null in metadata mode.</summary>
+    public ColumnProfile? Profile { get; set; }
+}
+
+public sealed class ForeignKeyMeta
+{
+    public required List<string> Columns { get; init; }
+    public required QualifiedName References { get; init; }
+    public required List<string> ReferencedColumns { get; init; }
+}
+
+/// <summary>Column statistics; which fields are set depends on the profiling mode.</summary>
+public sealed class ColumnProfile
+{
+    public long? RowsSeen { get; set; }
+    public double? NullRatio { get; set; }
+    public long? DistinctEstimate { get; set; }
+    public string? Min { get; set; }
+    public string? Max { get; set; }
+    /// <summary>Up to 5 example values (masked when <c>--mask-samples</c>).</summary>
+    public List<string> Examples { get; } = [];
+    /// <summary>Most frequent values with counts (full mode).</summary>
+    public List<(string Value, long Count)> TopValues { get; } = [];
+    /// <summary>Why profiling was skipped or partial (e.g. row limit exceeded).</summary>
+    public string? Note { get; set; }
+}
+
+public enum ProfilingMode { Metadata, Sampled, Full }

@@ -1,0 +1,22 @@
+namespace Amx.Tool.Tests.Infrastructure;
+
+/// <summary>
+/// The shared real servers of one test run, started on first use and stopped when the run ends.
+/// Tests ask for <c>await TestServers.Postgres()</c> / <c>await TestServers.MariaDb()</c> and create their own database.
+/// </summary>
+[SetUpFixture]
+public sealed class TestServers
+{
+    static readonly Lazy<Task<PostgresServer>> Pg = new(PostgresServer.StartAsync, LazyThreadSafetyMode.ExecutionAndPublication);
+    static readonly Lazy<Task<MariaDbServer>> My = new(MariaDbServer.StartAsync, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    public static Task<PostgresServer> Postgres() => Pg.Value;
+    public static Task<MariaDbServer> MariaDb() => My.Value;
+
+    [OneTimeTearDown]
+    public async Task StopAll()
+    {
+        if (Pg.IsValueCreated && Pg.Value.IsCompletedSuccessfully) await Pg.Value.Result.DisposeAsync();
+        if (My.IsValueCreated && My.Value.IsCompletedSuccessfully) await My.Value.Result.DisposeAsync();
+    }
+}

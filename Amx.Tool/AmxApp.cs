@@ -1,0 +1,38 @@
+using System.CommandLine;
+using Amx.Tool.Hosting;
+
+namespace Amx.Tool;
+
+public static class AmxApp
+{
+    /// <summary>Parses and runs one command; parse errors exit 2 with the one-line error format.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+    {
+        var root = CommandTree.Build();
+        var parse = root.Parse(args);
+        var config = new InvocationConfiguration
+        {
+            Output = stdout ?? Console.Out,
+            Error = stderr ?? Console.Error,
+            EnableDefaultExceptionHandler = false,
+        };
+        if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
+        {
+            var err = config.Error;
+            err.WriteLine($"error: {parse.Errors[0].Message}");
+            var cmd = parse.CommandResult.Command;
+            var path = string.Join(' ', CommandPath(cmd));
+            err.WriteLine($"hint: see 'amx {path}{(path.Length > 0 ? " " : "")}--help'".Replace("amx amx", "amx"));
+            return 2;
+        }
+        return await parse.InvokeAsync(config);
+    }
+
+    static IEnumerable<string> CommandPath(Command cmd)
+    {
+        var names = new List<string>();
+        for (Command? c = cmd; c is not null and not RootCommand; c = c.Parents.OfType<Command>().FirstOrDefault())
+            names.Insert(0, c.Name);
+        return names;
+    }
+}

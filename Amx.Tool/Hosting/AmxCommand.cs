@@ -1,0 +1,30 @@
+using System.CommandLine;
+using Amx.Data.Errors;
+
+namespace Amx.Tool.Hosting;
+
+/// <summary>
+/// Base of every verb: options are declared in the subclass constructor, the action lives in
+/// <see cref="ExecuteAsync"/>. Errors become <c>error: …</c> / <c>hint: …</c> and the exit code of DESIGN.md §3.
+/// </summary>
+public abstract class AmxCommand : Command
+{
+    protected AmxCommand(string name, string description) : base(name, description)
+    {
+        SetAction((parse, ct) => CommandRunner.RunAsync(parse, ctx => ExecuteAsync(ctx, parse, ct)));
+    }
+
+    protected abstract Task<int> ExecuteAsync(CommandContext ctx, ParseResult parse, CancellationToken ct);
+}
+
+/// <summary>A verb whose issue has not landed: says so and fails, pretending nothing.</summary>
+public sealed class NotImplementedCommand : AmxCommand
+{
+    public NotImplementedCommand(string name, string description) : base(name, description)
+    {
+        TreatUnmatchedTokensAsErrors = false;
+    }
+
+    protected override Task<int> ExecuteAsync(CommandContext ctx, ParseResult parse, CancellationToken ct) =>
+        throw AmxException.Failed("not implemented yet", "this verb arrives in a later amx release");
+}

@@ -1,0 +1,3 @@
+using Amx.Tool;
+
+return await AmxApp.RunAsync(args);
