@@ -19,7 +19,9 @@ public static class AmxApp
         if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
         {
             var err = config.Error;
-            err.WriteLine($"error: {parse.Errors[0].Message}");
+            // An unknown word is the most useful thing to report; "required command missing" follows from it.
+            var first = parse.Errors.FirstOrDefault(e => e.Message.Contains("Unrecognized", StringComparison.OrdinalIgnoreCase)) ?? parse.Errors[0];
+            err.WriteLine($"error: {first.Message}");
             var cmd = parse.CommandResult.Command;
             var path = string.Join(' ', CommandPath(cmd));
             err.WriteLine($"hint: see 'amx {path}{(path.Length > 0 ? " " : "")}--help'".Replace("amx amx", "amx"));

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Amx.Tool.Commands.Config;
+using Amx.Tool.Commands.Profiles;
 using Amx.Tool.Hosting;
 
 namespace Amx.Tool;
@@ -14,11 +16,11 @@ public static class CommandTree
         GlobalOptionSet.AddTo(root);
 
         // Profiles and config
-        root.Subcommands.Add(Stub("db-profiles", "List database profiles (subcommands: remove, test)"));
-        root.Subcommands.Add(Stub("add-db-profile", "Add a database profile"));
-        root.Subcommands.Add(Stub("llm-profiles", "List LLM profiles (subcommand: remove)"));
-        root.Subcommands.Add(Stub("add-llm-profile", "Add an LLM profile"));
-        root.Subcommands.Add(Stub("config", "Show, validate or locate the configuration"));
+        root.Subcommands.Add(new DbProfilesCommand());
+        root.Subcommands.Add(new AddDbProfileCommand());
+        root.Subcommands.Add(new LlmProfilesCommand());
+        root.Subcommands.Add(new AddLlmProfileCommand());
+        root.Subcommands.Add(new ConfigCommand());
 
         // History store
         root.Subcommands.Add(Stub("history-store", "Show where the history store is; enable, disable, script or migrate it"));

@@ -69,7 +69,7 @@ public sealed class ConfigStore(string path)
             using (var stream = new FileStream(tmp, options))
             using (var writer = new StreamWriter(stream))
             {
-                new YamlStream(new YamlDocument(_root)).Save(writer, assignAnchors: false);
+                writer.Write(Serialize(_root));
             }
             if (!OperatingSystem.IsWindows())
                 File.SetUnixFileMode(tmp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
@@ -81,6 +81,17 @@ public sealed class ConfigStore(string path)
             throw AmxException.BadInput($"cannot write {Path}: {e.Message}",
                 "make AMX_HOME writable, or point AMX_HOME at a directory you own");
         }
+    }
+
+    /// <summary>Block-style YAML without the document end marker, as a person would write it.</summary>
+    static string Serialize(YamlMappingNode root)
+    {
+        foreach (var node in root.AllNodes)
+            if (node is YamlMappingNode m) m.Style = YamlDotNet.Core.Events.MappingStyle.Block;
+        var sw = new StringWriter();
+        new YamlStream(new YamlDocument(root)).Save(sw, assignAnchors: false);
+        var text = sw.ToString();
+        return text.EndsWith("...\n") ? text[..^4] : text.EndsWith("...\r\n") ? text[..^5] : text;
     }
 
     void RotateBackups()
