@@ -86,7 +86,7 @@ public static class DraftAnswerParser
         // Tolerate prose or ``` fences around the JSON (endpoints without structured output).
         var start = text.IndexOfAny(['{', '[']);
         var end = text.LastIndexOfAny(['}', ']']);
-        if (start < 0 || end <= start) { whyNot = "the answer was not JSON"; return false; }
+        if (start < 0 || end <= start) { whyNot = "the answer was not valid JSON"; return false; }
         try
         {
             using var doc = JsonDocument.Parse(text.AsMemory(start, end - start + 1));

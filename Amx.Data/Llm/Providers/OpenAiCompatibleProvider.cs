@@ -28,8 +28,9 @@ public static class OpenAiCompatibleProvider
     {
         var baseUrl = ProviderSettings.BaseUrl(profile, defaultBaseUrl);
         var model = string.IsNullOrWhiteSpace(profile.Model) ? defaultModel : profile.Model;
-        var keyEnv = profile.ApiKeyEnv ?? (keyRequired ? DefaultKeyEnv : null);
-        var key = ProviderSettings.ApiKey(profile.Name, keyEnv, keyRequired) ?? "none";
+        var keyEnv = string.IsNullOrEmpty(profile.ApiKeyEnv) ? (keyRequired ? DefaultKeyEnv : null) : profile.ApiKeyEnv;
+        // A variable the profile names must be set; only an unnamed one may be absent (local servers).
+        var key = ProviderSettings.ApiKey(profile.Name, keyEnv, required: keyEnv is not null) ?? "none";
 
         var clientOptions = new OpenAIClientOptions
         {
