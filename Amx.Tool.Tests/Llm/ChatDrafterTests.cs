@@ -87,14 +87,15 @@ public class ChatDrafterTests(FakeProtocol protocol)
         Assert.That(request.Targets(), Has.Count.EqualTo(table.Columns.Count + 1));
     }
 
-    [Test]
-    public void Refused_key_is_a_clear_failure_and_not_retried()
+    [TestCase(401)]
+    [TestCase(403)]
+    public void Refused_key_is_a_clear_failure_and_not_retried(int status)
     {
-        server.Responder = _ => FakeReply.Error(401, "Incorrect API key provided");
+        server.Responder = _ => FakeReply.Error(status, "Incorrect API key provided");
         using var drafter = Drafter();
         var e = Assert.ThrowsAsync<AmxException>(() => drafter.DraftAsync(SampleTables.All(SampleTables.Orders()), CancellationToken.None));
         Assert.That(e!.Code, Is.EqualTo(ExitCode.Failed));
-        Assert.That(e.Message, Does.Contain("LLM endpoint refused the API key").And.Contain("401"));
+        Assert.That(e.Message, Does.Contain("LLM endpoint refused the API key").And.Contain(status.ToString()));
         Assert.That(e.Hint, Does.Contain(keyEnv));
         Assert.That(e.Message + e.Hint, Does.Not.Contain("sk-test-secret"));
         Assert.That(server.Requests, Has.Count.EqualTo(1));
@@ -249,5 +250,32 @@ public class ChatDrafterTests(FakeProtocol protocol)
         // the switch is sticky: later batches do not try the schema again
         await drafter.DraftAsync(SampleTables.All(SampleTables.Customer()), CancellationToken.None);
         Assert.That(server.Requests, Has.Count.EqualTo(3));
+    }
+
+    [Test]
+    public void Cancellation_stops_a_waiting_call()
+    {
+        server.Latency = TimeSpan.FromSeconds(10);
+        using var drafter = Drafter();
+        using var cts = new CancellationTokenSource();
+        server.Responder = r => { cts.CancelAfter(200); return FakeLlmServer.ValidAnswer(r); }; // cancel once the call is in flight
+        var clock = Stopwatch.StartNew();
+        Assert.That(async () => await drafter.DraftAsync(SampleTables.All(SampleTables.Orders()), cts.Token),
+            Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(3)));
+        Assert.That(server.Requests, Has.Count.EqualTo(1), "a cancelled call is not retried");
+    }
+
+    [Test]
+    public async Task Throughput_helper_reports_against_the_ideal()
+    {
+        server.Latency = TimeSpan.FromMilliseconds(100);
+        using var drafter = Drafter();
+        var batches = Enumerable.Range(0, 4).SelectMany(_ => DraftRequest.ForTable(SampleTables.Customer(), batchSize: 3)).ToList();
+        var report = await DraftThroughput.MeasureAsync(drafter, batches, concurrency: 8, CancellationToken.None);
+        Assert.That(report.Calls, Is.EqualTo(batches.Count));
+        Assert.That(report.Failed, Is.Zero);
+        Assert.That(report.Elapsed, Is.LessThan(report.Ideal(TimeSpan.FromMilliseconds(100), 8) * 4));
+        TestContext.Out.WriteLine(report.Describe(TimeSpan.FromMilliseconds(100), 8));
     }
 }

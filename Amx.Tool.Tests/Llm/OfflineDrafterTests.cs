@@ -135,3 +135,24 @@ public class OfflineDrafterTests
         Assert.That(NameWords.Split("HTTPServerURL2"), Is.EqualTo(new[] { "http", "server", "url", "2" }));
     }
 }
+
+public class DrafterFactoryTests
+{
+    [Test]
+    public void Ollama_needs_no_key_and_defaults_to_the_local_endpoint()
+    {
+        using var drafter = DrafterFactory.Create(new Amx.Data.Config.LlmProfile { Name = "local", Provider = "ollama" });
+        Assert.That(drafter.Provider, Is.EqualTo("ollama"));
+        Assert.That(drafter.Model, Is.EqualTo(Amx.Data.Llm.Providers.OllamaProvider.DefaultModel));
+        Assert.That(Amx.Data.Llm.Providers.OllamaProvider.DefaultBaseUrl, Is.EqualTo("http://localhost:11434/v1"));
+    }
+
+    [Test]
+    public void Unknown_provider_and_bad_base_url_are_bad_input()
+    {
+        var e = Assert.Throws<Amx.Data.Errors.AmxException>(() => DrafterFactory.Create(new Amx.Data.Config.LlmProfile { Name = "x", Provider = "gemini" }));
+        Assert.That(e!.Code, Is.EqualTo(Amx.Data.Errors.ExitCode.BadInput));
+        var f = Assert.Throws<Amx.Data.Errors.AmxException>(() => DrafterFactory.Create(new Amx.Data.Config.LlmProfile { Name = "x", Provider = "ollama", BaseUrl = "localhost:11434" }));
+        Assert.That(f!.Message, Does.Contain("base_url"));
+    }
+}

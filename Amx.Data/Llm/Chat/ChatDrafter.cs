@@ -19,7 +19,7 @@ public sealed record ChatEndpoint(string Provider, string Model, string Endpoint
 /// Transport retries live below, in <see cref="ResilientHttpHandler"/>. Thread-safe: no per-call state is kept
 /// except the sticky switch-off of structured output for endpoints that reject it.
 /// </summary>
-public sealed class ChatDrafter(IChatClient client, ChatEndpoint endpoint, DrafterOptions options) : IDescriptionDrafter
+public sealed class ChatDrafter(IChatClient client, ChatEndpoint endpoint, DrafterOptions options, IDisposable? owned = null) : IDescriptionDrafter
 {
     volatile bool structuredOutput = endpoint.StructuredOutput;
 
@@ -129,5 +129,9 @@ public sealed class ChatDrafter(IChatClient client, ChatEndpoint endpoint, Draft
 
     static string Short(string s) => s.Length > 200 ? s[..200] + "…" : s;
 
-    public void Dispose() => client.Dispose();
+    public void Dispose()
+    {
+        client.Dispose();
+        owned?.Dispose();
+    }
 }

@@ -20,15 +20,16 @@ public static class AnthropicProvider
         var keyEnv = profile.ApiKeyEnv ?? DefaultKeyEnv;
         var key = ProviderSettings.ApiKey(profile.Name, keyEnv, required: true)!;
 
+        var http = LlmHttp.Client(options);
         var client = new AnthropicClient(new ClientOptions
         {
             ApiKey = key,
             BaseUrl = baseUrl.ToString().TrimEnd('/'),
-            HttpClient = LlmHttp.Client(options),
+            HttpClient = http,
             MaxRetries = 0,
             Timeout = LlmHttp.SdkTimeout,
         });
         IChatClient chat = client.AsIChatClient(model, options.MaxOutputTokens);
-        return new ChatDrafter(chat, new ChatEndpoint("anthropic", model, baseUrl.ToString(), keyEnv, StructuredOutput: true), options);
+        return new ChatDrafter(chat, new ChatEndpoint("anthropic", model, baseUrl.ToString(), keyEnv, StructuredOutput: true), options, http);
     }
 }

@@ -32,14 +32,15 @@ public static class OpenAiCompatibleProvider
         // A variable the profile names must be set; only an unnamed one may be absent (local servers).
         var key = ProviderSettings.ApiKey(profile.Name, keyEnv, required: keyEnv is not null) ?? "none";
 
+        var http = LlmHttp.Client(options);
         var clientOptions = new OpenAIClientOptions
         {
             Endpoint = baseUrl,
-            Transport = new HttpClientPipelineTransport(LlmHttp.Client(options)),
+            Transport = new HttpClientPipelineTransport(http),
             RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
             NetworkTimeout = LlmHttp.SdkTimeout,
         };
         IChatClient chat = new ChatClient(model, new ApiKeyCredential(key), clientOptions).AsIChatClient();
-        return new ChatDrafter(chat, new ChatEndpoint(provider, model, baseUrl.ToString(), keyEnv, StructuredOutput: true), options);
+        return new ChatDrafter(chat, new ChatEndpoint(provider, model, baseUrl.ToString(), keyEnv, StructuredOutput: true), options, http);
     }
 }
