@@ -91,7 +91,7 @@ public class ChatDrafterTests(FakeProtocol protocol)
     [TestCase(403)]
     public void Refused_key_is_a_clear_failure_and_not_retried(int status)
     {
-        server.Responder = _ => FakeReply.Error(status, "Incorrect API key provided");
+        server.Responder = _ => FakeReply.Error(status, "Incorrect API key provided: sk-test-secret");
         using var drafter = Drafter();
         var e = Assert.ThrowsAsync<AmxException>(() => drafter.DraftAsync(SampleTables.All(SampleTables.Orders()), CancellationToken.None));
         Assert.That(e!.Code, Is.EqualTo(ExitCode.Failed));

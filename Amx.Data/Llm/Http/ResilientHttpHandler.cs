@@ -90,6 +90,9 @@ public sealed class ResilientHttpHandler : DelegatingHandler
         }
     }
 
+    static readonly System.Text.RegularExpressions.Regex KeyLike =
+        new(@"\b(sk|key|api[_-]?key)[-_][A-Za-z0-9_\-\*\.]{6,}", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+
     static string Attempts(int n) => n == 1 ? "1 attempt" : $"{n} attempts";
 
     static HttpRequestMessage Copy(HttpRequestMessage request, byte[]? body)
@@ -123,6 +126,8 @@ public sealed class ResilientHttpHandler : DelegatingHandler
         catch (JsonException) { message = text; }
         if (string.IsNullOrWhiteSpace(message)) return null;
         message = string.Join(' ', message.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        // Some servers echo (part of) the key they refused; keep it out of errors and history.
+        message = KeyLike.Replace(message, "[redacted]");
         return message.Length > 300 ? message[..300] + "…" : message;
     }
 }
