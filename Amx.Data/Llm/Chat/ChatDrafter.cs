@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using System.Net;
+using Amx.Data.Errors;
+using Amx.Data.Llm.Http;
+using Microsoft.Extensions.AI;
+
+namespace Amx.Data.Llm.Chat;
+
+/// <summary>What a chat drafter needs to know about its endpoint (for error messages and feature use).</summary>
+/// <param name="Endpoint">Base URL, shown in errors.</param>
+/// <param name="ApiKeyEnv">The variable holding the key, named in hints (never its value).</param>
+/// <param name="StructuredOutput">Whether to send the JSON schema as the response format.</param>
+public sealed record ChatEndpoint(string Provider, string Model, string Endpoint, string? ApiKeyEnv, bool StructuredOutput);
+
+/// <summary>
+/// Drafts through any <see cref="IChatClient"/> (the OpenAI-compatible and Anthropic providers differ only in the
+/// client they build). One call per batch; a bad answer (not JSON, missing or invalid targets, a malformed HTTP
+/// body) is asked again once in the same conversation, then the targets still bad fail with the reason.
+/// Transport retries live below, in <see cref="ResilientHttpHandler"/>. Thread-safe: no per-call state is kept
+/// except the sticky switch-off of structured output for endpoints that reject it.
+/// </summary>
+public sealed class ChatDrafter(IChatClient client, ChatEndpoint endpoint, DrafterOptions options, IDisposable? owned = null) : IDescriptionDrafter
+{
+    volatile bool structuredOutput = endpoint.StructuredOutput;
+
+    public string Provider => endpoint.Provider;
+    public string Model => endpoint.Model;
+
+    public async Task<DraftBatchResult> DraftAsync(DraftRequest request, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var maxAlternatives = Math.Max(0, request.MaxAlternatives ?? options.MaxAlternatives);
+        var messages = new List<ChatMessage>
+        {
+            new(ChatRole.System, DraftPrompt.SystemPrompt(maxAlternatives, options.MaxDescriptionLength)),
+            new(ChatRole.User, DraftPrompt.UserMessage(request, maxAlternatives)),
+        };
+        var done = new Dictionary<DraftTarget, DraftOutcome>();
+        IReadOnlyCollection<DraftTarget> pending = request.Targets.Distinct().ToList();
+        var usage = new TokenUsage();
+        var calls = 0;
+        var retriedBadAnswer = false;
+
+        while (pending.Count > 0)
+        {
+            ChatResponse response;
+            try
+            {
+                calls++;
+                response = await client.GetResponseAsync(messages, ChatOptions(), ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
+            catch (Exception e) when (LlmHttpException.Find(e) is { } http)
+            {
+                if (http.Status == HttpStatusCode.BadRequest && structuredOutput && MentionsFormat(http.Message))
+                {
+                    // Many OpenAI-compatible servers reject json_schema; fall back to JSON by instruction.
+                    structuredOutput = false;
+                    continue;
+                }
+                ThrowIfRunWide(http);
+                Fail(done, pending, http.Message);
+                break;
+            }
+            catch (Exception e) when (e is not AmxException)
+            {
+                // The SDK could not read the HTTP body: a malformed answer like any other.
+                var why = $"the endpoint sent a malformed response ({Short(e.Message)})";
+                if (retriedBadAnswer) { Fail(done, pending, why); break; }
+                retriedBadAnswer = true;
+                continue;
+            }
+
+            usage += new TokenUsage(response.Usage?.InputTokenCount ?? 0, response.Usage?.OutputTokenCount ?? 0);
+            var text = response.Text;
+            var parsed = DraftAnswerParser.Parse(text, pending, maxAlternatives, options.MaxDescriptionLength);
+            foreach (var d in parsed.Drafts) done[d.Key] = d.Value;
+            pending = parsed.Problems.Keys.ToList();
+            if (pending.Count == 0) break;
+            if (retriedBadAnswer)
+            {
+                foreach (var p in parsed.Problems) done[p.Key] = DraftOutcome.Failed(p.Key, $"bad answer after one retry: {p.Value}");
+                break;
+            }
+            retriedBadAnswer = true;
+            messages.Add(new ChatMessage(ChatRole.Assistant, string.IsNullOrEmpty(text) ? "(empty)" : text));
+            messages.Add(new ChatMessage(ChatRole.User, DraftPrompt.Correction(parsed.Problems)));
+        }
+
+        return new DraftBatchResult
+        {
+            Outcomes = request.Targets.Select(t => done.TryGetValue(t, out var o) ? o : DraftOutcome.Failed(t, "not drafted")).ToList(),
+            Usage = usage,
+            Duration = clock.Elapsed,
+            Calls = calls,
+        };
+    }
+
+    ChatOptions ChatOptions() => new()
+    {
+        ResponseFormat = structuredOutput ? DraftPrompt.ResponseFormat : ChatResponseFormat.Json,
+        MaxOutputTokens = options.MaxOutputTokens,
+    };
+
+    /// <summary>Failures that every batch would hit alike stop the run (exit 1) rather than fail each target.</summary>
+    void ThrowIfRunWide(LlmHttpException http)
+    {
+        if (http.IsAuthFailure)
+            throw AmxException.Failed($"LLM endpoint refused the API key ({http.Message})",
+                endpoint.ApiKeyEnv is { } env
+                    ? $"check that ${env} holds a valid key for {endpoint.Endpoint} (export {env}=…), or set api_key_env in the llm profile"
+                    : $"the llm profile has no api_key_env; add one with: amx add-llm-profile NAME --provider {endpoint.Provider} --api-key-env VAR",
+                http);
+        if (http.Failure == LlmHttpFailure.Unreachable)
+            throw AmxException.Failed($"LLM endpoint unreachable: {http.Message}",
+                $"check base_url of the llm profile ({endpoint.Endpoint}) and that the server is running", http);
+        if (http.Status == HttpStatusCode.NotFound)
+            throw AmxException.Failed($"LLM endpoint has no such model or path: {http.Message}",
+                $"check model '{endpoint.Model}' and base_url '{endpoint.Endpoint}' of the llm profile", http);
+    }
+
+    static void Fail(Dictionary<DraftTarget, DraftOutcome> done, IEnumerable<DraftTarget> pending, string error)
+    {
+        foreach (var t in pending) done[t] = DraftOutcome.Failed(t, error);
+    }
+
+    static bool MentionsFormat(string message) =>
+        message.Contains("format", StringComparison.OrdinalIgnoreCase) || message.Contains("schema", StringComparison.OrdinalIgnoreCase);
+
+    static string Short(string s) => s.Length > 200 ? s[..200] + "…" : s;
+
+    public void Dispose()
+    {
+        client.Dispose();
+        owned?.Dispose();
+    }
+}

@@ -1,0 +1,20 @@
+namespace Amx.Data.Llm;
+
+public sealed class DrafterOptions
+{
+    /// <summary>Per HTTP attempt: covers connecting, waiting for and reading the answer.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(120);
+    /// <summary>Retries on 429 / 408 / 5xx / timeouts / connection errors (not counting the first attempt).</summary>
+    public int MaxRetries { get; init; } = 4;
+    /// <summary>First backoff delay; doubled each retry, with jitter. A Retry-After header wins over it.</summary>
+    public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>A Retry-After longer than this is cut to it (a server asking for an hour should not hang a run).</summary>
+    public TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>Default alternatives per target when the request does not say.</summary>
+    public int MaxAlternatives { get; init; } = 2;
+    /// <summary>Longest description accepted; longer answers count as bad. 1024 is MySQL's column-comment limit,
+    /// the tightest of the supported backends.</summary>
+    public int MaxDescriptionLength { get; init; } = 1024;
+    /// <summary>Output-token budget per call (Anthropic requires one).</summary>
+    public int MaxOutputTokens { get; init; } = 4096;
+}

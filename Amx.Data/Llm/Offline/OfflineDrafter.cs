@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using Amx.Data.Llm.Chat;
+
+namespace Amx.Data.Llm.Offline;
+
+/// <summary>
+/// The <c>offline</c> provider: deterministic drafts from names, types, keys and profile statistics, no network.
+/// Same input, same output, on any machine. Thread-safe (stateless).
+/// </summary>
+public sealed class OfflineDrafter(DrafterOptions? options = null) : IDescriptionDrafter
+{
+    readonly DrafterOptions options = options ?? new DrafterOptions();
+
+    public string Provider => "offline";
+    public string Model => "offline";
+
+    public Task<DraftBatchResult> DraftAsync(DraftRequest request, CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        return Task.FromResult(Draft(request));
+    }
+
+    public DraftBatchResult Draft(DraftRequest request)
+    {
+        var clock = Stopwatch.StartNew();
+        var table = request.Table;
+        var words = TableWords.Of(table);
+        var maxAlternatives = Math.Max(0, request.MaxAlternatives ?? options.MaxAlternatives);
+        var columns = table.Columns.ToDictionary(c => c.Name, StringComparer.Ordinal);
+        var outcomes = new List<DraftOutcome>(request.Targets.Count);
+        foreach (var target in request.Targets)
+        {
+            if (target.Name.TableName != table.Name)
+            {
+                outcomes.Add(DraftOutcome.Failed(target, $"not part of table {table.Name}"));
+                continue;
+            }
+            OfflineDraft draft;
+            if (!target.IsColumn) draft = TableDescriber.Describe(table, words, maxAlternatives);
+            else if (columns.TryGetValue(target.Name.Column!, out var column)) draft = ColumnDescriber.Describe(table, words, column, maxAlternatives);
+            else { outcomes.Add(DraftOutcome.Failed(target, $"no column {target.Name.Column} in {table.Name}")); continue; }
+
+            var text = Limit(DescriptionText.Clean(draft.Description));
+            outcomes.Add(new DraftOutcome
+            {
+                Target = target,
+                Description = text,
+                Alternatives = draft.Alternatives.Select(a => Limit(DescriptionText.Clean(a))).Where(a => a != text).ToList(),
+                Confidence = draft.Confidence,
+            });
+        }
+        return new DraftBatchResult { Outcomes = outcomes, Duration = clock.Elapsed, Calls = 0 };
+    }
+
+    string Limit(string text) => text.Length <= options.MaxDescriptionLength ? text : text[..(options.MaxDescriptionLength - 1)] + "…";
+
+    public void Dispose() { }
+}
