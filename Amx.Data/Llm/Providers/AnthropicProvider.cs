@@ -13,7 +13,9 @@ public static class AnthropicProvider
     public const string DefaultModel = "claude-haiku-4-5";
     public const string DefaultKeyEnv = "ANTHROPIC_API_KEY";
 
-    public static IDescriptionDrafter Create(LlmProfile profile, DrafterOptions options)
+    public static IDescriptionDrafter Create(LlmProfile profile, DrafterOptions options) => ChatConnection.Drafter(Connect(profile, options), options);
+
+    public static ChatConnection Connect(LlmProfile profile, DrafterOptions options)
     {
         var baseUrl = ProviderSettings.BaseUrl(profile, DefaultBaseUrl);
         var model = string.IsNullOrWhiteSpace(profile.Model) ? DefaultModel : profile.Model;
@@ -30,6 +32,6 @@ public static class AnthropicProvider
             Timeout = LlmHttp.SdkTimeout,
         });
         IChatClient chat = client.AsIChatClient(model, options.MaxOutputTokens);
-        return new ChatDrafter(chat, new ChatEndpoint("anthropic", model, baseUrl.ToString(), keyEnv, StructuredOutput: true), options, http);
+        return new ChatConnection(chat, new ChatEndpoint("anthropic", model, baseUrl.ToString(), keyEnv, StructuredOutput: true), http);
     }
 }

@@ -18,12 +18,14 @@ public static class OpenAiCompatibleProvider
     public const string DefaultModel = "gpt-4o-mini";
     public const string DefaultKeyEnv = "OPENAI_API_KEY";
 
-    public static IDescriptionDrafter Create(LlmProfile profile, DrafterOptions options) =>
-        Create(profile, options, "openai", DefaultBaseUrl, DefaultModel, keyRequired: profile.BaseUrl is null);
+    public static IDescriptionDrafter Create(LlmProfile profile, DrafterOptions options) => ChatConnection.Drafter(Connect(profile, options), options);
+
+    public static ChatConnection Connect(LlmProfile profile, DrafterOptions options) =>
+        Connect(profile, options, "openai", DefaultBaseUrl, DefaultModel, keyRequired: profile.BaseUrl is null);
 
     /// <param name="keyRequired">Whether a missing key is an error. Local servers (a custom base_url without
     /// api_key_env, Ollama) take none.</param>
-    internal static IDescriptionDrafter Create(LlmProfile profile, DrafterOptions options, string provider,
+    internal static ChatConnection Connect(LlmProfile profile, DrafterOptions options, string provider,
         string defaultBaseUrl, string defaultModel, bool keyRequired)
     {
         var baseUrl = ProviderSettings.BaseUrl(profile, defaultBaseUrl);
@@ -41,6 +43,6 @@ public static class OpenAiCompatibleProvider
             NetworkTimeout = LlmHttp.SdkTimeout,
         };
         IChatClient chat = new ChatClient(model, new ApiKeyCredential(key), clientOptions).AsIChatClient();
-        return new ChatDrafter(chat, new ChatEndpoint(provider, model, baseUrl.ToString(), keyEnv, StructuredOutput: true), options, http);
+        return new ChatConnection(chat, new ChatEndpoint(provider, model, baseUrl.ToString(), keyEnv, StructuredOutput: true), http);
     }
 }
