@@ -7,8 +7,18 @@ namespace Amx.Data.Warehouse.MySql;
 /// AUTO_INCREMENT, generated expression, nullability, INVISIBLE, CHECK …), with its COMMENT clause cut out, so
 /// <c>MODIFY COLUMN</c> can restate it unchanged apart from the comment.
 /// </summary>
-public sealed record MySqlColumnDefinition(string Column, string DefinitionWithoutComment)
+public sealed record MySqlColumnDefinition(string Column, string Head, string Tail)
 {
+    /// <summary>The definition with no COMMENT clause.</summary>
+    public string DefinitionWithoutComment => (Head + " " + Tail).Trim();
+
+    /// <summary>
+    /// The definition with <c>COMMENT literal</c> where the old one stood, else before a column CHECK (which must
+    /// come last), else at the end; null literal = no comment.
+    /// </summary>
+    public string WithComment(string? literal) =>
+        literal is null ? DefinitionWithoutComment : (Head + " COMMENT " + literal + " " + Tail).Trim();
+
     /// <summary>Finds the column's line in a <c>SHOW CREATE TABLE</c> text; null when the column is not there.</summary>
     public static MySqlColumnDefinition? FromCreateTable(string createTable, string column)
     {
@@ -19,24 +29,26 @@ public sealed record MySqlColumnDefinition(string Column, string DefinitionWitho
             var tokens = Tokenize(line);
             if (tokens.Count == 0 || tokens[0].Kind != TokenKind.Identifier || tokens[0].Value != column) continue;
             if (line.EndsWith(',')) line = line[..^1];
-            return new MySqlColumnDefinition(column, RemoveComment(line, Tokenize(line)).Trim());
+            var (head, tail) = SplitAtComment(line, Tokenize(line));
+            return new MySqlColumnDefinition(column, head, tail);
         }
         return null;
     }
 
-    static string RemoveComment(string line, List<Token> tokens)
+    static (string Head, string Tail) SplitAtComment(string line, List<Token> tokens)
     {
-        for (var i = 0; i + 1 < tokens.Count; i++)
+        var depth = 0;
+        int? check = null;
+        for (var i = 0; i < tokens.Count; i++)
         {
-            if (tokens[i].Kind == TokenKind.Word && tokens[i].Value.Equals("COMMENT", StringComparison.OrdinalIgnoreCase)
-                && tokens[i + 1].Kind == TokenKind.String)
-            {
-                var start = tokens[i].Start;
-                var end = tokens[i + 1].End;
-                return (line[..start].TrimEnd() + " " + line[end..].TrimStart()).Trim();
-            }
+            var t = tokens[i];
+            if (t.Kind == TokenKind.Symbol) depth += t.Value == "(" ? 1 : t.Value == ")" ? -1 : 0;
+            if (depth != 0 || t.Kind != TokenKind.Word) continue;
+            if (t.Value.Equals("COMMENT", StringComparison.OrdinalIgnoreCase) && i + 1 < tokens.Count && tokens[i + 1].Kind == TokenKind.String)
+                return (line[..t.Start].Trim(), line[tokens[i + 1].End..].Trim());
+            if (t.Value.Equals("CHECK", StringComparison.OrdinalIgnoreCase)) check ??= t.Start;
         }
-        return line;
+        return check is { } at ? (line[..at].Trim(), line[at..].Trim()) : (line.Trim(), "");
     }
 
     enum TokenKind { Identifier, String, Word, Symbol }

@@ -65,7 +65,7 @@ public sealed class MySqlCommentWriter(MySqlDialect dialect) : CommentWriterBase
         }
         var definition = MySqlColumnDefinition.FromCreateTable(createTable, t.Name.Column!)
             ?? throw CommentWriteException.Failed(t, $"{t}: the column no longer exists", "run amx again to draft the current catalog");
-        return $"ALTER TABLE {table} MODIFY COLUMN {definition.DefinitionWithoutComment}" + (text is null ? "" : $" COMMENT {literal}");
+        return $"ALTER TABLE {table} MODIFY COLUMN {definition.WithComment(text is null ? null : literal)}";
     }
 
     public override async Task<IReadOnlyDictionary<CommentTarget, string?>> ReadLiveCommentsAsync(
