@@ -24,7 +24,11 @@ public sealed record Scope(string Schema, string? Table = null, string? Column =
     public bool Covers(QualifiedName table) =>
         table.Schema == Schema && (Table is null || table.Table == Table);
 
-    public override string ToString() => Table is null
-        ? new QualifiedName(Schema, "x").ToString()[..^2]
-        : new QualifiedName(Schema, Table, Column).ToString();
+    /// <summary>The scope in qname syntax (parts quoted as in <see cref="QualifiedName"/>).</summary>
+    public override string ToString()
+    {
+        if (Table is not null) return new QualifiedName(Schema, Table, Column).ToString();
+        var schemaOnly = new QualifiedName(Schema, "t").ToString(); // reuse QualifiedName's quoting rule for the one part
+        return schemaOnly[..^2];
+    }
 }

@@ -34,7 +34,8 @@ public sealed class PostgresMetadataReader : IMetadataReader
 
     internal const string ColumnsSql = $"""
         SELECT n.nspname, c.relname, a.attname, a.attnum, format_type(a.atttypid, a.atttypmod), a.attnotnull,
-               CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, ad.adrelid) END,
+               -- relid 0: no relation context to build per default (costly over 100k columns); plain defaults need none.
+               CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, 0) END,
                CASE WHEN a.attgenerated <> '' THEN pg_get_expr(ad.adbin, ad.adrelid) END,
                a.attidentity <> '', d.description
         FROM pg_attribute a
