@@ -36,7 +36,7 @@ public static class CommandTree
         // Reading
         root.Subcommands.Add(Stub("history", "List, show, compare and count runs"));
         root.Subcommands.Add(Stub("ask", "Ask a question about the catalog"));
-        root.Subcommands.Add(Stub("db", "Inspect a database (subcommand: inspect)"));
+        root.Subcommands.Add(new Commands.Db.DbCommand());
         return root;
     }
 

@@ -6,6 +6,20 @@ namespace Amx.Data.Warehouse.Model;
 public sealed class Catalog
 {
     public List<TableMeta> Tables { get; } = [];
+
+    /// <summary>The scope that was read (null = whole warehouse).</summary>
+    public Scope? Scope { get; set; }
+
+    /// <summary>Tables and columns to draft: in scope, not amx's own.</summary>
+    public IEnumerable<(TableMeta Table, ColumnMeta? Column)> Targets()
+    {
+        foreach (var t in Tables)
+        {
+            if (t.IsAmxOwned) continue;
+            if (t.IsTarget) yield return (t, null);
+            foreach (var c in t.Columns.Where(c => c.IsTarget)) yield return (t, c);
+        }
+    }
 }
 
 /// <summary>A table, view or materialized view.</summary>
@@ -18,6 +32,12 @@ public sealed class TableMeta
     public string? Comment { get; set; }
     public long? RowEstimate { get; set; }
     public bool IsPartitioned { get; set; }
+    /// <summary>A partition of a partitioned table (only read when asked).</summary>
+    public bool IsPartition { get; set; }
+    /// <summary>One of amx's own <c>amx_history_*</c> tables: shown by <c>db inspect</c>, never drafted.</summary>
+    public bool IsAmxOwned { get; set; }
+    /// <summary>False when the scope is one of its columns: the table is context, not a target.</summary>
+    public bool IsTarget { get; set; } = true;
     public List<ColumnMeta> Columns { get; } = [];
     public List<string> PrimaryKey { get; } = [];
     public List<ForeignKeyMeta> ForeignKeys { get; } = [];
@@ -34,6 +54,12 @@ public sealed class ColumnMeta
     public bool IsNullable { get; init; }
     public string? Default { get; init; }
     public string? Comment { get; set; }
+    /// <summary>False for the other columns of a column-scoped read (context only).</summary>
+    public bool IsTarget { get; set; } = true;
+    /// <summary>Identity / auto-increment column.</summary>
+    public bool IsIdentity { get; init; }
+    /// <summary>Generation expression of a computed column.</summary>
+    public string? GeneratedExpression { get; init; }
     /// <summary>Statistics from <c>--profiling-mode sampled|full</c>; null in metadata mode.</summary>
     public ColumnProfile? Profile { get; set; }
 }

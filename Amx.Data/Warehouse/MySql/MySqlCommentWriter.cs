@@ -1,0 +1,134 @@
+using System.Data.Common;
+using Amx.Data.History.Model;
+using MySqlConnector;
+
+namespace Amx.Data.Warehouse.MySql;
+
+/// <summary>
+/// MySQL/MariaDB comments: <c>ALTER TABLE … COMMENT = …</c> for tables, and for columns
+/// <c>ALTER TABLE … MODIFY COLUMN &lt;definition from SHOW CREATE TABLE&gt; COMMENT …</c>, so nothing else about the
+/// column changes. Both try <c>ALGORITHM=INSTANT</c> first and fall back to the server's default if refused.
+/// DDL commits implicitly on these servers: do not pass a transaction you expect to roll back.
+/// </summary>
+public sealed class MySqlCommentWriter(MySqlDialect dialect) : CommentWriterBase
+{
+    const string Instant = ", ALGORITHM=INSTANT";
+
+    public override WarehouseDialect Dialect => dialect;
+
+    public override async Task<IReadOnlyList<string>> RenderStatementsAsync(DbConnection? connection, QualifiedName target, string kind, string? text, CancellationToken ct = default)
+    {
+        var t = new CommentTarget(target, kind);
+        var wanted = Validate(t, text);
+        if (connection is null)
+            throw CommentWriteException.BadInput(t, $"{t}: {dialect.BackendName} statements need a connection (the column definition is read from the server)");
+        return [await BuildAsync(connection, null, t, wanted, ct) + Instant];
+    }
+
+    protected override async Task ExecuteWriteAsync(DbConnection connection, DbTransaction? transaction, QualifiedName target, string kind, string? text, CancellationToken ct)
+    {
+        var t = new CommentTarget(target, kind);
+        var statement = await BuildAsync(connection, transaction, t, text, ct);
+        try
+        {
+            await ExecuteAsync(connection, transaction, statement + Instant, ct);
+        }
+        catch (MySqlException e) when (e.Number is 1845 or 1846) // ER_ALTER_OPERATION_NOT_SUPPORTED(_REASON)
+        {
+            await ExecuteAsync(connection, transaction, statement, ct); // the server cannot do it in place: let it pick
+        }
+    }
+
+    async Task<string> BuildAsync(DbConnection connection, DbTransaction? transaction, CommentTarget t, string? text, CancellationToken ct)
+    {
+        var noBackslashEscapes = (await ScalarAsync(connection, transaction, "SELECT @@SESSION.sql_mode", ct))
+            .Contains("NO_BACKSLASH_ESCAPES", StringComparison.OrdinalIgnoreCase);
+        var literal = MySqlDialect.Literal(text ?? "", noBackslashEscapes);
+        var table = dialect.QuoteTable(t.Name);
+        if (t.Kind != TargetKinds.Column) return $"ALTER TABLE {table} COMMENT = {literal}";
+
+        string createTable;
+        try
+        {
+            await using var cmd = connection.CreateCommand();
+            cmd.Transaction = transaction;
+            cmd.CommandText = $"SHOW CREATE TABLE {table}";
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            if (!await r.ReadAsync(ct) || r.GetName(1) != "Create Table")
+                throw CommentWriteException.BadInput(t, $"{t}: {t.Name.TableName} is not a base table; {dialect.BackendName} has no comments on view columns");
+            createTable = r.GetString(1);
+        }
+        catch (DbException e)
+        {
+            var (message, hint) = Describe(e, t);
+            throw CommentWriteException.Failed(t, message, hint, e);
+        }
+        var definition = MySqlColumnDefinition.FromCreateTable(createTable, t.Name.Column!)
+            ?? throw CommentWriteException.Failed(t, $"{t}: the column no longer exists", "run amx again to draft the current catalog");
+        return $"ALTER TABLE {table} MODIFY COLUMN {definition.WithComment(text is null ? null : literal)}";
+    }
+
+    public override async Task<IReadOnlyDictionary<CommentTarget, string?>> ReadLiveCommentsAsync(
+        DbConnection connection, DbTransaction? transaction, IEnumerable<CommentTarget> targets, CancellationToken ct = default)
+    {
+        var list = targets.ToList();
+        var result = new Dictionary<CommentTarget, string?>();
+        foreach (var group in list.GroupBy(t => t.Name.IsColumn))
+        {
+            var items = group.ToList();
+            await using var cmd = connection.CreateCommand();
+            cmd.Transaction = transaction;
+            var tuples = new List<string>();
+            for (var i = 0; i < items.Count; i++)
+            {
+                CatalogBuilder.AddText(cmd, $"@s{i}", items[i].Name.Schema);
+                CatalogBuilder.AddText(cmd, $"@t{i}", items[i].Name.Table);
+                if (group.Key) CatalogBuilder.AddText(cmd, $"@c{i}", items[i].Name.Column);
+                tuples.Add(group.Key ? $"(@s{i}, @t{i}, @c{i})" : $"(@s{i}, @t{i})");
+            }
+            var schemas = string.Join(", ", Enumerable.Range(0, items.Count).Select(i => $"@s{i}"));
+            cmd.CommandText = group.Key
+                ? $"SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, COLUMN_COMMENT FROM information_schema.COLUMNS WHERE TABLE_SCHEMA IN ({schemas}) AND (TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME) IN ({string.Join(", ", tuples)})"
+                : $"SELECT TABLE_SCHEMA, TABLE_NAME, NULL, CASE WHEN TABLE_TYPE = 'VIEW' THEN '' ELSE TABLE_COMMENT END FROM information_schema.TABLES WHERE TABLE_SCHEMA IN ({schemas}) AND (TABLE_SCHEMA, TABLE_NAME) IN ({string.Join(", ", tuples)})";
+            var byName = items.ToLookup(t => t.Name);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+            {
+                var name = new QualifiedName(r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2));
+                var comment = r.IsDBNull(3) ? null : r.GetString(3);
+                foreach (var t in byName[name]) result[t] = string.IsNullOrEmpty(comment) ? null : comment;
+            }
+        }
+        return result;
+    }
+
+    protected override (string Message, string? Hint) Describe(DbException error, CommentTarget target)
+    {
+        var code = (error as MySqlException)?.Number;
+        return code switch
+        {
+            1142 or 1143 or 1044 or 1227 => // table, column, database, specific access denied
+                ($"{target}: permission denied ({error.Message})",
+                 $"the ALTER privilege on {target.Name.TableName} is needed: GRANT ALTER ON {dialect.QuoteTable(target.Name)} TO <user>"),
+            1146 or 1051 => ($"{target}: the table no longer exists", "run amx again to draft the current catalog"),
+            1054 => ($"{target}: the column no longer exists", "run amx again to draft the current catalog"),
+            _ => ($"{target}: {error.Message}", null),
+        };
+    }
+
+    static async Task ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken ct)
+    {
+        await using var cmd = connection.CreateCommand();
+        cmd.Transaction = transaction;
+        cmd.CommandText = sql;
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    static async Task<string> ScalarAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken ct)
+    {
+        await using var cmd = connection.CreateCommand();
+        cmd.Transaction = transaction;
+        cmd.CommandText = sql;
+        return Convert.ToString(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture) ?? "";
+    }
+}

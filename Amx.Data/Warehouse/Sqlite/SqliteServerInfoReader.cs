@@ -1,0 +1,15 @@
+using System.Data.Common;
+
+namespace Amx.Data.Warehouse.Sqlite;
+
+/// <summary>SQLite has no server and no users: the library version, and the OS user who opens the file.</summary>
+public sealed class SqliteServerInfoReader : IServerInfoReader
+{
+    public async Task<ServerInfo> ReadAsync(DbConnection connection, CancellationToken ct = default)
+    {
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT sqlite_version()";
+        var version = (string)(await cmd.ExecuteScalarAsync(ct))!;
+        return new ServerInfo("sqlite", "SQLite " + version, Environment.UserName);
+    }
+}

@@ -1,0 +1,60 @@
+using System.Data.Common;
+using Amx.Data.Config;
+using Amx.Data.Warehouse.Model;
+
+namespace Amx.Data.Warehouse;
+
+/// <summary>Reads tables, views, columns, keys, comments and (optionally) profiles, set-based: one query per kind per scope.</summary>
+public interface IMetadataReader
+{
+    Task<Catalog> ReadAsync(DbConnection connection, Scope? scope, MetadataOptions options, CancellationToken ct = default);
+}
+
+/// <summary>A comment target: the object and its <see cref="History.Model.TargetKinds"/> kind.</summary>
+public readonly record struct CommentTarget(QualifiedName Name, string Kind)
+{
+    public override string ToString() => $"{Kind} {Name}";
+}
+
+/// <summary>
+/// Reads and writes table/column comments. <see cref="WriteAsync"/> throws <see cref="CommentWriteException"/>
+/// for a failure of that one target (privilege, missing object, too long, verify mismatch); the connection stays
+/// usable (outside a transaction) so the caller can go on with the other targets.
+/// </summary>
+public interface ICommentWriter
+{
+    WarehouseDialect Dialect { get; }
+
+    Task<string?> ReadLiveCommentAsync(DbConnection connection, DbTransaction? transaction, QualifiedName target, string kind, CancellationToken ct = default);
+
+    /// <summary>The live comments of many targets in one query per kind; targets that do not exist are absent from the result.</summary>
+    Task<IReadOnlyDictionary<CommentTarget, string?>> ReadLiveCommentsAsync(DbConnection connection, DbTransaction? transaction, IEnumerable<CommentTarget> targets, CancellationToken ct = default);
+
+    /// <summary>
+    /// The exact SQL a write would run, with the comment as a properly escaped literal (for <c>--dry-run</c>).
+    /// MySQL/MariaDB column comments need the live column definition, hence the connection (may be null elsewhere).
+    /// </summary>
+    Task<IReadOnlyList<string>> RenderStatementsAsync(DbConnection? connection, QualifiedName target, string kind, string? text, CancellationToken ct = default);
+
+    /// <summary>Sets (text) or removes (null) the comment, then reads it back and verifies it byte for byte.</summary>
+    Task WriteAsync(DbConnection connection, DbTransaction? transaction, QualifiedName target, string kind, string? text, CancellationToken ct = default);
+}
+
+/// <summary>Server version and the user amx is connected as (for <c>db inspect</c> and <c>db-profiles test</c>).</summary>
+public sealed record ServerInfo(string Backend, string Version, string? User);
+
+public interface IServerInfoReader
+{
+    Task<ServerInfo> ReadAsync(DbConnection connection, CancellationToken ct = default);
+}
+
+/// <summary>Everything amx needs of one backend; <see cref="WarehouseProviders.For"/> picks it.</summary>
+public interface IWarehouseProvider
+{
+    Backend Backend { get; }
+    WarehouseDialect Dialect { get; }
+    IMetadataReader Metadata { get; }
+    ICommentWriter Comments { get; }
+    IServerInfoReader ServerInfo { get; }
+    DbConnection CreateConnection(string connectionString);
+}
