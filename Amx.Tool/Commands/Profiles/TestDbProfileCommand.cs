@@ -1,6 +1,8 @@
 using System.CommandLine;
-using Amx.Data.Errors;
+using Amx.Data.Config;
+using Amx.Data.Warehouse;
 using Amx.Tool.Hosting;
+using Amx.Tool.Output;
 
 namespace Amx.Tool.Commands.Profiles;
 
@@ -14,6 +16,16 @@ public sealed class TestDbProfileCommand : AmxCommand
         Arguments.Add(_name);
     }
 
-    protected override Task<int> ExecuteAsync(CommandContext ctx, ParseResult parse, CancellationToken ct) =>
-        throw AmxException.Failed("not implemented yet");
+    protected override async Task<int> ExecuteAsync(CommandContext ctx, ParseResult parse, CancellationToken ct)
+    {
+        var profile = ctx.Config.GetDbProfile(parse.GetValue(_name)!);
+        var info = await WarehouseProviders.ReadServerInfoAsync(profile, ct);
+        ctx.Render(new { profile = profile.Name, backend = profile.Backend.ToConfigName(), location = profile.Location, version = info.Version, user = info.User, ok = true }, () =>
+        {
+            var t = new OutputTable();
+            t.Footer.Add($"ok: connected to '{profile.Name}' ({profile.Location}) as {info.User ?? "(unknown user)"}; server {info.Version}");
+            return t;
+        });
+        return 0;
+    }
 }
