@@ -1,0 +1,31 @@
+using Amx.Data.History.Providers;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace Amx.Data.History.Storage;
+
+// Used by `dotnet ef migrations add … --context <Provider>HistoryDbContext` (see README, "History store migrations").
+// Migrations are generated schema-less; SchemaBoundMigrationsAssembly binds them to the configured schema at runtime.
+
+public sealed class PostgresHistoryDesignTimeFactory : IDesignTimeDbContextFactory<PostgresHistoryDbContext>
+{
+    public PostgresHistoryDbContext CreateDbContext(string[] args) =>
+        (PostgresHistoryDbContext)new PostgresHistoryProvider().CreateContext(new PostgresHistoryProvider().OfflineConnectionString, null);
+}
+
+public sealed class MySqlHistoryDesignTimeFactory : IDesignTimeDbContextFactory<MySqlHistoryDbContext>
+{
+    public MySqlHistoryDbContext CreateDbContext(string[] args) =>
+        (MySqlHistoryDbContext)new MySqlHistoryProvider(mariaDb: false).CreateContext("Server=localhost;Database=amx", null);
+}
+
+public sealed class SqlServerHistoryDesignTimeFactory : IDesignTimeDbContextFactory<SqlServerHistoryDbContext>
+{
+    public SqlServerHistoryDbContext CreateDbContext(string[] args) =>
+        (SqlServerHistoryDbContext)new SqlServerHistoryProvider().CreateContext(new SqlServerHistoryProvider().OfflineConnectionString, null);
+}
+
+public sealed class SqliteHistoryDesignTimeFactory : IDesignTimeDbContextFactory<SqliteHistoryDbContext>
+{
+    public SqliteHistoryDbContext CreateDbContext(string[] args) =>
+        (SqliteHistoryDbContext)new SqliteHistoryProvider().CreateContext("Data Source=design.db", null);
+}
