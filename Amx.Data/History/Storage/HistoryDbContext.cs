@@ -1,6 +1,7 @@
 using Amx.Data.History.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Pomelo.EntityFrameworkCore.MySql.Infrastructure;
 
 namespace Amx.Data.History.Storage;
 
@@ -26,7 +27,19 @@ public sealed class PostgresHistoryDbContext(DbContextOptions<PostgresHistoryDbC
     : HistoryDbContext(options, schema);
 
 public sealed class MySqlHistoryDbContext(DbContextOptions<MySqlHistoryDbContext> options, string? schema)
-    : HistoryDbContext(options, schema);
+    : HistoryDbContext(options, schema)
+{
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        // Character set per table, never ALTER DATABASE: the database may be a DBA's and the lead may lack ALTER on it.
+        modelBuilder.HasCharSet(CharSet.Utf8Mb4, DelegationModes.ApplyToTables);
+        // Keys compare byte-wise, as on the other engines: names differing only in case are different targets.
+        modelBuilder.Entity<HistoryRun>().Property(r => r.RunId).UseCollation("utf8mb4_bin");
+        modelBuilder.Entity<HistoryResult>().Property(r => r.RunId).UseCollation("utf8mb4_bin");
+        modelBuilder.Entity<HistoryResult>().Property(r => r.TargetQname).UseCollation("utf8mb4_bin");
+    }
+}
 
 public sealed class SqlServerHistoryDbContext(DbContextOptions<SqlServerHistoryDbContext> options, string? schema)
     : HistoryDbContext(options, schema);

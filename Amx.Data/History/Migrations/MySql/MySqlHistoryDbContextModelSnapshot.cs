@@ -20,6 +20,7 @@ namespace Amx.Data.History.Migrations.MySql
                 .HasAnnotation("ProductVersion", "9.0.23")
                 .HasAnnotation("Relational:MaxIdentifierLength", 64);
 
+            MySqlModelBuilderExtensions.HasCharSet(modelBuilder, "utf8mb4", DelegationModes.ApplyToTables);
             MySqlModelBuilderExtensions.AutoIncrementColumns(modelBuilder);
 
             modelBuilder.Entity("Amx.Data.History.Model.HistoryResult", b =>
@@ -27,12 +28,14 @@ namespace Amx.Data.History.Migrations.MySql
                     b.Property<string>("RunId")
                         .HasMaxLength(40)
                         .HasColumnType("varchar(40)")
-                        .HasColumnName("run_id");
+                        .HasColumnName("run_id")
+                        .UseCollation("utf8mb4_bin");
 
                     b.Property<string>("TargetQname")
                         .HasMaxLength(400)
                         .HasColumnType("varchar(400)")
-                        .HasColumnName("target_qname");
+                        .HasColumnName("target_qname")
+                        .UseCollation("utf8mb4_bin");
 
                     b.Property<string>("Alternatives")
                         .HasColumnType("longtext")
@@ -113,7 +116,8 @@ namespace Amx.Data.History.Migrations.MySql
                     b.Property<string>("RunId")
                         .HasMaxLength(40)
                         .HasColumnType("varchar(40)")
-                        .HasColumnName("run_id");
+                        .HasColumnName("run_id")
+                        .UseCollation("utf8mb4_bin");
 
                     b.Property<DateTime?>("AppliedAt")
                         .HasColumnType("datetime(6)")

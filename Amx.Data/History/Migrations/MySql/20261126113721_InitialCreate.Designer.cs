@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Amx.Data.History.Migrations.MySql
 {
     [DbContext(typeof(MySqlHistoryDbContext))]
-    [Migration("20261126113654_InitialCreate")]
+    [Migration("20261126113721_InitialCreate")]
     partial class InitialCreate
     {
         /// <inheritdoc />
@@ -23,6 +23,7 @@ namespace Amx.Data.History.Migrations.MySql
                 .HasAnnotation("ProductVersion", "9.0.23")
                 .HasAnnotation("Relational:MaxIdentifierLength", 64);
 
+            MySqlModelBuilderExtensions.HasCharSet(modelBuilder, "utf8mb4", DelegationModes.ApplyToTables);
             MySqlModelBuilderExtensions.AutoIncrementColumns(modelBuilder);
 
             modelBuilder.Entity("Amx.Data.History.Model.HistoryResult", b =>
@@ -30,12 +31,14 @@ namespace Amx.Data.History.Migrations.MySql
                     b.Property<string>("RunId")
                         .HasMaxLength(40)
                         .HasColumnType("varchar(40)")
-                        .HasColumnName("run_id");
+                        .HasColumnName("run_id")
+                        .UseCollation("utf8mb4_bin");
 
                     b.Property<string>("TargetQname")
                         .HasMaxLength(400)
                         .HasColumnType("varchar(400)")
-                        .HasColumnName("target_qname");
+                        .HasColumnName("target_qname")
+                        .UseCollation("utf8mb4_bin");
 
                     b.Property<string>("Alternatives")
                         .HasColumnType("longtext")
@@ -116,7 +119,8 @@ namespace Amx.Data.History.Migrations.MySql
                     b.Property<string>("RunId")
                         .HasMaxLength(40)
                         .HasColumnType("varchar(40)")
-                        .HasColumnName("run_id");
+                        .HasColumnName("run_id")
+                        .UseCollation("utf8mb4_bin");
 
                     b.Property<DateTime?>("AppliedAt")
                         .HasColumnType("datetime(6)")
