@@ -19,9 +19,7 @@ public static class HistoryScripts
     {
         using var db = provider.CreateContext(provider.OfflineConnectionString, provider.ModelSchema(effectiveSchema));
         var migrations = db.GetService<IMigrator>().GenerateScript(options: MigrationsSqlGenerationOptions.Idempotent);
-        var prologue = provider.ScriptPrologue(effectiveSchema);
-        if (prologue.Length == 0 && provider.CreateSchemaStatement(effectiveSchema) is { Length: > 0 } create)
-            prologue = create + "\n\n";
-        return prologue + migrations.Trim() + "\n";
+        // EF's script creates the schema (only when absent) with the migrations table; MySQL needs its database first.
+        return provider.ScriptPrologue(effectiveSchema) + migrations.Trim() + "\n";
     }
 }

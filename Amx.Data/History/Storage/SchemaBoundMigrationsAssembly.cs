@@ -2,7 +2,6 @@ using System.Reflection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Migrations.Internal;
 using Microsoft.EntityFrameworkCore.Migrations.Operations;
@@ -26,55 +25,47 @@ public sealed class SchemaBoundMigrationsAssembly(
     public override Migration CreateMigration(TypeInfo migrationClass, string activeProvider)
     {
         var migration = base.CreateMigration(migrationClass, activeProvider);
-        return _schema is null ? migration : new SchemaBoundMigration(migration, _schema);
+        return _schema is null ? migration : SchemaBinder.Bind(migration, _schema);
     }
 }
 #pragma warning restore EF1001
 
-/// <summary>A migration whose schema-less operations are moved into <paramref name="schema"/>.</summary>
-sealed class SchemaBoundMigration : Migration
+/// <summary>
+/// Moves a migration's schema-less operations into a schema. Migration caches its operation lists, so binding the
+/// objects in place is what the migrator, the script generator and the id lookup all see.
+/// </summary>
+static class SchemaBinder
 {
-    readonly Migration _inner;
-    readonly string _schema;
-    IReadOnlyList<MigrationOperation>? _up, _down;
-
-    public SchemaBoundMigration(Migration inner, string schema)
+    public static Migration Bind(Migration migration, string schema)
     {
-        _inner = inner;
-        _schema = schema;
-        ActiveProvider = inner.ActiveProvider!;
+        Bind(migration.UpOperations, schema);
+        Bind(migration.DownOperations, schema);
+        return migration;
     }
 
-    public override IModel TargetModel => _inner.TargetModel;
-    public override IReadOnlyList<MigrationOperation> UpOperations => _up ??= Bind(_inner.UpOperations);
-    public override IReadOnlyList<MigrationOperation> DownOperations => _down ??= Bind(_inner.DownOperations);
-
-    protected override void Up(MigrationBuilder migrationBuilder) => throw new NotSupportedException();
-
-    IReadOnlyList<MigrationOperation> Bind(IReadOnlyList<MigrationOperation> operations)
+    static void Bind(IReadOnlyList<MigrationOperation> operations, string schema)
     {
         foreach (var op in operations)
         {
-            SetSchema(op);
+            SetSchema(op, schema);
             if (op is CreateTableOperation t)
             {
-                foreach (var c in t.Columns) SetSchema(c);
-                if (t.PrimaryKey is not null) SetSchema(t.PrimaryKey);
-                foreach (var u in t.UniqueConstraints) SetSchema(u);
-                foreach (var f in t.ForeignKeys) SetSchema(f);
-                foreach (var k in t.CheckConstraints) SetSchema(k);
+                foreach (var c in t.Columns) SetSchema(c, schema);
+                if (t.PrimaryKey is not null) SetSchema(t.PrimaryKey, schema);
+                foreach (var u in t.UniqueConstraints) SetSchema(u, schema);
+                foreach (var f in t.ForeignKeys) SetSchema(f, schema);
+                foreach (var k in t.CheckConstraints) SetSchema(k, schema);
             }
         }
-        return operations;
     }
 
     /// <summary>Every operation type names its schema in a property called Schema (PrincipalSchema, NewSchema for
-    /// foreign keys and renames); filling the null ones covers operations a future migration may add.</summary>
-    void SetSchema(MigrationOperation op)
+    /// foreign keys and renames); filling the null ones also covers operations a future migration may add.</summary>
+    static void SetSchema(MigrationOperation op, string schema)
     {
         foreach (var p in op.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
             if (p is { CanWrite: true, Name: "Schema" or "PrincipalSchema" or "NewSchema" } && p.PropertyType == typeof(string)
                 && p.GetValue(op) is null)
-                p.SetValue(op, _schema);
+                p.SetValue(op, schema);
     }
 }
