@@ -18,7 +18,10 @@ public static class HistoryScripts
     public static string For(HistoryProvider provider, string effectiveSchema)
     {
         using var db = provider.CreateContext(provider.OfflineConnectionString, provider.ModelSchema(effectiveSchema));
-        var migrations = db.GetService<IMigrator>().GenerateScript(options: MigrationsSqlGenerationOptions.Idempotent);
+        var migrations = db.GetService<IMigrator>().GenerateScript(options: provider.SupportsIdempotentScript
+            ? MigrationsSqlGenerationOptions.Idempotent
+            // EF cannot make SQLite scripts idempotent; amx itself applies only the missing migrations.
+            : MigrationsSqlGenerationOptions.Default);
         // EF's script creates the schema (only when absent) with the migrations table; MySQL needs its database first.
         return provider.ScriptPrologue(effectiveSchema) + migrations.Trim() + "\n";
     }

@@ -46,7 +46,11 @@ public sealed class HistoryStore
         var applied = (await db.Database.GetAppliedMigrationsAsync(ct)).ToList();
         var unknown = applied.Except(db.Database.GetMigrations()).ToList();
         if (unknown.Count > 0) throw HistoryStoreErrors.NewerStore(target, unknown);
-        if (db.Database.GetMigrations().Except(applied).Any()) await db.Database.MigrateAsync(ct);
+        if (db.Database.GetMigrations().Except(applied).Any())
+        {
+            await db.Database.MigrateAsync(ct);
+            await target.Provider.AfterMigrateAsync(db, ct);
+        }
     }
 
     static async Task CheckSharedAsync(HistoryStoreTarget target, CancellationToken ct)

@@ -36,7 +36,11 @@ public static class HistoryStoreSetup
                 schemaCreated = t.Schema.Length > 0;
             }
             await using var db = t.CreateContext();
-            try { await db.Database.MigrateAsync(ct); }
+            try
+            {
+                await db.Database.MigrateAsync(ct);
+                await t.Provider.AfterMigrateAsync(db, ct);
+            }
             catch (Exception e) when (t.Provider.IsPermissionDenied(e))
             {
                 throw HistoryStoreErrors.NoCreatePrivilege(t, $"create the amx_history_* tables in '{t.Schema}'", e);

@@ -48,6 +48,11 @@ public abstract class HistoryProvider
     /// <summary>Quoted, schema-qualified table name for hand-written SQL.</summary>
     public abstract string QualifiedTable(string effectiveSchema, string table);
 
+    public virtual bool SupportsIdempotentScript => true;
+
+    /// <summary>Tidies up after EF's Migrate (SQLite: EF's lock table).</summary>
+    public virtual Task AfterMigrateAsync(HistoryDbContext db, CancellationToken ct) => Task.CompletedTask;
+
     /// <summary>Statements a DBA runs before the migration script (MySQL: create and select the database).</summary>
     public virtual string ScriptPrologue(string effectiveSchema) => "";
 

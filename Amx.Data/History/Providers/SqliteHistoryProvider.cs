@@ -15,6 +15,21 @@ public sealed class SqliteHistoryProvider : HistoryProvider
 
     public override string? ModelSchema(string effectiveSchema) => null;
 
+    public override bool SupportsIdempotentScript => false;
+
+    /// <summary>
+    /// EF 9 leaves its migration lock table behind in SQLite files; the store holds only its own tables, so an
+    /// unheld lock table is dropped (a per-user file: no other migrator is expected at this moment).
+    /// </summary>
+    public override async Task AfterMigrateAsync(HistoryDbContext db, CancellationToken ct)
+    {
+        var held = await db.Database.SqlQueryRaw<long>(
+            "SELECT count(*) AS \"Value\" FROM sqlite_master WHERE name = '__EFMigrationsLock'").SingleAsync(ct);
+        if (held == 0) return;
+        var rows = await db.Database.SqlQueryRaw<long>("SELECT count(*) AS \"Value\" FROM \"__EFMigrationsLock\"").SingleAsync(ct);
+        if (rows == 0) await db.Database.ExecuteSqlRawAsync("DROP TABLE IF EXISTS \"__EFMigrationsLock\"", ct);
+    }
+
     public override string OfflineConnectionString => "Data Source=history.db";
 
     public static string ConnectionStringForFile(string path) =>
