@@ -80,7 +80,8 @@ public class HistoryStoreEnableTests
             var tables = await PgStrings(pg, db, "SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relname LIKE 'amx\\_history\\_%' AND c.relkind = 'r' ORDER BY 1");
             Assert.That(tables, Is.EqualTo(new[] { "team.amx_history_migrations", "team.amx_history_results", "team.amx_history_runs" }));
             Assert.That(await pg.ScalarAsync<long>("SELECT count(*) FROM team.amx_history_migrations", db), Is.EqualTo(1));
-            Assert.That(results.Count(r => r.Stderr.Contains("nothing to create")), Is.EqualTo(7), "exactly one process created the tables");
+            Assert.That(results.Count(r => r.Stdout.Contains("History store enabled")), Is.EqualTo(1), "exactly one process created the tables");
+            Assert.That(results.Count(r => r.Stdout.Contains("now points at")), Is.EqualTo(7));
         }
         finally { foreach (var c in clis) c.Dispose(); }
     }
@@ -254,7 +255,8 @@ public class HistoryStoreEnableTests
         WriteConfig(lead, MariaProfile(my, db));
         Assert.That(lead.Run("history-store", "enable", "--profile", "shared", "--schema", schema, "--yes").ExitCode, Is.EqualTo(0));
         var user = UniqueName("reader_");
-        await my.ExecuteAsync($"CREATE USER '{user}'@'%' IDENTIFIED BY 'pw'; GRANT SELECT ON `{schema}`.* TO '{user}'@'%'; GRANT SELECT ON `{db}`.* TO '{user}'@'%'");
+        foreach (var host in new[] { "%", "localhost" }) // 'localhost' too: servers with anonymous users match those first
+            await my.ExecuteAsync($"CREATE USER '{user}'@'{host}' IDENTIFIED BY 'pw'; GRANT SELECT ON `{schema}`.* TO '{user}'@'{host}'; GRANT SELECT ON `{db}`.* TO '{user}'@'{host}'");
 
         using var member = Cli("member", "pw");
         WriteConfig(member, MariaProfile(my, db, user: user));
@@ -269,7 +271,8 @@ public class HistoryStoreEnableTests
         var my = await TestServers.MariaDb();
         var db = await my.CreateDatabaseAsync("hist");
         var user = UniqueName("nocreate_");
-        await my.ExecuteAsync($"CREATE USER '{user}'@'%' IDENTIFIED BY 'pw'; GRANT SELECT, INSERT, UPDATE ON `{db}`.* TO '{user}'@'%'");
+        foreach (var host in new[] { "%", "localhost" })
+            await my.ExecuteAsync($"CREATE USER '{user}'@'{host}' IDENTIFIED BY 'pw'; GRANT SELECT, INSERT, UPDATE ON `{db}`.* TO '{user}'@'{host}'");
         using var amx = Cli("lead", "pw");
         WriteConfig(amx, MariaProfile(my, db, user: user));
         var schema = UniqueName("dba_");
