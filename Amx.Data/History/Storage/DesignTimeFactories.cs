@@ -3,7 +3,10 @@ using Microsoft.EntityFrameworkCore.Design;
 
 namespace Amx.Data.History.Storage;
 
-// Used by `dotnet ef migrations add … --context <Provider>HistoryDbContext` (see README, "History store migrations").
+// Used by dotnet-ef (local tool, dotnet-tools.json) to add a migration for every provider, e.g.:
+//   dotnet ef migrations add NAME --project Amx.Data --startup-project Amx.Tool --context PostgresHistoryDbContext \
+//     --output-dir History/Migrations/Postgres --namespace Amx.Data.History.Migrations.Postgres
+// (likewise MySql, SqlServer, Sqlite; move the generated snapshot into the same folder).
 // Migrations are generated schema-less; SchemaBoundMigrationsAssembly binds them to the configured schema at runtime.
 
 public sealed class PostgresHistoryDesignTimeFactory : IDesignTimeDbContextFactory<PostgresHistoryDbContext>

@@ -24,7 +24,13 @@ public sealed class HistoryStoreCommand : AmxCommand
         var target = HistoryStoreTarget.FromConfig(config, ctx.Env);
         HistoryStoreState? state = null;
         string? error = null;
-        try { state = await HistoryStoreState.InspectAsync(target, ct); }
+        IReadOnlyList<string>? schemasWithTables = null;
+        try
+        {
+            state = await HistoryStoreState.InspectAsync(target, ct);
+            if (target.IsShared && !state.TablesExist)
+                schemasWithTables = await target.Provider.SchemasHoldingHistoryTablesAsync(target.Profile, ct);
+        }
         catch (Exception e) when (e is not AmxException && e is not OperationCanceledException)
         {
             error = e.Message.Split('\n')[0].Trim();
@@ -47,7 +53,8 @@ public sealed class HistoryStoreCommand : AmxCommand
             Tables: state?.Tables,
             Migration: state?.CurrentMigration,
             PendingMigrations: state?.PendingMigrations,
-            UnknownMigrations: state?.UnknownMigrations);
+            UnknownMigrations: state?.UnknownMigrations,
+            SchemasWithTables: schemasWithTables);
 
         ctx.Render(model, () =>
         {
@@ -67,6 +74,8 @@ public sealed class HistoryStoreCommand : AmxCommand
                 t.Add("tables", state!.TablesExist ? string.Join(", ", state.Tables) : state.Tables.Count == 0 ? "not created yet" : "incomplete: " + string.Join(", ", state.Tables));
                 t.Add("migration", state.CurrentMigration ?? "(none)");
                 if (state.PendingMigrations.Count > 0 && state.TablesExist) t.Add("pending", string.Join(", ", state.PendingMigrations));
+                if (schemasWithTables is not null)
+                    t.Add("tables found in", schemasWithTables.Count == 0 ? "no schema" : string.Join(", ", schemasWithTables));
                 if (state.UnknownMigrations.Count > 0) t.Add("newer migrations", string.Join(", ", state.UnknownMigrations) + " (upgrade amx)");
             }
             if (!config.HistoryStoreEnabled)
@@ -79,5 +88,6 @@ public sealed class HistoryStoreCommand : AmxCommand
     sealed record StatusModel(
         bool Enabled, string Backend, string? Profile, string? Host, string? Database, string? Schema, string? ConfiguredSchema,
         string? Path, string Location, bool Reachable, string? Error, bool? SchemaExists, bool? TablesExist,
-        IReadOnlyList<string>? Tables, string? Migration, IReadOnlyList<string>? PendingMigrations, IReadOnlyList<string>? UnknownMigrations);
+        IReadOnlyList<string>? Tables, string? Migration, IReadOnlyList<string>? PendingMigrations, IReadOnlyList<string>? UnknownMigrations,
+        IReadOnlyList<string>? SchemasWithTables);
 }
