@@ -23,7 +23,7 @@ public static class CommandTree
         root.Subcommands.Add(new ConfigCommand());
 
         // History store
-        root.Subcommands.Add(Stub("history-store", "Show where the history store is; enable, disable, script or migrate it"));
+        root.Subcommands.Add(new Commands.HistoryStore.HistoryStoreCommand());
 
         // Drafting, review, apply
         root.Subcommands.Add(Stub("run", "Draft descriptions for a scope (schema, schema.table or schema.table.column)"));

@@ -1,0 +1,63 @@
+using System.Security.Cryptography;
+using System.Text;
+using Amx.Data.History.Model;
+using Microsoft.EntityFrameworkCore;
+
+namespace Amx.Data.History;
+
+/// <summary>
+/// The descriptions hash of DESIGN.md §4: SHA-256 (lower-case hex) of the run's results in PostgreSQL
+/// <c>COPY … TO STDOUT</c> text format (target_qname, target_kind, confidence, description), rows in UTF-8 byte order,
+/// so a DBA gets the same digest with <c>psql -c "COPY (…ORDER BY target_qname COLLATE \"C\") TO STDOUT" | sha256sum</c>.
+/// </summary>
+public static class DescriptionsHash
+{
+    public static string Compute(IEnumerable<HistoryResult> results) =>
+        Compute(results.Select(r => (r.TargetQname, (string?)r.TargetKind, r.Confidence, r.Description)));
+
+    public static string Compute(IEnumerable<(string Qname, string? Kind, string? Confidence, string? Description)> rows)
+    {
+        var lines = rows.Select(r => (Key: Encoding.UTF8.GetBytes(r.Qname), Row: r)).ToList();
+        lines.Sort((a, b) => a.Key.AsSpan().SequenceCompareTo(b.Key));
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var sb = new StringBuilder();
+        foreach (var (_, r) in lines)
+        {
+            sb.Clear();
+            Field(sb, r.Qname).Append('\t');
+            Field(sb, r.Kind).Append('\t');
+            Field(sb, r.Confidence).Append('\t');
+            Field(sb, r.Description).Append('\n');
+            hash.AppendData(Encoding.UTF8.GetBytes(sb.ToString()));
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>Reads only the four hashed columns of the run from the store.</summary>
+    public static async Task<string> ComputeAsync(HistoryStore store, string runId, CancellationToken ct = default)
+    {
+        await using var db = store.CreateContext();
+        var rows = await db.Results.AsNoTracking().Where(r => r.RunId == runId)
+            .Select(r => new { r.TargetQname, r.TargetKind, r.Confidence, r.Description }).ToListAsync(ct);
+        return Compute(rows.Select(r => (r.TargetQname, (string?)r.TargetKind, r.Confidence, r.Description)));
+    }
+
+    /// <summary>One value in COPY text format: \N for NULL; backslash and BS, FF, LF, CR, TAB, VT escaped.</summary>
+    static StringBuilder Field(StringBuilder sb, string? value)
+    {
+        if (value is null) return sb.Append("\\N");
+        foreach (var c in value)
+            switch (c)
+            {
+                case '\\': sb.Append("\\\\"); break;
+                case '\b': sb.Append("\\b"); break;
+                case '\f': sb.Append("\\f"); break;
+                case '\n': sb.Append("\\n"); break;
+                case '\r': sb.Append("\\r"); break;
+                case '\t': sb.Append("\\t"); break;
+                case '\v': sb.Append("\\v"); break;
+                default: sb.Append(c); break;
+            }
+        return sb;
+    }
+}

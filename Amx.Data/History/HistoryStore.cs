@@ -1,0 +1,174 @@
+using Amx.Data.Config;
+using Amx.Data.Errors;
+using Amx.Data.History.Model;
+using Amx.Data.History.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Amx.Data.History;
+
+/// <summary>
+/// The history store the other verbs read and write: the shared store when <c>history_store_enabled</c>, else
+/// <c>$AMX_HOME/history.db</c> (migrated on first use). Every write is committed before the call returns.
+/// </summary>
+public sealed class HistoryStore
+{
+    readonly AmxEnvironment _env;
+
+    HistoryStore(HistoryStoreTarget target, AmxEnvironment env)
+    {
+        Target = target;
+        _env = env;
+    }
+
+    public HistoryStoreTarget Target { get; }
+    public bool IsShared => Target.IsShared;
+    /// <summary>Where the history lives, for messages ("local file …/history.db", "amx.amx_history_* in host/db …").</summary>
+    public string Location => Target.Location;
+
+    public static HistoryStore Open(AmxConfig config, AmxEnvironment env) =>
+        OpenAsync(config, env).GetAwaiter().GetResult();
+
+    public static Task<HistoryStore> OpenAsync(AmxConfig config, AmxEnvironment env, CancellationToken ct = default) =>
+        OpenAsync(HistoryStoreTarget.FromConfig(config, env), env, ct);
+
+    /// <summary>Opens a given store: the local file is created/migrated; a shared one must exist at a version this build knows.</summary>
+    public static async Task<HistoryStore> OpenAsync(HistoryStoreTarget target, AmxEnvironment env, CancellationToken ct = default)
+    {
+        if (!target.IsShared) await MigrateLocalAsync(target, ct);
+        else await CheckSharedAsync(target, ct);
+        return new HistoryStore(target, env);
+    }
+
+    static async Task MigrateLocalAsync(HistoryStoreTarget target, CancellationToken ct)
+    {
+        await target.Provider.CreateSchemaAsync(target.Profile, "", ct);
+        await using var db = target.CreateContext();
+        var applied = (await db.Database.GetAppliedMigrationsAsync(ct)).ToList();
+        var unknown = applied.Except(db.Database.GetMigrations()).ToList();
+        if (unknown.Count > 0) throw HistoryStoreErrors.NewerStore(target, unknown);
+        if (db.Database.GetMigrations().Except(applied).Any())
+        {
+            await db.Database.MigrateAsync(ct);
+            await target.Provider.AfterMigrateAsync(db, ct);
+        }
+    }
+
+    static async Task CheckSharedAsync(HistoryStoreTarget target, CancellationToken ct)
+    {
+        HistoryStoreState state;
+        try { state = await HistoryStoreState.InspectAsync(target, ct); }
+        catch (AmxException) { throw; }
+        catch (Exception e)
+        {
+            throw AmxException.Failed($"cannot reach the history store {target.Location}: {e.Message.Split('\n')[0]}",
+                $"check the profile with: amx db-profiles test {target.Profile.Name}; or use the local file: amx history-store disable", e);
+        }
+        if (state.UnknownMigrations.Count > 0) throw HistoryStoreErrors.NewerStore(target, state.UnknownMigrations);
+        if (!state.TablesExist)
+            throw HistoryStoreErrors.TablesMissing(target, await target.Provider.SchemasHoldingHistoryTablesAsync(target.Profile, ct));
+        if (state.PendingMigrations.Count > 0) throw HistoryStoreErrors.OutOfDate(target, state.PendingMigrations);
+    }
+
+    /// <summary>A new context on the store (the caller disposes it).</summary>
+    public HistoryDbContext CreateContext() => Target.CreateContext();
+
+    /// <summary>
+    /// Inserts the run with a fresh run_id (DESIGN.md §4): <c>run_</c> + UTC start minute + <c>-NNN</c>, NNN = 1 + runs of
+    /// the same who that UTC day. Two processes in the same minute cannot collide: the insert itself is the arbiter,
+    /// and a duplicate key takes the next number. Fills Who (AMX_USER/OS user) and StartedAt when unset.
+    /// </summary>
+    public async Task<string> StartRunAsync(HistoryRun run, CancellationToken ct = default)
+    {
+        if (string.IsNullOrWhiteSpace(run.Who)) run.Who = _env.User;
+        run.StartedAt = run.StartedAt == default ? DateTime.UtcNow : ToUtc(run.StartedAt);
+        var day = DateTime.SpecifyKind(run.StartedAt.Date, DateTimeKind.Utc);
+        int sameDay;
+        await using (var db = CreateContext())
+            sameDay = await db.Runs.CountAsync(r => r.Who == run.Who && r.StartedAt >= day && r.StartedAt < day.AddDays(1), ct);
+
+        for (var n = sameDay + 1; ; n++)
+        {
+            run.RunId = FormatRunId(run.StartedAt, n);
+            await using var db = CreateContext();
+            db.Runs.Add(run);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                return run.RunId;
+            }
+            catch (DbUpdateException e) when (Target.Provider.IsUniqueViolation(e) && n < sameDay + 10_000)
+            {
+                // Someone took this number a moment ago: try the next one.
+            }
+            catch (Exception e) when (Target.Provider.IsPermissionDenied(e))
+            {
+                throw HistoryStoreErrors.NoWritePrivilege(Target, HistoryModel.RunsTable, e);
+            }
+        }
+    }
+
+    public static string FormatRunId(DateTime startedUtc, int number) =>
+        $"run_{startedUtc:yyyy-MM-dd_HH-mm}-{number:D3}";
+
+    /// <summary>Inserts results in one committed batch (binary COPY on PostgreSQL for large batches).</summary>
+    public async Task AddResultsAsync(IReadOnlyCollection<HistoryResult> results, CancellationToken ct = default)
+    {
+        if (results.Count == 0) return;
+        await using var db = CreateContext();
+        try { await Target.Provider.BulkInsertResultsAsync(db, results, Target.Schema, ct); }
+        catch (Exception e) when (Target.Provider.IsPermissionDenied(e))
+        {
+            throw HistoryStoreErrors.NoWritePrivilege(Target, HistoryModel.ResultsTable, e);
+        }
+    }
+
+    /// <summary>Writes every column of the run (state, counts, finished_at, …).</summary>
+    public async Task UpdateRunAsync(HistoryRun run, CancellationToken ct = default)
+    {
+        await using var db = CreateContext();
+        db.Runs.Update(run);
+        try { await db.SaveChangesAsync(ct); }
+        catch (Exception e) when (Target.Provider.IsPermissionDenied(e))
+        {
+            throw HistoryStoreErrors.NoWritePrivilege(Target, HistoryModel.RunsTable, e);
+        }
+    }
+
+    /// <summary>Writes every column of the given results (decisions, apply status, …) in one transaction.</summary>
+    public async Task UpdateResultsAsync(IReadOnlyCollection<HistoryResult> results, CancellationToken ct = default)
+    {
+        if (results.Count == 0) return;
+        await using var db = CreateContext();
+        db.Results.UpdateRange(results);
+        try { await db.SaveChangesAsync(ct); }
+        catch (Exception e) when (Target.Provider.IsPermissionDenied(e))
+        {
+            throw HistoryStoreErrors.NoWritePrivilege(Target, HistoryModel.ResultsTable, e);
+        }
+    }
+
+    /// <summary>The run, or exit 2 naming it.</summary>
+    public async Task<HistoryRun> FindRunAsync(string runId, CancellationToken ct = default)
+    {
+        await using var db = CreateContext();
+        return await db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.RunId == runId, ct)
+               ?? throw AmxException.BadInput($"unknown run '{runId}' in the history store ({Location})",
+                   "list the runs with: amx history list");
+    }
+
+    /// <summary>The run's results ordered by target_qname (ordinal, whatever the database's collation).</summary>
+    public async Task<IReadOnlyList<HistoryResult>> GetResultsAsync(string runId, CancellationToken ct = default)
+    {
+        await using var db = CreateContext();
+        var list = await db.Results.AsNoTracking().Where(r => r.RunId == runId).ToListAsync(ct);
+        list.Sort((a, b) => string.CompareOrdinal(a.TargetQname, b.TargetQname));
+        return list;
+    }
+
+    static DateTime ToUtc(DateTime t) => t.Kind switch
+    {
+        DateTimeKind.Local => t.ToUniversalTime(),
+        DateTimeKind.Unspecified => DateTime.SpecifyKind(t, DateTimeKind.Utc),
+        _ => t,
+    };
+}

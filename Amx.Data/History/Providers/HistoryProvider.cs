@@ -1,0 +1,117 @@
+using System.Data.Common;
+using Amx.Data.Config;
+using Amx.Data.Errors;
+using Amx.Data.History.Model;
+using Amx.Data.History.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+namespace Amx.Data.History.Providers;
+
+/// <summary>
+/// Everything that differs between the engines that can host the history store: the EF provider, how schema names
+/// are normalised, how a schema is created, the migration lock, and how privilege errors are recognised.
+/// </summary>
+public abstract class HistoryProvider
+{
+    public static HistoryProvider For(Backend backend) => backend switch
+    {
+        Backend.PostgreSql => new PostgresHistoryProvider(),
+        Backend.MySql => new MySqlHistoryProvider(mariaDb: false),
+        Backend.MariaDb => new MySqlHistoryProvider(mariaDb: true),
+        Backend.SqlServer => new SqlServerHistoryProvider(),
+        Backend.Sqlite => new SqliteHistoryProvider(),
+        _ => throw new ArgumentOutOfRangeException(nameof(backend)),
+    };
+
+    public abstract Backend Backend { get; }
+
+    /// <summary>The schema name the store uses for a configured one (DESIGN.md §4); "" where the engine has none.</summary>
+    public abstract string EffectiveSchema(string? configured);
+
+    /// <summary>The schema put into the EF model (null: tables unprefixed, the connection selects the database).</summary>
+    public virtual string? ModelSchema(string effectiveSchema) => effectiveSchema;
+
+    /// <summary>The connection string of the store (MySQL/MariaDB: the schema's database).</summary>
+    public virtual string StoreConnectionString(DbProfile profile, string effectiveSchema) =>
+        Connections.ConnectionStringFactory.For(profile);
+
+    /// <summary>Connection string used only to generate scripts (nothing connects).</summary>
+    public abstract string OfflineConnectionString { get; }
+
+    public abstract HistoryDbContext CreateContext(string connectionString, string? modelSchema);
+
+    public abstract DbConnection CreateConnection(string connectionString);
+
+    /// <summary>Quoted, schema-qualified table name for hand-written SQL.</summary>
+    public abstract string QualifiedTable(string effectiveSchema, string table);
+
+    public virtual bool SupportsIdempotentScript => true;
+
+    /// <summary>Tidies up after EF's Migrate (SQLite: EF's lock table).</summary>
+    public virtual Task AfterMigrateAsync(HistoryDbContext db, CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>Statements a DBA runs before the migration script (MySQL: create and select the database).</summary>
+    public virtual string ScriptPrologue(string effectiveSchema) => "";
+
+    public abstract Task<bool> SchemaExistsAsync(DbProfile profile, string effectiveSchema, CancellationToken ct);
+
+    /// <summary>Creates the schema; called only when it does not exist, so a DBA-made schema needs no CREATE right.</summary>
+    public abstract Task CreateSchemaAsync(DbProfile profile, string effectiveSchema, CancellationToken ct);
+
+    /// <summary>Names of the amx_history_* tables present in the schema.</summary>
+    public abstract Task<IReadOnlyList<string>> HistoryTablesAsync(DbProfile profile, string effectiveSchema, CancellationToken ct);
+
+    /// <summary>Schemas (databases on MySQL/MariaDB) that hold amx_history_* tables, for the "tables missing" error.</summary>
+    public abstract Task<IReadOnlyList<string>> SchemasHoldingHistoryTablesAsync(DbProfile profile, CancellationToken ct);
+
+    /// <summary>Serialises migrations across processes and machines; disposing releases the lock.</summary>
+    public abstract Task<IAsyncDisposable> AcquireMigrationLockAsync(DbProfile profile, string effectiveSchema, CancellationToken ct);
+
+    public abstract bool IsPermissionDenied(Exception e);
+    public abstract bool IsUniqueViolation(Exception e);
+
+    /// <summary>What the DBA grants a member so runs and reviews can be recorded.</summary>
+    public abstract string GrantStatement(string effectiveSchema, string user);
+
+    /// <summary>The DDL that needs the database-level CREATE privilege, for the DBA.</summary>
+    public abstract string CreateSchemaStatement(string effectiveSchema);
+
+    /// <summary>Inserts results in one transaction; providers with a bulk path override this.</summary>
+    public virtual async Task BulkInsertResultsAsync(HistoryDbContext db, IReadOnlyCollection<HistoryResult> results, string effectiveSchema, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        db.Results.AddRange(results);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        db.ChangeTracker.Clear();
+    }
+
+    /// <summary>Options every provider shares: our migrations table, schema-bound migrations, per-schema model cache.</summary>
+    protected static DbContextOptions<T> Finish<T>(DbContextOptionsBuilder<T> builder) where T : DbContext
+    {
+        builder.ReplaceService<IModelCacheKeyFactory, HistoryModelCacheKeyFactory>()
+               .ReplaceService<IMigrationsAssembly, SchemaBoundMigrationsAssembly>()
+               // The snapshot is schema-less; the runtime model carries the team's schema. The differ test
+               // (HistoryMigrationsTests) guards real pending changes instead.
+               .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+        return builder.Options;
+    }
+
+    protected static async Task<IReadOnlyList<string>> ReadStrings(DbCommand cmd, CancellationToken ct)
+    {
+        var list = new List<string>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) list.Add(r.GetString(0));
+        return list;
+    }
+
+    protected static T? Find<T>(Exception e) where T : Exception
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+            if (x is T t) return t;
+        return null;
+    }
+}

@@ -1,0 +1,122 @@
+using System.Data.Common;
+using Amx.Data.Config;
+using Amx.Data.Connections;
+using Amx.Data.History.Storage;
+using Microsoft.EntityFrameworkCore;
+using MySqlConnector;
+
+namespace Amx.Data.History.Providers;
+
+/// <summary>
+/// MySQL and MariaDB: the "schema" is a database (lower-cased: Linux servers compare database names case-sensitively);
+/// the store connects to it directly, so the EF model carries no schema.
+/// </summary>
+public sealed class MySqlHistoryProvider(bool mariaDb) : HistoryProvider
+{
+    // A fixed server version keeps the generated DDL the same with or without a connection (script, dry-run).
+    internal static readonly ServerVersion MySqlVersion = new MySqlServerVersion(new Version(8, 0, 36));
+    internal static readonly ServerVersion MariaDbVersion = new MariaDbServerVersion(new Version(10, 6, 0));
+
+    public override Backend Backend => mariaDb ? Backend.MariaDb : Backend.MySql;
+
+    public override string EffectiveSchema(string? configured) =>
+        (string.IsNullOrWhiteSpace(configured) ? AmxConfig.DefaultHistorySchema : configured.Trim()).ToLowerInvariant();
+
+    public override string? ModelSchema(string effectiveSchema) => null;
+
+    public override string StoreConnectionString(DbProfile profile, string effectiveSchema) =>
+        new MySqlConnectionStringBuilder(ConnectionStringFactory.For(profile)) { Database = effectiveSchema }.ConnectionString;
+
+    public override string OfflineConnectionString => "Server=localhost;Database=amx";
+
+    public override HistoryDbContext CreateContext(string connectionString, string? modelSchema)
+    {
+        var b = new DbContextOptionsBuilder<MySqlHistoryDbContext>()
+            .UseMySql(connectionString, mariaDb ? MariaDbVersion : MySqlVersion,
+                o => o.MigrationsHistoryTable(HistoryModel.MigrationsTable));
+        return new MySqlHistoryDbContext(Finish(b), modelSchema);
+    }
+
+    public override DbConnection CreateConnection(string connectionString) => new MySqlConnection(connectionString);
+
+    public override string QualifiedTable(string schema, string table) => $"{Quote(schema)}.{Quote(table)}";
+
+    static string Quote(string name) => "`" + name.Replace("`", "``") + "`";
+    static string Literal(string value) => "'" + value.Replace("\\", "\\\\").Replace("'", "''") + "'";
+
+    public override string ScriptPrologue(string schema) => $"{CreateSchemaStatement(schema)}\nUSE {Quote(schema)};\n\n";
+
+    // utf8mb4_bin: target_qname is a key, and names differing only in case are different targets.
+    public override string CreateSchemaStatement(string schema) =>
+        $"CREATE DATABASE IF NOT EXISTS {Quote(schema)} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;";
+
+    public override async Task<bool> SchemaExistsAsync(DbProfile profile, string schema, CancellationToken ct)
+    {
+        await using var conn = await OpenAsync(profile, ct);
+        await using var cmd = new MySqlCommand("SELECT 1 FROM information_schema.schemata WHERE schema_name = @s", conn);
+        cmd.Parameters.AddWithValue("@s", schema);
+        return await cmd.ExecuteScalarAsync(ct) is not null;
+    }
+
+    public override async Task CreateSchemaAsync(DbProfile profile, string schema, CancellationToken ct)
+    {
+        await using var conn = await OpenAsync(profile, ct);
+        await using var cmd = new MySqlCommand(CreateSchemaStatement(schema), conn);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    public override async Task<IReadOnlyList<string>> HistoryTablesAsync(DbProfile profile, string schema, CancellationToken ct)
+    {
+        await using var conn = await OpenAsync(profile, ct);
+        await using var cmd = new MySqlCommand(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = @s AND table_name LIKE 'amx\\_history\\_%' ORDER BY 1", conn);
+        cmd.Parameters.AddWithValue("@s", schema);
+        return await ReadStrings(cmd, ct);
+    }
+
+    public override async Task<IReadOnlyList<string>> SchemasHoldingHistoryTablesAsync(DbProfile profile, CancellationToken ct)
+    {
+        await using var conn = await OpenAsync(profile, ct);
+        await using var cmd = new MySqlCommand(
+            $"SELECT DISTINCT table_schema FROM information_schema.tables WHERE table_name IN ('{HistoryModel.RunsTable}','{HistoryModel.ResultsTable}') ORDER BY 1", conn);
+        return await ReadStrings(cmd, ct);
+    }
+
+    public override async Task<IAsyncDisposable> AcquireMigrationLockAsync(DbProfile profile, string schema, CancellationToken ct)
+    {
+        var conn = await OpenAsync(profile, ct);
+        var name = ("amx_history:" + schema) is var n && n.Length > 64 ? n[..64] : n;
+        await using (var cmd = new MySqlCommand("SELECT GET_LOCK(@n, 300)", conn))
+        {
+            cmd.Parameters.AddWithValue("@n", name);
+            if (Convert.ToInt64(await cmd.ExecuteScalarAsync(ct) ?? 0L) != 1)
+                throw Errors.AmxException.Failed($"timed out waiting for another amx migrating {schema}", "retry in a minute");
+        }
+        return new Release(async () =>
+        {
+            await using (var cmd = new MySqlCommand("SELECT RELEASE_LOCK(@n)", conn))
+            {
+                cmd.Parameters.AddWithValue("@n", name);
+                await cmd.ExecuteNonQueryAsync(CancellationToken.None);
+            }
+            await conn.DisposeAsync();
+        });
+    }
+
+    public override bool IsPermissionDenied(Exception e) => Find<MySqlException>(e)?.ErrorCode is
+        MySqlErrorCode.DatabaseAccessDenied or MySqlErrorCode.TableAccessDenied or MySqlErrorCode.ColumnAccessDenied
+        or MySqlErrorCode.SpecifiedAccessDeniedError;
+
+    public override bool IsUniqueViolation(Exception e) => Find<MySqlException>(e)?.ErrorCode == MySqlErrorCode.DuplicateKeyEntry;
+
+    public override string GrantStatement(string schema, string user) =>
+        $"GRANT SELECT, INSERT, UPDATE ON {QualifiedTable(schema, HistoryModel.RunsTable)} TO {Literal(user)}@'%'; " +
+        $"GRANT SELECT, INSERT, UPDATE ON {QualifiedTable(schema, HistoryModel.ResultsTable)} TO {Literal(user)}@'%';";
+
+    static async Task<MySqlConnection> OpenAsync(DbProfile profile, CancellationToken ct)
+    {
+        var conn = new MySqlConnection(ConnectionStringFactory.For(profile));
+        await conn.OpenAsync(ct);
+        return conn;
+    }
+}

@@ -1,0 +1,106 @@
+using System.Data.Common;
+using Amx.Data.Config;
+using Amx.Data.Connections;
+using Amx.Data.History.Storage;
+using Microsoft.Data.SqlClient;
+using Microsoft.EntityFrameworkCore;
+
+namespace Amx.Data.History.Providers;
+
+/// <summary>SQL Server: the schema name is used as given (its catalog collation decides case sensitivity).</summary>
+public sealed class SqlServerHistoryProvider : HistoryProvider
+{
+    public override Backend Backend => Backend.SqlServer;
+
+    public override string EffectiveSchema(string? configured) =>
+        string.IsNullOrWhiteSpace(configured) ? AmxConfig.DefaultHistorySchema : configured.Trim();
+
+    public override string OfflineConnectionString => "Server=localhost;Database=amx;Integrated Security=true";
+
+    public override HistoryDbContext CreateContext(string connectionString, string? modelSchema)
+    {
+        var b = new DbContextOptionsBuilder<SqlServerHistoryDbContext>()
+            .UseSqlServer(connectionString, o => o.MigrationsHistoryTable(HistoryModel.MigrationsTable, modelSchema));
+        return new SqlServerHistoryDbContext(Finish(b), modelSchema);
+    }
+
+    public override DbConnection CreateConnection(string connectionString) => new SqlConnection(connectionString);
+
+    public override string QualifiedTable(string schema, string table) => $"{Quote(schema)}.{Quote(table)}";
+
+    static string Quote(string name) => "[" + name.Replace("]", "]]") + "]";
+
+    public override string CreateSchemaStatement(string schema) =>
+        $"IF SCHEMA_ID(N'{schema.Replace("'", "''")}') IS NULL EXEC(N'CREATE SCHEMA {Quote(schema).Replace("'", "''")}');";
+
+    public override async Task<bool> SchemaExistsAsync(DbProfile profile, string schema, CancellationToken ct)
+    {
+        await using var conn = await OpenAsync(profile, ct);
+        await using var cmd = new SqlCommand("SELECT 1 FROM sys.schemas WHERE name = @s", conn);
+        cmd.Parameters.AddWithValue("@s", schema);
+        return await cmd.ExecuteScalarAsync(ct) is not null;
+    }
+
+    public override async Task CreateSchemaAsync(DbProfile profile, string schema, CancellationToken ct)
+    {
+        await using var conn = await OpenAsync(profile, ct);
+        await using var cmd = new SqlCommand("DECLARE @sql nvarchar(max) = N'CREATE SCHEMA ' + QUOTENAME(@s); EXEC(@sql);", conn);
+        cmd.Parameters.AddWithValue("@s", schema);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    public override async Task<IReadOnlyList<string>> HistoryTablesAsync(DbProfile profile, string schema, CancellationToken ct)
+    {
+        await using var conn = await OpenAsync(profile, ct);
+        await using var cmd = new SqlCommand(
+            "SELECT t.name FROM sys.tables t JOIN sys.schemas s ON s.schema_id = t.schema_id " +
+            "WHERE s.name = @s AND t.name LIKE 'amx[_]history[_]%' ORDER BY 1", conn);
+        cmd.Parameters.AddWithValue("@s", schema);
+        return await ReadStrings(cmd, ct);
+    }
+
+    public override async Task<IReadOnlyList<string>> SchemasHoldingHistoryTablesAsync(DbProfile profile, CancellationToken ct)
+    {
+        await using var conn = await OpenAsync(profile, ct);
+        await using var cmd = new SqlCommand(
+            "SELECT DISTINCT s.name FROM sys.tables t JOIN sys.schemas s ON s.schema_id = t.schema_id " +
+            $"WHERE t.name IN ('{HistoryModel.RunsTable}','{HistoryModel.ResultsTable}') ORDER BY 1", conn);
+        return await ReadStrings(cmd, ct);
+    }
+
+    public override async Task<IAsyncDisposable> AcquireMigrationLockAsync(DbProfile profile, string schema, CancellationToken ct)
+    {
+        var conn = await OpenAsync(profile, ct);
+        var resource = "amx_history:" + schema;
+        await using (var cmd = new SqlCommand(
+            "EXEC sp_getapplock @Resource = @r, @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = 300000", conn))
+        {
+            cmd.Parameters.AddWithValue("@r", resource);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        return new Release(async () =>
+        {
+            await using (var cmd = new SqlCommand("EXEC sp_releaseapplock @Resource = @r, @LockOwner = 'Session'", conn))
+            {
+                cmd.Parameters.AddWithValue("@r", resource);
+                await cmd.ExecuteNonQueryAsync(CancellationToken.None);
+            }
+            await conn.DisposeAsync();
+        });
+    }
+
+    // 229/230: object permission denied; 262: CREATE permission denied; 2760: schema missing or no permission.
+    public override bool IsPermissionDenied(Exception e) => Find<SqlException>(e)?.Number is 229 or 230 or 262 or 2760 or 15247;
+    public override bool IsUniqueViolation(Exception e) => Find<SqlException>(e)?.Number is 2627 or 2601;
+
+    public override string GrantStatement(string schema, string user) =>
+        $"GRANT SELECT, INSERT, UPDATE ON {QualifiedTable(schema, HistoryModel.RunsTable)} TO {Quote(user)}; " +
+        $"GRANT SELECT, INSERT, UPDATE ON {QualifiedTable(schema, HistoryModel.ResultsTable)} TO {Quote(user)};";
+
+    static async Task<SqlConnection> OpenAsync(DbProfile profile, CancellationToken ct)
+    {
+        var conn = new SqlConnection(ConnectionStringFactory.For(profile));
+        await conn.OpenAsync(ct);
+        return conn;
+    }
+}

@@ -1,0 +1,82 @@
+using Amx.Data.History.Storage;
+
+namespace Amx.Data.History.Scripts;
+
+/// <summary>
+/// Hand-written DDL for warehouses EF has no provider for. Same tables and columns as the EF model; each dialect
+/// uses its own types and leaves out keys and indexes the engine does not enforce or have.
+/// </summary>
+public abstract class DialectScript
+{
+    public static readonly IReadOnlyDictionary<string, Func<DialectScript>> ByBackend =
+        new Dictionary<string, Func<DialectScript>>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["snowflake"] = () => new SnowflakeScript(),
+            ["bigquery"] = () => new BigQueryScript(),
+            ["databricks"] = () => new DatabricksScript(),
+            ["redshift"] = () => new RedshiftScript(),
+        };
+
+    /// <summary>The schema name as this engine will store it.</summary>
+    public abstract string EffectiveSchema(string? configured);
+
+    public string Generate(string effectiveSchema)
+    {
+        var sb = new System.Text.StringBuilder();
+        sb.Append(Header(effectiveSchema));
+        sb.Append($"CREATE SCHEMA IF NOT EXISTS {QuoteSchema(effectiveSchema)};\n\n");
+        Table(sb, effectiveSchema, HistoryModel.RunsTable, RunColumns, ["run_id"]);
+        Table(sb, effectiveSchema, HistoryModel.ResultsTable, ResultColumns, ["run_id", "target_qname"]);
+        Table(sb, effectiveSchema, HistoryModel.MigrationsTable, MigrationColumns, ["migration_id"]);
+        sb.Append(Indexes(effectiveSchema));
+        return sb.ToString();
+    }
+
+    void Table(System.Text.StringBuilder sb, string schema, string table, (string Name, ColumnType Type, bool NotNull)[] columns, string[] key)
+    {
+        sb.Append($"CREATE TABLE IF NOT EXISTS {Qualify(schema, table)} (\n");
+        var lines = columns.Select(c => $"    {c.Name} {TypeName(c.Type)}{(c.NotNull ? " NOT NULL" : "")}{(c.Type == ColumnType.Bool ? " DEFAULT FALSE" : "")}").ToList();
+        if (PrimaryKey($"pk_{table}", key) is { } pk) lines.Add("    " + pk);
+        sb.Append(string.Join(",\n", lines)).Append("\n)").Append(TableOptions(table)).Append(";\n\n");
+    }
+
+    /// <summary>Comment lines: what the engine enforces and what it does not.</summary>
+    protected abstract string Header(string schema);
+    protected abstract string QuoteSchema(string schema);
+    protected virtual string Qualify(string schema, string table) => $"{QuoteSchema(schema)}.{table}";
+    protected abstract string TypeName(ColumnType type);
+    /// <summary>The key clause, or null where the engine has none.</summary>
+    protected abstract string? PrimaryKey(string name, string[] columns);
+    protected virtual string TableOptions(string table) => "";
+    protected virtual string Indexes(string schema) => "";
+
+    protected static string DefaultSchema(string? configured) =>
+        string.IsNullOrWhiteSpace(configured) ? Config.AmxConfig.DefaultHistorySchema : configured.Trim();
+
+    /// <summary>Columns of amx_history_runs in order, with a portable type class.</summary>
+    protected static readonly (string Name, ColumnType Type, bool NotNull)[] RunColumns =
+    [
+        ("run_id", ColumnType.Key, true), ("who", ColumnType.Short, true), ("host", ColumnType.Short, false),
+        ("client_version", ColumnType.Short, false), ("started_at", ColumnType.Time, true), ("finished_at", ColumnType.Time, false),
+        ("scope", ColumnType.Medium, true), ("db_profile", ColumnType.Short, false), ("db_backend", ColumnType.Short, false),
+        ("llm_provider", ColumnType.Short, false), ("llm_model", ColumnType.Short, false), ("state", ColumnType.Short, true),
+        ("ok_count", ColumnType.Int, true), ("fail_count", ColumnType.Int, true), ("applied_at", ColumnType.Time, false),
+        ("applied_by", ColumnType.Short, false), ("metadata_json", ColumnType.Text, false),
+    ];
+
+    protected static readonly (string Name, ColumnType Type, bool NotNull)[] ResultColumns =
+    [
+        ("run_id", ColumnType.Key, true), ("target_qname", ColumnType.Qname, true), ("target_kind", ColumnType.Short, true),
+        ("description", ColumnType.Text, false), ("alternatives", ColumnType.Text, false), ("confidence", ColumnType.Short, false),
+        ("previous_comment", ColumnType.Text, false), ("decision", ColumnType.Short, true), ("reviewed_by", ColumnType.Short, false),
+        ("reviewed_at", ColumnType.Time, false), ("applied", ColumnType.Bool, true), ("applied_at", ColumnType.Time, false),
+        ("applied_by", ColumnType.Short, false), ("apply_status", ColumnType.Short, false), ("error", ColumnType.Text, false),
+    ];
+
+    protected static readonly (string Name, ColumnType Type, bool NotNull)[] MigrationColumns =
+    [
+        ("migration_id", ColumnType.Medium, true), ("product_version", ColumnType.Short, true),
+    ];
+
+    protected enum ColumnType { Key, Qname, Short, Medium, Text, Time, Int, Bool }
+}

@@ -1,0 +1,67 @@
+using Amx.Data.Config;
+using Amx.Data.History;
+using MySqlConnector;
+using Npgsql;
+
+namespace Amx.Tool.Tests.History;
+
+/// <summary>Profiles written straight into an AmxCli home (DESIGN.md §2 shape, password_env), and the same profile in-process.</summary>
+static class HistoryTestSupport
+{
+    public const string PasswordVar = "AMX_TEST_HISTORY_PW";
+
+    public static void WriteConfig(AmxCli amx, string profileYaml, string? extra = null)
+    {
+        File.WriteAllText(amx.ConfigPath, "schema_version: 1\ndb_profiles:\n" + profileYaml + (extra ?? ""));
+    }
+
+    public static string PgProfile(PostgresServer pg, string db, string name = "shared", string? user = null) =>
+        $"  {name}:\n    backend: postgresql\n    host: 127.0.0.1\n    port: {pg.Port}\n    database: {db}\n    user: {user ?? pg.AdminUser}\n    password_env: {PasswordVar}\n";
+
+    public static string MariaProfile(MariaDbServer my, string db, string name = "shared", string? user = null) =>
+        $"  {name}:\n    backend: mariadb\n    host: 127.0.0.1\n    port: {my.Port}\n    database: {db}\n    user: {user ?? my.AdminUser}\n    password_env: {PasswordVar}\n";
+
+    public static AmxCli Cli(string user, string password)
+    {
+        var amx = new AmxCli(user: user);
+        amx.Env[PasswordVar] = password;
+        return amx;
+    }
+
+    /// <summary>The config and environment an AmxCli home would give amx, for in-process store calls.</summary>
+    public static (AmxConfig Config, AmxEnvironment Env) Load(AmxCli amx, string password)
+    {
+        Environment.SetEnvironmentVariable(PasswordVar, password);
+        return (new ConfigStore(amx.ConfigPath).Load(), new AmxEnvironment(amx.Home, amx.User));
+    }
+
+    public static Task<HistoryStore> OpenAsync(AmxCli amx, string password)
+    {
+        var (config, env) = Load(amx, password);
+        return HistoryStore.OpenAsync(config, env);
+    }
+
+    public static string UniqueName(string prefix) => prefix + Guid.NewGuid().ToString("N")[..8];
+
+    public static async Task<List<string>> PgStrings(PostgresServer pg, string db, string sql)
+    {
+        await using var conn = new NpgsqlConnection(pg.ConnectionString(db));
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        var list = new List<string>();
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync()) list.Add(r.GetString(0));
+        return list;
+    }
+
+    public static async Task<List<string>> MyStrings(MariaDbServer my, string sql)
+    {
+        await using var conn = new MySqlConnection(my.ConnectionString());
+        await conn.OpenAsync();
+        await using var cmd = new MySqlCommand(sql, conn);
+        var list = new List<string>();
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync()) list.Add(r.GetString(0));
+        return list;
+    }
+}
