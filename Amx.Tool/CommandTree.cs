@@ -1,6 +1,13 @@
 using System.CommandLine;
+using Amx.Tool.Commands.Apply;
+using Amx.Tool.Commands.Ask;
 using Amx.Tool.Commands.Config;
+using Amx.Tool.Commands.Db;
+using Amx.Tool.Commands.Drafting;
+using Amx.Tool.Commands.History;
+using Amx.Tool.Commands.HistoryStore;
 using Amx.Tool.Commands.Profiles;
+using Amx.Tool.Commands.Review;
 using Amx.Tool.Hosting;
 
 namespace Amx.Tool;
@@ -23,22 +30,20 @@ public static class CommandTree
         root.Subcommands.Add(new ConfigCommand());
 
         // History store
-        root.Subcommands.Add(new Commands.HistoryStore.HistoryStoreCommand());
+        root.Subcommands.Add(new HistoryStoreCommand());
 
         // Drafting, review, apply
-        root.Subcommands.Add(Stub("run", "Draft descriptions for a scope (schema, schema.table or schema.table.column)"));
-        root.Subcommands.Add(Stub("review", "Accept, edit or reject the drafts of a run"));
-        root.Subcommands.Add(Stub("apply", "Write a run's accepted and edited descriptions as database comments"));
-        root.Subcommands.Add(Stub("run-apply", "Draft, accept and apply in one go (no scope: the whole warehouse)"));
-        root.Subcommands.Add(Stub("revert", "Restore the comments a run replaced"));
-        root.Subcommands.Add(Stub("demo", "Create a sample SQLite warehouse and draft it offline (no server, no key)"));
+        root.Subcommands.Add(new RunCommand());
+        root.Subcommands.Add(new ReviewCommand());
+        root.Subcommands.Add(new ApplyCommand());
+        root.Subcommands.Add(new RunApplyCommand());
+        root.Subcommands.Add(new RevertCommand());
+        root.Subcommands.Add(new DemoCommand());
 
         // Reading
-        root.Subcommands.Add(Stub("history", "List, show, compare and count runs"));
-        root.Subcommands.Add(Stub("ask", "Ask a question about the catalog"));
-        root.Subcommands.Add(new Commands.Db.DbCommand());
+        root.Subcommands.Add(new HistoryCommand());
+        root.Subcommands.Add(new AskCommand());
+        root.Subcommands.Add(new DbCommand());
         return root;
     }
-
-    static Command Stub(string name, string description) => new NotImplementedCommand(name, description);
 }

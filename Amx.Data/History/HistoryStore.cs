@@ -1,6 +1,7 @@
 using Amx.Data.Config;
 using Amx.Data.Errors;
 using Amx.Data.History.Model;
+using Amx.Data.History.Providers;
 using Amx.Data.History.Storage;
 using Microsoft.EntityFrameworkCore;
 
@@ -68,6 +69,32 @@ public sealed class HistoryStore
             throw HistoryStoreErrors.TablesMissing(target, await target.Provider.SchemasHoldingHistoryTablesAsync(target.Profile, ct));
         if (state.PendingMigrations.Count > 0) throw HistoryStoreErrors.OutOfDate(target, state.PendingMigrations);
     }
+
+    /// <summary>Claims a run for applying; null when another process is applying it.</summary>
+    public Task<IAsyncDisposable?> TryLockRunAsync(string runId, CancellationToken ct = default) =>
+        Target.Provider.TryLockRunAsync(Target.Profile, Target.Schema, runId, ct);
+
+    /// <summary>Serialises applies of these targets (any machine) until the handle is disposed after the commit.</summary>
+    public Task<IAsyncDisposable> LockTargetsAsync(HistoryDbContext db, IEnumerable<string> targetKeys, CancellationToken ct = default) =>
+        Target.Provider.LockTargetsAsync(db, targetKeys.Select(k => HistoryProvider.LockKey(k)).Distinct().ToList(), ct);
+
+    /// <summary>Copies a run row into this store when it is not there yet (a run that moved here mid-way).</summary>
+    public async Task ImportRunAsync(HistoryRun run, CancellationToken ct = default)
+    {
+        await using var db = CreateContext();
+        if (await db.Runs.AnyAsync(r => r.RunId == run.RunId, ct)) return;
+        db.Runs.Add(new HistoryRun
+        {
+            RunId = run.RunId, Who = run.Who, Host = run.Host, ClientVersion = run.ClientVersion, StartedAt = run.StartedAt,
+            FinishedAt = run.FinishedAt, Scope = run.Scope, DbProfile = run.DbProfile, DbBackend = run.DbBackend,
+            LlmProvider = run.LlmProvider, LlmModel = run.LlmModel, State = run.State, OkCount = run.OkCount,
+            FailCount = run.FailCount, AppliedAt = run.AppliedAt, AppliedBy = run.AppliedBy, MetadataJson = run.MetadataJson,
+        });
+        await db.SaveChangesAsync(ct);
+    }
+
+    public static Task<HistoryStore> OpenLocalAsync(AmxEnvironment env, CancellationToken ct = default) =>
+        OpenAsync(HistoryStoreTarget.Local(env), env, ct);
 
     /// <summary>A new context on the store (the caller disposes it).</summary>
     public HistoryDbContext CreateContext() => Target.CreateContext();

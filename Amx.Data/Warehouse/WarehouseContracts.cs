@@ -57,4 +57,13 @@ public interface IWarehouseProvider
     ICommentWriter Comments { get; }
     IServerInfoReader ServerInfo { get; }
     DbConnection CreateConnection(string connectionString);
+
+    /// <summary>Checks up front whether this user may comment the targets (<c>apply --check</c>); null where unknown.</summary>
+    ICommentPrivilegeChecker? Privileges => null;
+}
+
+/// <summary>Which targets the connected user may not comment, with the reason (missing privilege).</summary>
+public interface ICommentPrivilegeChecker
+{
+    Task<IReadOnlyDictionary<CommentTarget, string>> CheckAsync(DbConnection connection, IReadOnlyCollection<CommentTarget> targets, CancellationToken ct = default);
 }

@@ -27,6 +27,10 @@ public sealed class CommandContext(AmxEnvironment env, TextWriter stdout, TextWr
 
     public void SaveConfig() => ConfigStore.Save(Config);
 
+    /// <summary>The history store this config points at (shared, or the local file).</summary>
+    public Task<Amx.Data.History.HistoryStore> OpenHistoryAsync(CancellationToken ct = default) =>
+        Amx.Data.History.HistoryStore.OpenAsync(Config, Env, ct);
+
     public void Warn(string message) => Err.WriteLine($"warning: {message}");
 
     /// <summary>Progress and chatter go to stderr so stdout stays clean for json/csv.</summary>

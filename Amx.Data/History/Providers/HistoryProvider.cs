@@ -70,6 +70,23 @@ public abstract class HistoryProvider
     /// <summary>Serialises migrations across processes and machines; disposing releases the lock.</summary>
     public abstract Task<IAsyncDisposable> AcquireMigrationLockAsync(DbProfile profile, string effectiveSchema, CancellationToken ct);
 
+    /// <summary>
+    /// Marks one run as being applied, for as long as the returned handle lives (a session lock on the history
+    /// host). Null when another process holds it: two applies of the same run never interleave.
+    /// </summary>
+    public abstract Task<IAsyncDisposable?> TryLockRunAsync(DbProfile profile, string effectiveSchema, string runId, CancellationToken ct);
+
+    /// <summary>
+    /// Takes exclusive locks on the given targets inside <paramref name="db"/>'s open transaction, in key order so two
+    /// appliers cannot deadlock. Applies of the same target from any machine are serialised until the handle is
+    /// disposed (after the commit).
+    /// </summary>
+    public abstract Task<IAsyncDisposable> LockTargetsAsync(HistoryDbContext db, IReadOnlyCollection<long> keys, CancellationToken ct);
+
+    /// <summary>A stable 64-bit lock key for a name (same on every machine).</summary>
+    public static long LockKey(string name) =>
+        BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name)), 0);
+
     public abstract bool IsPermissionDenied(Exception e);
     public abstract bool IsUniqueViolation(Exception e);
 

@@ -3,6 +3,7 @@ using Amx.Data.Config;
 using Amx.Data.Connections;
 using Amx.Data.History.Storage;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using MySqlConnector;
 
 namespace Amx.Data.History.Providers;
@@ -100,6 +101,50 @@ public sealed class MySqlHistoryProvider(bool mariaDb) : HistoryProvider
                 await cmd.ExecuteNonQueryAsync(CancellationToken.None);
             }
             await conn.DisposeAsync();
+        });
+    }
+
+    public override async Task<IAsyncDisposable?> TryLockRunAsync(DbProfile profile, string schema, string runId, CancellationToken ct)
+    {
+        var conn = await OpenAsync(profile, ct);
+        var name = "amx_apply:" + LockKey($"{schema}:{runId}").ToString("x16");
+        await using (var cmd = new MySqlCommand("SELECT GET_LOCK(@n, 0)", conn))
+        {
+            cmd.Parameters.AddWithValue("@n", name);
+            if (Convert.ToInt64(await cmd.ExecuteScalarAsync(ct) ?? 0L) != 1)
+            {
+                await conn.DisposeAsync();
+                return null;
+            }
+        }
+        return new Release(async () => await conn.DisposeAsync());
+    }
+
+    /// <summary>GET_LOCK is per session, not per transaction: the handle releases the names after the commit.</summary>
+    public override async Task<IAsyncDisposable> LockTargetsAsync(HistoryDbContext db, IReadOnlyCollection<long> keys, CancellationToken ct)
+    {
+        var conn = (MySqlConnection)db.Database.GetDbConnection();
+        var tx = (MySqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction();
+        var names = keys.Order().Select(k => "amx_target:" + k.ToString("x16")).ToList();
+        foreach (var chunk in names.Chunk(100))
+        {
+            // One round trip per hundred names; MariaDB evaluates the select list left to right (key order).
+            await using var cmd = new MySqlCommand("SELECT " + string.Join(", ", chunk.Select((_, i) => $"GET_LOCK(@n{i}, 120)")), conn) { Transaction = tx };
+            for (var i = 0; i < chunk.Length; i++) cmd.Parameters.AddWithValue($"@n{i}", chunk[i]);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            await r.ReadAsync(ct);
+            for (var i = 0; i < chunk.Length; i++)
+                if (r.IsDBNull(i) || Convert.ToInt64(r.GetValue(i)) != 1)
+                    throw Errors.AmxException.Failed("timed out waiting for another amx applying the same targets", "retry in a minute");
+        }
+        return new Release(async () =>
+        {
+            foreach (var chunk in names.Chunk(100))
+            {
+                await using var cmd = new MySqlCommand("SELECT " + string.Join(", ", chunk.Select((_, i) => $"RELEASE_LOCK(@n{i})")), conn);
+                for (var i = 0; i < chunk.Length; i++) cmd.Parameters.AddWithValue($"@n{i}", chunk[i]);
+                await cmd.ExecuteNonQueryAsync(CancellationToken.None);
+            }
         });
     }
 

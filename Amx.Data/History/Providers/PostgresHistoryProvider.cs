@@ -4,6 +4,7 @@ using Amx.Data.Connections;
 using Amx.Data.History.Model;
 using Amx.Data.History.Storage;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -81,6 +82,33 @@ public sealed class PostgresHistoryProvider : HistoryProvider
                 await cmd.ExecuteNonQueryAsync(CancellationToken.None);
             await conn.DisposeAsync();
         });
+    }
+
+    public override async Task<IAsyncDisposable?> TryLockRunAsync(DbProfile profile, string schema, string runId, CancellationToken ct)
+    {
+        var conn = await OpenAsync(profile, ct);
+        var key = LockKey($"amx_apply_run:{schema}:{runId}");
+        await using (var cmd = new NpgsqlCommand("SELECT pg_try_advisory_lock($1)", conn) { Parameters = { new() { Value = key } } })
+            if (await cmd.ExecuteScalarAsync(ct) is not true)
+            {
+                await conn.DisposeAsync();
+                return null;
+            }
+        // Closing the session releases the lock, also when the process dies.
+        return new Release(async () => await conn.DisposeAsync());
+    }
+
+    /// <summary><c>pg_advisory_xact_lock</c>: released by the transaction's commit or rollback.</summary>
+    public override async Task<IAsyncDisposable> LockTargetsAsync(HistoryDbContext db, IReadOnlyCollection<long> keys, CancellationToken ct)
+    {
+        var conn = (NpgsqlConnection)db.Database.GetDbConnection();
+        await using var cmd = new NpgsqlCommand("SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT k FROM unnest($1::bigint[]) AS k ORDER BY k) AS s", conn)
+        {
+            Transaction = (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction(),
+            Parameters = { new() { Value = keys.Order().ToArray() } },
+        };
+        await cmd.ExecuteScalarAsync(ct);
+        return new Release(() => Task.CompletedTask);
     }
 
     public override bool IsPermissionDenied(Exception e) => Find<PostgresException>(e)?.SqlState == PostgresErrorCodes.InsufficientPrivilege;

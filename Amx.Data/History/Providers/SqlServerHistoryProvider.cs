@@ -4,6 +4,7 @@ using Amx.Data.Connections;
 using Amx.Data.History.Storage;
 using Microsoft.Data.SqlClient;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Amx.Data.History.Providers;
 
@@ -90,6 +91,35 @@ public sealed class SqlServerHistoryProvider : HistoryProvider
     }
 
     // 229/230: object permission denied; 262: CREATE permission denied; 2760: schema missing or no permission.
+    public override async Task<IAsyncDisposable?> TryLockRunAsync(DbProfile profile, string schema, string runId, CancellationToken ct)
+    {
+        var conn = await OpenAsync(profile, ct);
+        await using (var cmd = new SqlCommand("DECLARE @r int; EXEC @r = sp_getapplock @Resource = @n, @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = 0; SELECT @r;", conn))
+        {
+            cmd.Parameters.AddWithValue("@n", $"amx_apply:{schema}:{runId}");
+            if (Convert.ToInt32(await cmd.ExecuteScalarAsync(ct) ?? -1) < 0)
+            {
+                await conn.DisposeAsync();
+                return null;
+            }
+        }
+        return new Release(async () => await conn.DisposeAsync());
+    }
+
+    /// <summary><c>sp_getapplock</c> owned by the transaction: released by its commit or rollback.</summary>
+    public override async Task<IAsyncDisposable> LockTargetsAsync(HistoryDbContext db, IReadOnlyCollection<long> keys, CancellationToken ct)
+    {
+        var conn = (SqlConnection)db.Database.GetDbConnection();
+        var tx = (SqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction();
+        foreach (var key in keys.Order())
+        {
+            await using var cmd = new SqlCommand("EXEC sp_getapplock @Resource = @n, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = 120000;", conn) { Transaction = tx };
+            cmd.Parameters.AddWithValue("@n", "amx_target:" + key.ToString("x16"));
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        return new Release(() => Task.CompletedTask);
+    }
+
     public override bool IsPermissionDenied(Exception e) => Find<SqlException>(e)?.Number is 229 or 230 or 262 or 2760 or 15247;
     public override bool IsUniqueViolation(Exception e) => Find<SqlException>(e)?.Number is 2627 or 2601;
 

@@ -73,6 +73,22 @@ public sealed class SqliteHistoryProvider : HistoryProvider
     public override Task<IAsyncDisposable> AcquireMigrationLockAsync(DbProfile profile, string schema, CancellationToken ct) =>
         Task.FromResult<IAsyncDisposable>(new Release(() => Task.CompletedTask));
 
+    /// <summary>An exclusive lock file beside the database (flock): held until disposed or the process ends.</summary>
+    public override Task<IAsyncDisposable?> TryLockRunAsync(DbProfile profile, string schema, string runId, CancellationToken ct)
+    {
+        var path = $"{profile.Path}.apply-{runId}.lock";
+        try
+        {
+            var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            return Task.FromResult<IAsyncDisposable?>(file);
+        }
+        catch (IOException) { return Task.FromResult<IAsyncDisposable?>(null); }
+    }
+
+    /// <summary>The apply transaction is BEGIN IMMEDIATE (Microsoft.Data.Sqlite's default): it holds the write lock already.</summary>
+    public override Task<IAsyncDisposable> LockTargetsAsync(HistoryDbContext db, IReadOnlyCollection<long> keys, CancellationToken ct) =>
+        Task.FromResult<IAsyncDisposable>(new Release(() => Task.CompletedTask));
+
     public override bool IsPermissionDenied(Exception e) => false;
     public override bool IsUniqueViolation(Exception e) => Find<SqliteException>(e)?.SqliteErrorCode == 19;
 

@@ -21,6 +21,7 @@ public sealed class MySqlProvider : IWarehouseProvider
     public WarehouseDialect Dialect { get; }
     public IMetadataReader Metadata { get; }
     public ICommentWriter Comments { get; }
+    public ICommentPrivilegeChecker Privileges { get; } = new MySqlPrivilegeChecker();
     public IServerInfoReader ServerInfo { get; }
     public DbConnection CreateConnection(string connectionString) => new MySqlConnection(connectionString);
 }

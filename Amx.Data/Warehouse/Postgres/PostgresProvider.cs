@@ -10,6 +10,7 @@ public sealed class PostgresProvider : IWarehouseProvider
     public WarehouseDialect Dialect => PostgresDialect.Instance;
     public IMetadataReader Metadata { get; } = new PostgresMetadataReader();
     public ICommentWriter Comments { get; } = new PostgresCommentWriter();
+    public ICommentPrivilegeChecker Privileges { get; } = new PostgresPrivilegeChecker();
     public IServerInfoReader ServerInfo { get; } = new PostgresServerInfoReader();
     public DbConnection CreateConnection(string connectionString) => new NpgsqlConnection(connectionString);
 }

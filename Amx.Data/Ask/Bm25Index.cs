@@ -1,0 +1,105 @@
+namespace Amx.Data.Ask;
+
+/// <summary>
+/// Okapi BM25 over small documents (a target's name parts, type, comment and latest description).
+/// Ranking catalog entries is amx's own business, so it is written here rather than pulled in.
+/// </summary>
+public sealed class Bm25Index<T>
+{
+    const double K1 = 1.2, B = 0.75;
+    readonly List<(T Item, Dictionary<string, int> Terms, int Length)> _docs = [];
+    readonly Dictionary<string, int> _docFreq = new(StringComparer.Ordinal);
+    double _avgLength;
+
+    public int Count => _docs.Count;
+
+    public void Add(T item, string text)
+    {
+        var terms = new Dictionary<string, int>(StringComparer.Ordinal);
+        var length = 0;
+        foreach (var token in Tokenizer.Tokens(text))
+        {
+            terms[token] = terms.GetValueOrDefault(token) + 1;
+            length++;
+        }
+        foreach (var t in terms.Keys) _docFreq[t] = _docFreq.GetValueOrDefault(t) + 1;
+        _docs.Add((item, terms, length));
+        _avgLength = _docs.Average(d => (double)d.Length);
+    }
+
+    public IReadOnlyList<(T Item, double Score)> Search(string query, int top)
+    {
+        var q = Tokenizer.Tokens(query).Where(t => !Tokenizer.StopWords.Contains(t)).Distinct().ToList();
+        if (q.Count == 0 || _docs.Count == 0) return [];
+        var n = _docs.Count;
+        var idf = q.ToDictionary(t => t, t =>
+        {
+            var df = _docFreq.GetValueOrDefault(t);
+            return Math.Log(1 + (n - df + 0.5) / (df + 0.5));
+        });
+        return _docs.Select(d =>
+            {
+                double score = 0;
+                foreach (var t in q)
+                {
+                    if (!d.Terms.TryGetValue(t, out var tf)) continue;
+                    score += idf[t] * tf * (K1 + 1) / (tf + K1 * (1 - B + B * d.Length / _avgLength));
+                }
+                return (d.Item, Score: score);
+            })
+            .Where(x => x.Score > 0)
+            .OrderByDescending(x => x.Score)
+            .Take(top)
+            .ToList();
+    }
+}
+
+/// <summary>Lower-case word tokens; splits snake_case and camelCase, expands common abbreviations, folds plurals.</summary>
+public static class Tokenizer
+{
+    public static readonly HashSet<string> StopWords = new(StringComparer.Ordinal)
+    {
+        "a", "an", "the", "of", "in", "on", "for", "to", "is", "are", "which", "what", "where", "who", "how", "do", "does",
+        "column", "columns", "table", "tables", "hold", "holds", "store", "stores", "contain", "contains", "find", "field", "i", "we", "and", "or", "s",
+    };
+
+    static readonly Dictionary<string, string> Abbreviations = new(StringComparer.Ordinal)
+    {
+        ["addr"] = "address", ["amt"] = "amount", ["qty"] = "quantity", ["cust"] = "customer", ["nm"] = "name",
+        ["dt"] = "date", ["ts"] = "timestamp", ["desc"] = "description", ["cd"] = "code", ["no"] = "number", ["num"] = "number",
+        ["nbr"] = "number", ["pct"] = "percent", ["emp"] = "employee", ["dept"] = "department", ["id"] = "identifier",
+        ["flg"] = "flag", ["cnt"] = "count", ["ord"] = "order", ["prod"] = "product", ["mail"] = "email", ["tel"] = "phone",
+    };
+
+    public static IEnumerable<string> Tokens(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) yield break;
+        var word = new System.Text.StringBuilder();
+        for (var i = 0; i <= text.Length; i++)
+        {
+            var c = i < text.Length ? text[i] : ' ';
+            var boundary = !char.IsLetterOrDigit(c)
+                           || (char.IsUpper(c) && word.Length > 0 && char.IsLower(word[^1]));
+            if (boundary && word.Length > 0)
+            {
+                foreach (var t in Normalise(word.ToString().ToLowerInvariant())) yield return t;
+                word.Clear();
+            }
+            if (char.IsLetterOrDigit(c)) word.Append(c);
+        }
+    }
+
+    static IEnumerable<string> Normalise(string w)
+    {
+        if (Abbreviations.TryGetValue(w, out var full)) { yield return full; yield break; }
+        if (w == "e" ) yield break;
+        yield return Stem(w);
+    }
+
+    /// <summary>A light plural fold: emails→email, addresses→address, categories→category.</summary>
+    static string Stem(string w) =>
+        w.Length > 4 && w.EndsWith("ies") ? w[..^3] + "y"
+        : w.Length > 4 && (w.EndsWith("sses") || w.EndsWith("xes")) ? w[..^2]
+        : w.Length > 3 && w.EndsWith('s') && !w.EndsWith("ss") && !w.EndsWith("us") ? w[..^1]
+        : w;
+}

@@ -1,0 +1,67 @@
+using System.Data.Common;
+using System.Threading.Channels;
+using Amx.Data.Config;
+using Amx.Data.History;
+using Amx.Data.History.Model;
+using Polly;
+using Polly.Retry;
+
+namespace Amx.Data.Drafting;
+
+/// <summary>
+/// The single writer of a run's results: drains whatever batches have arrived and commits them together, so
+/// commits keep pace with any number of drafting workers. If the shared store stays away after retries, the run
+/// and its results continue in the local file and the user is told how to push them later.
+/// </summary>
+sealed class ResultWriter(HistoryStore store, AmxEnvironment env, HistoryRun run, Action<string> notice)
+{
+    static readonly ResiliencePipeline Retry = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<DbException>().Handle<TimeoutException>().Handle<InvalidOperationException>(),
+            MaxRetryAttempts = 4,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = TimeSpan.FromMilliseconds(500),
+        })
+        .Build();
+
+    public Channel<List<HistoryResult>> Channel { get; } =
+        System.Threading.Channels.Channel.CreateBounded<List<HistoryResult>>(new BoundedChannelOptions(256) { SingleReader = true });
+
+    /// <summary>Where the run lives now: the configured store, or the local file after a fallback.</summary>
+    public HistoryStore ActiveStore { get; private set; } = store;
+
+    public string? FallbackNote { get; private set; }
+
+    /// <summary>Runs until the channel completes; uses no cancellation so queued answers are always flushed.</summary>
+    public async Task RunAsync(CancellationToken _)
+    {
+        var reader = Channel.Reader;
+        var pending = new List<HistoryResult>();
+        while (await reader.WaitToReadAsync(CancellationToken.None))
+        {
+            while (reader.TryRead(out var rows)) pending.AddRange(rows);
+            await WriteAsync(pending);
+            pending = [];
+        }
+    }
+
+    async Task WriteAsync(List<HistoryResult> rows)
+    {
+        try
+        {
+            await Retry.ExecuteAsync(async ct => await ActiveStore.AddResultsAsync(rows), CancellationToken.None);
+        }
+        catch (Exception e) when (ActiveStore.IsShared && e is DbException or TimeoutException or InvalidOperationException)
+        {
+            var local = await HistoryStore.OpenLocalAsync(env);
+            await local.ImportRunAsync(run);
+            ActiveStore = local;
+            FallbackNote = $"the shared history store stayed unreachable ({e.Message.ReplaceLineEndings(" ")}); run {run.RunId} " +
+                           $"continues in {env.LocalHistoryPath}. Push it later with: amx history-store migrate";
+            notice("warning: " + FallbackNote);
+            await local.AddResultsAsync(rows);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using Amx.Data.Config;
+using Amx.Data.Warehouse.Model;
+
+namespace Amx.Data.Drafting;
+
+/// <summary>Which drafts a run accepts by itself (<c>--accept</c>, DESIGN.md §3).</summary>
+public enum AcceptPolicy { None, High, Medium, All }
+
+/// <summary>Everything <c>amx run</c> / <c>run-apply</c> was asked to do.</summary>
+public sealed record RunRequest
+{
+    public required DbProfile DbProfile { get; init; }
+    public required LlmProfile LlmProfile { get; init; }
+    /// <summary>schema, schema.table, schema.table.column; null = the whole warehouse.</summary>
+    public string? Scope { get; init; }
+    public ProfilingMode ProfilingMode { get; init; } = ProfilingMode.Metadata;
+    public AcceptPolicy Accept { get; init; } = AcceptPolicy.None;
+    public int BatchSize { get; init; } = 20;
+    public int Concurrency { get; init; } = 4;
+    public int MaxAlternatives { get; init; } = 2;
+    public bool MissingOnly { get; init; }
+    public bool MaskSamples { get; init; }
+    public bool NoSamples { get; init; }
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(120);
+    /// <summary>Continue this interrupted or failed run: draft only what is missing.</summary>
+    public string? ResumeRunId { get; init; }
+    /// <summary>The verb that started the run (metadata): run | run-apply | demo.</summary>
+    public string Verb { get; init; } = "run";
+}
+
+/// <summary>Progress for the host's bar or log lines.</summary>
+public readonly record struct RunProgress(int Done, int Total, int Failed);
+
+/// <summary>What a finished run reports.</summary>
+public sealed record RunSummary(string RunId, string State, int Ok, int Failed, int SkippedExisting, int Accepted, int Tables, TimeSpan Duration, string? LocalFallbackNote);

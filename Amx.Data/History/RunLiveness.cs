@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Amx.Data.History.Model;
+using Microsoft.EntityFrameworkCore;
+
+namespace Amx.Data.History;
+
+/// <summary>
+/// A run whose process died must never stay <c>running</c>. The drafting process records its host and pid and
+/// refreshes a heartbeat; readers mark a run failed (interrupted) when its process is gone (same host) or its
+/// heartbeat is older than <see cref="StaleAfter"/> (another host).
+/// </summary>
+public static class RunLiveness
+{
+    public static readonly TimeSpan HeartbeatEvery = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(5);
+
+    public static async Task<int> SweepAsync(HistoryStore store, CancellationToken ct = default)
+    {
+        await using var db = store.CreateContext();
+        var running = await db.Runs.Where(r => r.State == RunStates.Running).ToListAsync(ct);
+        var marked = 0;
+        foreach (var run in running)
+        {
+            var meta = Metadata.Read(run.MetadataJson);
+            if (IsAlive(run, meta)) continue;
+            run.State = RunStates.Failed;
+            run.FinishedAt ??= DateTime.UtcNow;
+            meta["interrupted"] = true;
+            meta["error"] = "interrupted: the drafting process ended before the run finished; resume with amx run --resume " + run.RunId;
+            meta.Remove("pid");
+            run.MetadataJson = JsonSerializer.Serialize(meta);
+            marked++;
+        }
+        if (marked > 0) await db.SaveChangesAsync(ct);
+        return marked;
+    }
+
+    static bool IsAlive(HistoryRun run, Dictionary<string, object?> meta)
+    {
+        var host = Metadata.String(meta, "pid_host");
+        var pid = Metadata.Long(meta, "pid");
+        if (host == Environment.MachineName && pid is > 0)
+        {
+            try
+            {
+                using var p = Process.GetProcessById((int)pid);
+                // A recycled pid belongs to a process that started after the run did.
+                return !p.HasExited && p.StartTime.ToUniversalTime() <= run.StartedAt.AddSeconds(5);
+            }
+            catch (ArgumentException) { return false; }
+            catch (InvalidOperationException) { return false; }
+        }
+        var beat = Metadata.Time(meta, "heartbeat_at") ?? run.StartedAt;
+        return DateTime.UtcNow - beat < StaleAfter;
+    }
+}
+
+/// <summary>Reads and writes the loose <c>metadata_json</c> of a run.</summary>
+public static class Metadata
+{
+    public static Dictionary<string, object?> Read(string? json)
+    {
+        if (string.IsNullOrEmpty(json)) return new();
+        try
+        {
+            var doc = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(json) ?? new();
+            return doc.ToDictionary(kv => kv.Key, kv => (object?)kv.Value);
+        }
+        catch (JsonException) { return new() { ["unreadable_metadata"] = json }; }
+    }
+
+    public static string? String(Dictionary<string, object?> meta, string key) => meta.GetValueOrDefault(key) switch
+    {
+        JsonElement { ValueKind: JsonValueKind.String } e => e.GetString(),
+        string s => s,
+        _ => null,
+    };
+
+    public static long? Long(Dictionary<string, object?> meta, string key) => meta.GetValueOrDefault(key) switch
+    {
+        JsonElement { ValueKind: JsonValueKind.Number } e when e.TryGetInt64(out var l) => l,
+        long l => l,
+        int i => i,
+        _ => null,
+    };
+
+    public static DateTime? Time(Dictionary<string, object?> meta, string key) =>
+        String(meta, key) is { } s && DateTime.TryParse(s, null, System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var t) ? t : null;
+}

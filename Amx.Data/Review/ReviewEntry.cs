@@ -1,0 +1,112 @@
+using System.Globalization;
+using System.Text.Json;
+using Amx.Data.Errors;
+using Amx.Data.History.Model;
+using CsvHelper;
+using CsvHelper.Configuration;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace Amx.Data.Review;
+
+/// <summary>
+/// One line of a review file: the target, what is live, the draft, its alternatives and confidence, and the
+/// reviewer's decision and text. Editing <c>text</c> makes the decision <c>edited</c>.
+/// </summary>
+public sealed class ReviewEntry
+{
+    public string Target { get; set; } = "";
+    public string Kind { get; set; } = "";
+    public string? Confidence { get; set; }
+    public string? LiveComment { get; set; }
+    public string? Draft { get; set; }
+    public List<string> Alternatives { get; set; } = [];
+    /// <summary>pending | accepted | edited | rejected.</summary>
+    public string Decision { get; set; } = Decisions.Pending;
+    /// <summary>The text to apply; starts as the draft.</summary>
+    public string? Text { get; set; }
+
+    public static ReviewEntry From(HistoryResult r) => new()
+    {
+        Target = r.TargetQname, Kind = r.TargetKind, Confidence = r.Confidence, LiveComment = r.PreviousComment,
+        Draft = r.Description,
+        Alternatives = string.IsNullOrEmpty(r.Alternatives) ? [] : JsonSerializer.Deserialize<List<string>>(r.Alternatives) ?? [],
+        Decision = r.Decision, Text = r.Description,
+    };
+
+    public static string ParseDecision(string? text, string target) => text?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "pending" => Decisions.Pending,
+        "accept" or "accepted" or "yes" or "y" => Decisions.Accepted,
+        "edit" or "edited" => Decisions.Edited,
+        "reject" or "rejected" or "no" or "n" => Decisions.Rejected,
+        var other => throw AmxException.BadInput($"review file: unknown decision '{other}' for {target}", "use accepted, edited, rejected or pending"),
+    };
+}
+
+/// <summary>Reads and writes review files: YAML (<c>.yml</c>/<c>.yaml</c>) or CSV (<c>.csv</c>), chosen by extension.</summary>
+public static class ReviewFile
+{
+    sealed class Document
+    {
+        public string RunId { get; set; } = "";
+        public List<ReviewEntry> Results { get; set; } = [];
+    }
+
+    public static void Write(string path, string runId, IReadOnlyList<ReviewEntry> entries)
+    {
+        using var writer = new StreamWriter(path);
+        if (IsCsv(path))
+        {
+            using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
+            csv.WriteField("target"); csv.WriteField("kind"); csv.WriteField("confidence"); csv.WriteField("live_comment");
+            csv.WriteField("draft"); csv.WriteField("alternatives"); csv.WriteField("decision"); csv.WriteField("text");
+            csv.NextRecord();
+            foreach (var e in entries)
+            {
+                csv.WriteField(e.Target); csv.WriteField(e.Kind); csv.WriteField(e.Confidence); csv.WriteField(e.LiveComment);
+                csv.WriteField(e.Draft); csv.WriteField(string.Join(" | ", e.Alternatives)); csv.WriteField(e.Decision); csv.WriteField(e.Text);
+                csv.NextRecord();
+            }
+            return;
+        }
+        writer.WriteLine("# amx review file: set decision to accepted, edited or rejected; edit text to change the description.");
+        writer.WriteLine($"# Then: amx review {runId} --from-file {Path.GetFileName(path)}");
+        new SerializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).Build()
+            .Serialize(writer, new Document { RunId = runId, Results = entries.ToList() });
+    }
+
+    public static IReadOnlyList<ReviewEntry> Read(string path)
+    {
+        if (!File.Exists(path)) throw AmxException.BadInput($"review file {path} does not exist", "create one with --export FILE");
+        try
+        {
+            if (IsCsv(path))
+            {
+                using var reader = new StreamReader(path);
+                using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture) { PrepareHeaderForMatch = a => a.Header.ToLowerInvariant() });
+                csv.Read();
+                csv.ReadHeader();
+                var list = new List<ReviewEntry>();
+                while (csv.Read())
+                    list.Add(new ReviewEntry
+                    {
+                        Target = csv.GetField("target") ?? "",
+                        Decision = csv.GetField("decision") ?? "",
+                        Text = NullIfEmpty(csv.GetField("text")),
+                    });
+                return list;
+            }
+            var doc = new DeserializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).IgnoreUnmatchedProperties().Build()
+                .Deserialize<Document>(File.ReadAllText(path));
+            return doc?.Results ?? [];
+        }
+        catch (Exception e) when (e is YamlDotNet.Core.YamlException or CsvHelperException)
+        {
+            throw AmxException.BadInput($"cannot read review file {path}: {e.Message.ReplaceLineEndings(" ")}", "re-export it with --export FILE");
+        }
+    }
+
+    static bool IsCsv(string path) => path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);
+    static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
+}

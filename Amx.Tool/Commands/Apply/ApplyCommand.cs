@@ -1,0 +1,117 @@
+using System.CommandLine;
+using Amx.Data.Apply;
+using Amx.Data.Errors;
+using Amx.Data.History;
+using Amx.Tool.Hosting;
+using Amx.Tool.Output;
+
+namespace Amx.Tool.Commands.Apply;
+
+/// <summary><c>amx apply RUN_ID</c>: writes accepted and edited descriptions as comments, compare-and-set.</summary>
+public sealed class ApplyCommand : AmxCommand
+{
+    readonly Argument<string> _runId = new("RUN_ID") { Description = "The run to apply" };
+    readonly ApplyFlags _flags = new();
+
+    public ApplyCommand() : base("apply", "Write a run's accepted and edited descriptions as database comments")
+    {
+        Arguments.Add(_runId);
+        _flags.AddTo(this, withCheck: true);
+    }
+
+    protected override Task<int> ExecuteAsync(CommandContext ctx, ParseResult parse, CancellationToken ct) =>
+        ApplyRunner.RunAsync(ctx, parse, _flags, parse.GetValue(_runId)!, revert: false, ct);
+}
+
+/// <summary><c>amx revert RUN_ID</c>: restores the comments a run replaced, under the same compare-and-set rule.</summary>
+public sealed class RevertCommand : AmxCommand
+{
+    readonly Argument<string> _runId = new("RUN_ID") { Description = "The run whose comments to restore" };
+    readonly ApplyFlags _flags = new();
+
+    public RevertCommand() : base("revert", "Restore the comments a run replaced")
+    {
+        Arguments.Add(_runId);
+        _flags.AddTo(this, withCheck: false);
+    }
+
+    protected override Task<int> ExecuteAsync(CommandContext ctx, ParseResult parse, CancellationToken ct) =>
+        ApplyRunner.RunAsync(ctx, parse, _flags, parse.GetValue(_runId)!, revert: true, ct);
+}
+
+public sealed class ApplyFlags
+{
+    public readonly Option<bool> DryRun = new("--dry-run") { Description = "Print the exact statements; write nothing" };
+    public readonly Option<bool> Force = new("--force") { Description = "Write even where the live comment changed since drafting" };
+    public readonly Option<bool> Yes = new("--yes", "-y") { Description = "Do not ask for confirmation (required without a terminal)" };
+    public readonly Option<bool> Check = new("--check") { Description = "Report up front every target you cannot comment (privilege, missing object, length)" };
+    public readonly Option<string?> DbProfile = new("--db-profile") { Description = "Database profile (default: the run's)" };
+
+    public void AddTo(Command c, bool withCheck)
+    {
+        c.Options.Add(DryRun);
+        c.Options.Add(Force);
+        c.Options.Add(Yes);
+        c.Options.Add(DbProfile);
+        if (withCheck) c.Options.Add(Check);
+    }
+}
+
+static class ApplyRunner
+{
+    public static async Task<int> RunAsync(CommandContext ctx, ParseResult parse, ApplyFlags flags, string runId, bool revert, CancellationToken ct)
+    {
+        var options = new ApplyOptions
+        {
+            DryRun = parse.GetValue(flags.DryRun), Force = parse.GetValue(flags.Force),
+            Check = flags.Check.Parents.Any() && parse.GetValue(flags.Check), DbProfile = parse.GetValue(flags.DbProfile),
+        };
+        var store = await ctx.OpenHistoryAsync(ct);
+        if (!options.DryRun && !options.Check && !parse.GetValue(flags.Yes))
+        {
+            if (!ctx.IsInteractive)
+                throw AmxException.BadInput($"{(revert ? "revert" : "apply")} changes database comments and needs --yes without a terminal",
+                    $"preview with: amx {(revert ? "revert" : "apply")} {runId} --dry-run");
+            if (!ctx.Confirm($"{(revert ? "Restore the previous" : "Write the accepted")} comments of {runId}?"))
+            {
+                ctx.Info("Nothing changed.");
+                return 0;
+            }
+        }
+        var service = new ApplyService(store, ctx.Config, ctx.Env, ctx.Info);
+        var summary = revert ? await service.RevertAsync(runId, options, ct) : await service.ApplyAsync(runId, options, ct);
+        Report(ctx, summary, revert);
+        return (int)summary.ExitCode;
+    }
+
+    static void Report(CommandContext ctx, ApplySummary s, bool revert)
+    {
+        ctx.Render(new
+        {
+            run_id = s.RunId, state = s.State, dry_run = s.DryRun, applied = s.Applied, already_applied = s.AlreadyApplied,
+            conflicts = s.Conflicts, failed = s.Failed,
+            results = s.Items.Select(i => new { target = i.Target, kind = i.Kind, status = i.Status, detail = i.Detail, statements = i.Statements }),
+        }, () =>
+        {
+            if (s.DryRun && ctx.Globals.Output == OutputFormat.Table)
+            {
+                // The exact statements, ready to paste into the database's own client.
+                foreach (var i in s.Items)
+                {
+                    ctx.Out.WriteLine($"-- {i.Target}: {i.Status}{(i.Detail is null ? "" : " (" + i.Detail + ")")}");
+                    foreach (var sql in i.Statements ?? []) ctx.Out.WriteLine(sql.TrimEnd(';') + ";");
+                }
+                var t0 = new OutputTable();
+                t0.Footer.Add($"dry run: {s.Items.Count(i => i.Status == "would-apply")} would be written, {s.Conflicts} conflicts, nothing changed.");
+                return t0;
+            }
+            var t = new OutputTable("target", "status", "detail");
+            foreach (var i in s.Items.Where(i => i.Status is not ("applied" or "reverted") || i.Detail is not null))
+                t.Add(i.Target, i.Status, i.Detail);
+            t.Footer.Add($"{s.RunId}: {s.Applied} {(revert ? "reverted" : "applied")}, {s.AlreadyApplied} already in place, {s.Conflicts} conflicts, {s.Failed} failed; run is {s.State}.");
+            if (s.Conflicts > 0) t.Footer.Add("Conflicts were left alone: re-draft them (amx run … --missing-only), or overwrite with --force.");
+            if (s.Failed > 0) t.Footer.Add($"Failures stay retryable: fix the cause and run amx {(revert ? "revert" : "apply")} {s.RunId} again.");
+            return t;
+        });
+    }
+}

@@ -1,0 +1,48 @@
+using System.CommandLine;
+using Amx.Data.History;
+using Amx.Tool.Hosting;
+using Amx.Tool.Output;
+
+namespace Amx.Tool.Commands.History;
+
+/// <summary><c>amx history compare RUN_A RUN_B [--filter PREFIX]</c>: the two runs side by side, per target.</summary>
+public sealed class HistoryCompareCommand : AmxCommand
+{
+    const string NoDescription = "(no description)";
+    readonly Argument<string> _a = new("RUN_A") { Description = "First run" };
+    readonly Argument<string> _b = new("RUN_B") { Description = "Second run" };
+    readonly Option<string?> _filter = new("--filter") { Description = "Only targets whose name starts with PREFIX (e.g. sales.customer)" };
+
+    public HistoryCompareCommand() : base("compare", "Compare two runs' descriptions target by target")
+    {
+        Arguments.Add(_a);
+        Arguments.Add(_b);
+        Options.Add(_filter);
+    }
+
+    protected override async Task<int> ExecuteAsync(CommandContext ctx, ParseResult parse, CancellationToken ct)
+    {
+        var store = await ctx.OpenHistoryAsync(ct);
+        var a = await store.FindRunAsync(parse.GetValue(_a)!);
+        var b = await store.FindRunAsync(parse.GetValue(_b)!);
+        var rows = RunComparison.Compare(a, await store.GetResultsAsync(a.RunId), b, await store.GetResultsAsync(b.RunId), parse.GetValue(_filter)).ToList();
+        var counts = rows.GroupBy(r => r.Status).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count());
+
+        ctx.Render(new
+        {
+            left = new { run_id = a.RunId, who = a.Who, started_at = RunJson.Utc(a.StartedAt) },
+            right = new { run_id = b.RunId, who = b.Who, started_at = RunJson.Utc(b.StartedAt) },
+            rows = rows.Select(r => new { target = r.Target, left = r.Left, right = r.Right, status = r.Status }),
+            counts,
+        }, () =>
+        {
+            var t = new OutputTable("target", $"{a.Who} ({RelativeTime.Ago(a.StartedAt, brief: true)})", $"{b.Who} ({RelativeTime.Ago(b.StartedAt, brief: true)})", "status");
+            foreach (var r in rows) t.Add(r.Target, Show(r.Left), Show(r.Right), r.Status);
+            t.Footer.Add(rows.Count == 0 ? "No targets to compare." : string.Join(", ", counts.Select(kv => $"{kv.Key}: {kv.Value}")));
+            return t;
+        });
+        return 0;
+    }
+
+    static string Show(string? description) => description is null ? NoDescription : $"\"{description}\"";
+}

@@ -1,0 +1,73 @@
+using System.CommandLine;
+using Amx.Data.History;
+using Amx.Data.History.Model;
+using Amx.Tool.Hosting;
+using Amx.Tool.Output;
+using Microsoft.EntityFrameworkCore;
+
+namespace Amx.Tool.Commands.History;
+
+/// <summary><c>amx history list</c>: <c>run_id who when scope ok fail</c>, newest first, straight from the store.</summary>
+public sealed class HistoryListCommand : AmxCommand
+{
+    readonly Option<int> _n = new("-n", "--limit") { Description = "How many runs (newest first)", DefaultValueFactory = _ => 20 };
+    readonly Option<string?> _who = new("--who") { Description = "Only runs by this person" };
+    readonly Option<string?> _scope = new("--scope") { Description = "Only runs of this scope (prefix match)" };
+    readonly Option<string?> _state = new("--state") { Description = "Only runs in this state: running, drafted, reviewed, applied, failed" };
+
+    public HistoryListCommand() : base("list", "List runs, newest first")
+    {
+        foreach (var o in new Option[] { _n, _who, _scope, _state }) Options.Add(o);
+    }
+
+    protected override async Task<int> ExecuteAsync(CommandContext ctx, ParseResult parse, CancellationToken ct)
+    {
+        var n = parse.GetValue(_n);
+        if (n < 1) throw Amx.Data.Errors.AmxException.BadInput($"-n must be at least 1 (got {n})");
+        var store = await ctx.OpenHistoryAsync(ct);
+        await RunLiveness.SweepAsync(store, ct);
+        await using var db = store.CreateContext();
+        IQueryable<HistoryRun> q = db.Runs.AsNoTracking();
+        if (parse.GetValue(_who) is { } who) q = q.Where(r => r.Who == who);
+        if (parse.GetValue(_scope) is { } scope) q = q.Where(r => r.Scope.StartsWith(scope));
+        if (parse.GetValue(_state) is { } state) q = q.Where(r => r.State == state.ToLowerInvariant());
+        var runs = await q.OrderByDescending(r => r.StartedAt).ThenByDescending(r => r.RunId).Take(n).ToListAsync(ct);
+
+        ctx.Render(runs.Select(RunJson.Summary).ToList(), () =>
+        {
+            var t = new OutputTable("run_id", "who", "when", "scope", "ok", "fail");
+            foreach (var r in runs)
+                t.Add(r.RunId, r.Who, RelativeTime.Ago(r.StartedAt), RunJson.ScopeLabel(r), r.OkCount.ToString(), r.FailCount.ToString());
+            if (runs.Count == 0) t.Footer.Add($"No runs yet in {store.Location}. Draft some: amx run SCOPE (or try amx demo).");
+            return t;
+        });
+        return 0;
+    }
+}
+
+/// <summary>The stable json shapes of runs (DESIGN.md §3: run_id, who, started_at, scope, state, ok, fail, …).</summary>
+static class RunJson
+{
+    public static object Summary(HistoryRun r)
+    {
+        var meta = Metadata.Read(r.MetadataJson);
+        return new
+        {
+            run_id = r.RunId, who = r.Who, host = r.Host, started_at = Utc(r.StartedAt), finished_at = Utc(r.FinishedAt),
+            scope = r.Scope, tables = Metadata.Long(meta, "tables"), state = r.State, ok = r.OkCount, fail = r.FailCount,
+            db_profile = r.DbProfile, db_backend = r.DbBackend, llm_provider = r.LlmProvider, llm_model = r.LlmModel,
+            applied_at = Utc(r.AppliedAt), applied_by = r.AppliedBy, client_version = r.ClientVersion,
+            interrupted = meta.ContainsKey("interrupted"),
+        };
+    }
+
+    public static string? Utc(DateTime? t) => t is { } v ? DateTime.SpecifyKind(v, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'") : null;
+
+    /// <summary>"sales (3 t)" where the table count is known; "(whole warehouse)" for <c>*</c>.</summary>
+    public static string ScopeLabel(HistoryRun r)
+    {
+        var tables = Metadata.Long(Metadata.Read(r.MetadataJson), "tables");
+        var scope = r.Scope == "*" ? "(all)" : r.Scope;
+        return tables is { } n ? $"{scope} ({n} t)" : scope;
+    }
+}

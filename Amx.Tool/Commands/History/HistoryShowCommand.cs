@@ -1,0 +1,63 @@
+using System.CommandLine;
+using Amx.Data.History;
+using Amx.Tool.Hosting;
+using Amx.Tool.Output;
+
+namespace Amx.Tool.Commands.History;
+
+/// <summary><c>amx history show RUN_ID [--hash]</c>: the run and every result; <c>--hash</c> ends with the descriptions hash.</summary>
+public sealed class HistoryShowCommand : AmxCommand
+{
+    readonly Argument<string> _runId = new("RUN_ID") { Description = "The run to show" };
+    readonly Option<bool> _hash = new("--hash") { Description = "Print the SHA-256 of the run's descriptions (DESIGN.md §4) as the last line" };
+
+    public HistoryShowCommand() : base("show", "Show a run and every result")
+    {
+        Arguments.Add(_runId);
+        Options.Add(_hash);
+    }
+
+    protected override async Task<int> ExecuteAsync(CommandContext ctx, ParseResult parse, CancellationToken ct)
+    {
+        var store = await ctx.OpenHistoryAsync(ct);
+        await RunLiveness.SweepAsync(store, ct);
+        var run = await store.FindRunAsync(parse.GetValue(_runId)!);
+        var results = (await store.GetResultsAsync(run.RunId)).OrderBy(r => r.TargetQname, Utf8Order.Comparer).ToList();
+        var hash = parse.GetValue(_hash) ? DescriptionsHash.Compute(results) : null;
+
+        if (ctx.Globals.Output == OutputFormat.Json)
+        {
+            JsonOutput.Write(ctx.Out, new
+            {
+                run = RunJson.Summary(run),
+                metadata = Metadata.Read(run.MetadataJson),
+                results = results.Select(r => new
+                {
+                    target = r.TargetQname, kind = r.TargetKind, description = r.Description, confidence = r.Confidence,
+                    alternatives = string.IsNullOrEmpty(r.Alternatives) ? null : System.Text.Json.JsonSerializer.Deserialize<List<string>>(r.Alternatives),
+                    previous_comment = r.PreviousComment, decision = r.Decision, reviewed_by = r.ReviewedBy, reviewed_at = RunJson.Utc(r.ReviewedAt),
+                    applied = r.Applied, applied_by = r.AppliedBy, applied_at = RunJson.Utc(r.AppliedAt), apply_status = r.ApplyStatus, error = r.Error,
+                }),
+                hash,
+            });
+            return 0;
+        }
+
+        var o = ctx.Out;
+        o.WriteLine($"run      {run.RunId}");
+        o.WriteLine($"who      {run.Who}{(run.Host is null ? "" : " on " + run.Host)}");
+        o.WriteLine($"started  {RunJson.Utc(run.StartedAt)} ({RelativeTime.Ago(run.StartedAt)})");
+        o.WriteLine($"scope    {RunJson.ScopeLabel(run)} on {run.DbProfile} ({run.DbBackend})");
+        o.WriteLine($"llm      {run.LlmProvider} {run.LlmModel}");
+        o.WriteLine($"state    {run.State}   ok {run.OkCount}   fail {run.FailCount}" +
+                    (run.AppliedAt is { } at ? $"   applied by {run.AppliedBy} at {RunJson.Utc(at)}" : ""));
+        o.WriteLine();
+        var t = new OutputTable("target", "kind", "description", "confidence", "decision", "reviewed_by", "applied_by", "applied_at", "status");
+        foreach (var r in results)
+            t.Add(r.TargetQname, r.TargetKind, r.Description ?? (r.Error is null ? null : "(failed: " + r.Error + ")"), r.Confidence, r.Decision,
+                r.ReviewedBy, r.AppliedBy, RunJson.Utc(r.AppliedAt), r.ApplyStatus);
+        Renderer.For(ctx).Write(o, t);
+        if (hash is not null) o.WriteLine(hash);
+        return 0;
+    }
+}
