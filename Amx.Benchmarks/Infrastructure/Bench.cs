@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Amx.Benchmarks.Infrastructure;
+
+/// <summary>One benchmark suite; suites are found by reflection, so adding one is adding a class.</summary>
+public interface IBenchSuite
+{
+    /// <summary>Short name used on the command line (e.g. <c>metadata</c>).</summary>
+    string Name { get; }
+    string Description { get; }
+    Task RunAsync(BenchContext ctx);
+}
+
+/// <summary>A measured figure beside its target (null target: informational).</summary>
+public sealed record Figure(string Suite, string Name, double Value, string Unit, double? Target, string? Note = null)
+{
+    public bool? Met => Target is { } t ? Value <= t : null;
+}
+
+/// <summary>What suites share: server connection strings, the amx under test, and the figures table.</summary>
+public sealed class BenchContext(Dictionary<string, string> options)
+{
+    public List<Figure> Figures { get; } = [];
+    public string? CurrentSuite { get; set; }
+
+    public string Option(string name, string fallback) => options.GetValueOrDefault(name, fallback);
+
+    /// <summary>Admin connection string of a PostgreSQL server (--pg, AMX_BENCH_PG, or the dev server).</summary>
+    public string PostgresAdmin => options.GetValueOrDefault("pg") ?? Environment.GetEnvironmentVariable("AMX_BENCH_PG")
+        ?? "Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres";
+
+    /// <summary>Admin connection string of a MariaDB server (--mariadb, AMX_BENCH_MARIADB, or the dev server).</summary>
+    public string MariaDbAdmin => options.GetValueOrDefault("mariadb") ?? Environment.GetEnvironmentVariable("AMX_BENCH_MARIADB")
+        ?? "Server=127.0.0.1;Port=53306;User ID=root;Password=root";
+
+    public void Report(string name, double value, string unit, double? target = null, string? note = null)
+    {
+        var f = new Figure(CurrentSuite ?? "", name, value, unit, target, note);
+        Figures.Add(f);
+        var verdict = f.Met switch { true => "OK", false => "MISSED", null => "" };
+        Console.Error.WriteLine($"  {name}: {Format(value)} {unit}{(target is { } t ? $" (target ≤ {Format(t)} {unit}) {verdict}" : "")}{(note is null ? "" : " — " + note)}");
+    }
+
+    public static string Format(double v) => v.ToString(v >= 100 ? "0" : v >= 10 ? "0.0" : "0.000", CultureInfo.InvariantCulture);
+
+    /// <summary>Runs the real amx in its own process; returns wall time and peak resident memory.</summary>
+    public AmxRun Amx(string home, string user, IReadOnlyDictionary<string, string>? env, params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "amx.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["AMX_HOME"] = home;
+        psi.Environment["AMX_USER"] = user;
+        psi.Environment["NO_COLOR"] = "1";
+        psi.Environment["CI"] = "true";
+        foreach (var (k, v) in env ?? new Dictionary<string, string>()) psi.Environment[k] = v;
+        var sw = Stopwatch.StartNew();
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        long peakKb = 0;
+        while (!p.WaitForExit(20))
+            peakKb = Math.Max(peakKb, PeakKb(p.Id));
+        p.WaitForExit();
+        return new AmxRun(p.ExitCode, stdout.Result, stderr.Result, sw.Elapsed, peakKb / 1024.0);
+    }
+
+    /// <summary>VmHWM: the process's peak resident set so far.</summary>
+    static long PeakKb(int pid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+                if (line.StartsWith("VmHWM:"))
+                    return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return 0;
+    }
+}
+
+public sealed record AmxRun(int ExitCode, string Stdout, string Stderr, TimeSpan Elapsed, double PeakMb)
+{
+    public AmxRun Check(string what)
+    {
+        if (ExitCode is not 0) throw new InvalidOperationException($"{what} exited {ExitCode}: {Stderr}");
+        return this;
+    }
+}
