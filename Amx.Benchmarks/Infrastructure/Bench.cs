@@ -45,10 +45,14 @@ public sealed class BenchContext(Dictionary<string, string> options)
     public static string Format(double v) => v.ToString(v >= 100 ? "0" : v >= 10 ? "0.0" : "0.000", CultureInfo.InvariantCulture);
 
     /// <summary>Runs the real amx in its own process; returns wall time and peak resident memory.</summary>
-    public AmxRun Amx(string home, string user, IReadOnlyDictionary<string, string>? env, params string[] args)
+    public AmxRun Amx(string home, string user, IReadOnlyDictionary<string, string>? env, params string[] args) =>
+        AmxWith(null, home, user, env, args);
+
+    /// <summary>Runs a given amx executable (e.g. the installed tool); null runs the amx.dll built beside the benchmark.</summary>
+    public AmxRun AmxWith(string? executable, string home, string user, IReadOnlyDictionary<string, string>? env, params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "amx.dll"));
+        var psi = new ProcessStartInfo(executable ?? "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (executable is null) psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "amx.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["AMX_HOME"] = home;
         psi.Environment["AMX_USER"] = user;
