@@ -16,15 +16,3 @@ public abstract class AmxCommand : Command
 
     protected abstract Task<int> ExecuteAsync(CommandContext ctx, ParseResult parse, CancellationToken ct);
 }
-
-/// <summary>A verb whose issue has not landed: says so and fails, pretending nothing.</summary>
-public sealed class NotImplementedCommand : AmxCommand
-{
-    public NotImplementedCommand(string name, string description) : base(name, description)
-    {
-        TreatUnmatchedTokensAsErrors = false;
-    }
-
-    protected override Task<int> ExecuteAsync(CommandContext ctx, ParseResult parse, CancellationToken ct) =>
-        throw AmxException.Failed("not implemented yet", "this verb arrives in a later amx release");
-}
