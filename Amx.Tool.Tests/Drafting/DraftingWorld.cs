@@ -45,6 +45,17 @@ sealed class DraftingWorld : IAsyncDisposable
         return new DraftingWorld { Pg = pg, WarehouseDb = db, Llm = new FakeLlmServer(protocol) };
     }
 
+    /// <summary>Schema <paramref name="schema"/> with <paramref name="tables"/> tables t01… of <paramref name="columns"/> columns c01…;
+    /// returns its target count.</summary>
+    public async Task<int> AddSchemaAsync(string schema, int tables, int columns)
+    {
+        var sql = new System.Text.StringBuilder($"CREATE SCHEMA {schema};");
+        for (var t = 1; t <= tables; t++)
+            sql.Append($"CREATE TABLE {schema}.t{t:00} ({string.Join(", ", Enumerable.Range(1, columns).Select(c => $"c{c:00} int"))});");
+        await Pg.ExecuteAsync(sql.ToString(), WarehouseDb);
+        return tables * (columns + 1);
+    }
+
     /// <summary>An amx home with the warehouse profile and the fake llm profile.</summary>
     public AmxCli Cli(string user = "alice")
     {
