@@ -15,23 +15,24 @@ public static class SyntheticWarehouse
     public const string Database = "warehouse_bench";
     public const string PgSchema = "bench";
 
-    /// <summary>Returns a connection string to the PostgreSQL warehouse database.</summary>
-    public static async Task<string> EnsurePostgresAsync(string adminConnectionString, int tables, int columns)
+    /// <summary>Returns a connection string to the PostgreSQL warehouse database (another <paramref name="database"/> for a
+    /// suite that changes its warehouse, e.g. by applying comments, or needs another shape).</summary>
+    public static async Task<string> EnsurePostgresAsync(string adminConnectionString, int tables, int columns, string database = Database)
     {
         var admin = new NpgsqlConnectionStringBuilder(adminConnectionString);
         await using (var c = new NpgsqlConnection(admin.ConnectionString))
         {
             await c.OpenAsync();
-            if (await Sql.ScalarAsync(c, $"SELECT count(*) FROM pg_database WHERE datname = '{Database}'") == 0)
-                await Sql.ExecAsync(c, $"CREATE DATABASE {Database}");
+            if (await Sql.ScalarAsync(c, $"SELECT count(*) FROM pg_database WHERE datname = '{database}'") == 0)
+                await Sql.ExecAsync(c, $"CREATE DATABASE {database}");
         }
-        admin.Database = Database;
+        admin.Database = database;
         await using var conn = new NpgsqlConnection(admin.ConnectionString);
         await conn.OpenAsync();
         if (await Sql.ScalarAsync(conn, $"SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '{PgSchema}' AND c.relkind = 'r'") != tables
             || await Sql.ScalarAsync(conn, $"SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '{PgSchema}' AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped") != (long)tables * columns)
         {
-            Console.Error.WriteLine($"  PostgreSQL: creating {tables} tables × {columns} columns in {Database}.{PgSchema} …");
+            Console.Error.WriteLine($"  PostgreSQL: creating {tables} tables × {columns} columns in {database}.{PgSchema} …");
             await Sql.ExecAsync(conn, $"DROP SCHEMA IF EXISTS {PgSchema} CASCADE; CREATE SCHEMA {PgSchema}");
             await CreateAsync(conn, tables, columns, (t, cols) =>
                 $"CREATE TABLE {PgSchema}.t{t:D4} ({cols}); COMMENT ON TABLE {PgSchema}.t{t:D4} IS 'table {t}'; COMMENT ON COLUMN {PgSchema}.t{t:D4}.c01 IS 'first column';",

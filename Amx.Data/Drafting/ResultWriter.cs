@@ -34,16 +34,28 @@ sealed class ResultWriter(HistoryStore store, AmxEnvironment env, HistoryRun run
 
     public string? FallbackNote { get; private set; }
 
+    /// <summary>True once the run continues in the local file.</summary>
+    public bool FellBack => FallbackNote is not null;
+
     /// <summary>Runs until the channel completes; uses no cancellation so queued answers are always flushed.</summary>
     public async Task RunAsync(CancellationToken _)
     {
         var reader = Channel.Reader;
         var pending = new List<HistoryResult>();
-        while (await reader.WaitToReadAsync(CancellationToken.None))
+        try
         {
-            while (reader.TryRead(out var rows)) pending.AddRange(rows);
-            await WriteAsync(pending);
-            pending = [];
+            while (await reader.WaitToReadAsync(CancellationToken.None))
+            {
+                while (reader.TryRead(out var rows)) pending.AddRange(rows);
+                await WriteAsync(pending);
+                pending = [];
+            }
+        }
+        catch (Exception e)
+        {
+            // Nowhere left to write: close the channel so the drafting workers stop instead of waiting on a full queue.
+            Channel.Writer.TryComplete(e);
+            throw;
         }
     }
 
@@ -53,7 +65,8 @@ sealed class ResultWriter(HistoryStore store, AmxEnvironment env, HistoryRun run
         {
             await Retry.ExecuteAsync(async ct => await ActiveStore.AddResultsAsync(rows), CancellationToken.None);
         }
-        catch (Exception e) when (ActiveStore.IsShared && e is DbException or TimeoutException or InvalidOperationException)
+        // Whatever keeps the shared store from taking the rows (gone, or a revoked privilege), the drafts go to the local file.
+        catch (Exception e) when (ActiveStore.IsShared && e is not OperationCanceledException)
         {
             var local = await HistoryStore.OpenLocalAsync(env);
             await local.ImportRunAsync(run);

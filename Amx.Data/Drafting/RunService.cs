@@ -55,6 +55,12 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
             throw AmxException.BadInput($"nothing to draft in scope '{req.Scope ?? "(whole warehouse)"}' of db profile '{req.DbProfile.Name}'",
                 $"list schemas and tables with: amx db inspect --profile {req.DbProfile.Name}");
 
+        // The drafter is built before any run row exists: a missing API key or unknown provider is bad input, not a dead run.
+        using var drafter = DrafterFactory.Create(req.LlmProfile, new DrafterOptions
+        {
+            RequestTimeout = req.RequestTimeout, MaxAlternatives = req.MaxAlternatives,
+        });
+
         var scopeText = scope?.ToString() ?? "*";
         var tableCount = targets.Select(t => t.Table).Distinct().Count();
         HistoryRun run;
@@ -70,7 +76,9 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
                 alreadyDone.Add(q);
             run.State = RunStates.Running;
             run.FinishedAt = null;
-            SetProcessMarker(run, tableCount);
+            run.LlmProvider = drafter.Provider;
+            run.LlmModel = drafter.Model;
+            SetProcessMarker(run, tableCount, resuming: true);
             await store.UpdateRunAsync(run);
             notice($"Resuming {run.RunId}: {alreadyDone.Count} of {targets.Count} targets already drafted.");
         }
@@ -89,7 +97,7 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
             {
                 Who = env.User, Host = Environment.MachineName, ClientVersion = ClientVersion, StartedAt = DateTime.UtcNow,
                 Scope = scopeText, DbProfile = req.DbProfile.Name, DbBackend = req.DbProfile.Backend.ToConfigName(),
-                State = RunStates.Running,
+                State = RunStates.Running, LlmProvider = drafter.Provider, LlmModel = drafter.Model,
             };
             SetProcessMarker(run, tableCount);
             await store.StartRunAsync(run, ct);
@@ -103,19 +111,14 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
             .ToList();
         var total = requests.Sum(r => r.Targets.Count);
 
-        using var drafter = DrafterFactory.Create(req.LlmProfile, new DrafterOptions
-        {
-            RequestTimeout = req.RequestTimeout, MaxAlternatives = req.MaxAlternatives,
-        });
-        run.LlmProvider = drafter.Provider;
-        run.LlmModel = drafter.Model;
-
         var writer = new ResultWriter(store, env, run, notice);
         var writerTask = writer.RunAsync(ct);
         using var stopHeartbeat = new CancellationTokenSource();
         var heartbeatTask = HeartbeatAsync(run, stopHeartbeat.Token);
         var usage = new TokenUsage();
         int done = 0, failed = 0, calls = 0;
+        // What this process knows it wrote, plus what an earlier process had drafted (the failed ones were removed).
+        (int Ok, int Failed) Counts() { lock (writer) return (alreadyDone.Count + done - failed, failed); }
         var draftClock = Stopwatch.StartNew();
         try
         {
@@ -124,43 +127,60 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
                 {
                     var result = await drafter.DraftAsync(request, token);
                     var rows = result.Outcomes.Select(o => ToResult(run.RunId, o, liveByTarget)).ToList();
-                    await writer.Channel.Writer.WriteAsync(rows, token);
+                    // Not cancellable: a finished answer is always handed to the writer, even when the run is stopping.
+                    await writer.Channel.Writer.WriteAsync(rows, CancellationToken.None);
+                    RunProgress now;
                     lock (writer)
                     {
                         usage += result.Usage;
                         calls += result.Calls;
                         done += rows.Count;
                         failed += rows.Count(r => r.Description is null);
+                        now = new RunProgress(done, total, failed);
                     }
-                    progress?.Report(new RunProgress(done, total, failed));
+                    progress?.Report(now);
                 });
         }
-        catch (Exception e) when (e is AmxException or OperationCanceledException)
+        catch (Exception e)
         {
+            // Stopped early (key refused, Ctrl+C, nowhere to write): keep what finished, mark the run failed, say why.
             writer.Channel.Writer.TryComplete();
-            await writerTask; // what finished is kept
-            await stopHeartbeat.CancelAsync();
-            await heartbeatTask;
+            var writeError = await ErrorOf(writerTask);
+            await StopAsync(stopHeartbeat, heartbeatTask);
             run.State = RunStates.Failed;
             run.FinishedAt = DateTime.UtcNow;
-            await FinishAsync(writer, run, req, usage, calls, draftClock.Elapsed, clock.Elapsed, e.Message, ct: CancellationToken.None);
+            var reason = writeError ?? e;
+            try { await FinishAsync(writer, run, req, usage, calls, Counts(), draftClock.Elapsed, clock.Elapsed, reason.Message, ct: CancellationToken.None); }
+            catch (Exception) when (writeError is not null) { /* the store is what failed; the sweep marks the run later */ }
+            if (writeError is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(writeError);
             throw;
         }
-        writer.Channel.Writer.Complete();
+        writer.Channel.Writer.TryComplete();
         await writerTask;
-        await stopHeartbeat.CancelAsync();
-        await heartbeatTask;
+        await StopAsync(stopHeartbeat, heartbeatTask);
 
         run.State = RunStates.Drafted;
         run.FinishedAt = DateTime.UtcNow;
-        var accepted = await FinishAsync(writer, run, req, usage, calls, draftClock.Elapsed, clock.Elapsed, null, ct);
+        var accepted = await FinishAsync(writer, run, req, usage, calls, Counts(), draftClock.Elapsed, clock.Elapsed, null, ct);
         return new RunSummary(run.RunId, run.State, run.OkCount, run.FailCount, skipped, accepted,
             tableCount, clock.Elapsed, writer.FallbackNote);
     }
 
+    static async Task<Exception?> ErrorOf(Task task)
+    {
+        try { await task; return null; }
+        catch (Exception e) { return e; }
+    }
+
+    static async Task StopAsync(CancellationTokenSource stopHeartbeat, Task heartbeatTask)
+    {
+        await stopHeartbeat.CancelAsync();
+        await heartbeatTask;
+    }
+
     /// <summary>Counts, accept policy, state and metadata — written last, in one place, to whichever store holds the run.</summary>
     async Task<int> FinishAsync(ResultWriter writer, HistoryRun run, RunRequest req, TokenUsage usage, int calls,
-        TimeSpan draftTime, TimeSpan totalTime, string? error, CancellationToken ct)
+        (int Ok, int Failed) known, TimeSpan draftTime, TimeSpan totalTime, string? error, CancellationToken ct)
     {
         var target = writer.ActiveStore;
         await using var db = target.CreateContext();
@@ -181,9 +201,18 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
                                           .SetProperty(r => r.ReviewedBy, env.User)
                                           .SetProperty(r => r.ReviewedAt, now), ct);
         }
-        run.OkCount = await db.Results.CountAsync(r => r.RunId == run.RunId && r.Description != null, ct);
-        run.FailCount = await db.Results.CountAsync(r => r.RunId == run.RunId && r.Description == null, ct);
-        if (error is null && run.OkCount > 0 && !await db.Results.AnyAsync(r => r.RunId == run.RunId && r.Decision == Decisions.Pending && r.Description != null, ct))
+        if (writer.FellBack)
+        {
+            // The local file holds only what was written after the fallback; the counts are what this run drafted.
+            (run.OkCount, run.FailCount) = known;
+        }
+        else
+        {
+            run.OkCount = await db.Results.CountAsync(r => r.RunId == run.RunId && r.Description != null, ct);
+            run.FailCount = await db.Results.CountAsync(r => r.RunId == run.RunId && r.Description == null, ct);
+        }
+        if (error is null && !writer.FellBack && run.OkCount > 0
+            && !await db.Results.AnyAsync(r => r.RunId == run.RunId && r.Decision == Decisions.Pending && r.Description != null, ct))
             run.State = RunStates.Reviewed;
         var meta = ReadMetadata(run);
         meta["verb"] = req.Verb;
@@ -198,7 +227,9 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
         meta["draft_seconds"] = Math.Round(draftTime.TotalSeconds, 3);
         meta["total_seconds"] = Math.Round(totalTime.TotalSeconds, 3);
         meta.Remove("pid");
+        meta.Remove("pid_started_at");
         meta.Remove("heartbeat_at");
+        if (writer.FellBack) meta["local_fallback"] = true;
         if (error is not null) meta["error"] = error;
         run.MetadataJson = JsonSerializer.Serialize(meta);
         await target.UpdateRunAsync(run);
@@ -223,7 +254,8 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
     {
         await using var db = store.CreateContext();
         var q = db.Results.Where(r => r.Applied || r.Decision == Decisions.Accepted || r.Decision == Decisions.Edited);
-        if (scope != "*") q = q.Where(r => r.TargetQname.StartsWith(scope));
+        // A prefix on whole name parts: scope 'sales' must not take 'sales_archive.x'.
+        if (scope != "*") q = q.Where(r => r.TargetQname == scope || r.TargetQname.StartsWith(scope + "."));
         return (await q.Select(r => r.TargetQname).Distinct().ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
     }
 
@@ -246,13 +278,21 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
 
 
     /// <summary>Host and pid of the drafting process: lets a later command see that a 'running' run died.</summary>
-    static void SetProcessMarker(HistoryRun run, int tables)
+    static void SetProcessMarker(HistoryRun run, int tables, bool resuming = false)
     {
         var meta = ReadMetadata(run);
         meta["pid"] = Environment.ProcessId;
         meta["pid_host"] = Environment.MachineName;
+        meta["pid_started_at"] = RunLiveness.ProcessStartUtc().ToString("O");
         meta["heartbeat_at"] = DateTime.UtcNow.ToString("O");
         meta["tables"] = tables;
+        if (resuming)
+        {
+            // The run goes on: it is no longer interrupted (the count of resumes keeps the story).
+            meta["resumed"] = (Metadata.Long(meta, "resumed") ?? 0) + 1;
+            meta.Remove("interrupted");
+            meta.Remove("error");
+        }
         run.MetadataJson = JsonSerializer.Serialize(meta);
     }
 

@@ -15,6 +15,13 @@ public static class RunLiveness
     public static readonly TimeSpan HeartbeatEvery = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(5);
 
+    /// <summary>This process's start (UTC), as <see cref="IsAlive"/> will read it back through the pid.</summary>
+    public static DateTime ProcessStartUtc()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.StartTime.ToUniversalTime();
+    }
+
     public static async Task<int> SweepAsync(HistoryStore store, CancellationToken ct = default)
     {
         await using var db = store.CreateContext();
@@ -29,6 +36,7 @@ public static class RunLiveness
             meta["interrupted"] = true;
             meta["error"] = "interrupted: the drafting process ended before the run finished; resume with amx run --resume " + run.RunId;
             meta.Remove("pid");
+            meta.Remove("pid_started_at");
             run.MetadataJson = JsonSerializer.Serialize(meta);
             marked++;
         }
@@ -45,8 +53,13 @@ public static class RunLiveness
             try
             {
                 using var p = Process.GetProcessById((int)pid);
-                // A recycled pid belongs to a process that started after the run did.
-                return !p.HasExited && p.StartTime.ToUniversalTime() <= run.StartedAt.AddSeconds(5);
+                if (p.HasExited) return false;
+                // A recycled pid belongs to another process, which started at another time. A resumed run's process
+                // starts long after the run did, so it is compared with the start time it recorded, not the run's.
+                var started = p.StartTime.ToUniversalTime();
+                return Metadata.Time(meta, "pid_started_at") is { } recorded
+                    ? (started - recorded).Duration() < TimeSpan.FromSeconds(2)
+                    : started <= run.StartedAt.AddSeconds(5);
             }
             catch (ArgumentException) { return false; }
             catch (InvalidOperationException) { return false; }

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Amx.Data.Config;
+using Amx.Data.History.Model;
 using Amx.Data.History.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -28,6 +29,47 @@ public sealed class SqliteHistoryProvider : HistoryProvider
         if (held == 0) return;
         var rows = await db.Database.SqlQueryRaw<long>("SELECT count(*) AS \"Value\" FROM \"__EFMigrationsLock\"").SingleAsync(ct);
         if (rows == 0) await db.Database.ExecuteSqlRawAsync("DROP TABLE IF EXISTS \"__EFMigrationsLock\"", ct);
+    }
+
+    /// <summary>
+    /// Fresh drafts (no review or apply times yet, as <c>amx run</c> writes them) go through one prepared INSERT in one
+    /// transaction: EF's change tracking costs more CPU than the insert itself, and it competes with the drafting workers.
+    /// Rows with times take EF's path, which owns their storage format.
+    /// </summary>
+    public override async Task BulkInsertResultsAsync(HistoryDbContext db, IReadOnlyCollection<HistoryResult> results, string effectiveSchema, CancellationToken ct)
+    {
+        if (results.Any(r => r.ReviewedAt is not null || r.AppliedAt is not null))
+        {
+            await base.BulkInsertResultsAsync(db, results, effectiveSchema, ct);
+            return;
+        }
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            var conn = (SqliteConnection)db.Database.GetDbConnection();
+            await using var tx = (SqliteTransaction)await conn.BeginTransactionAsync(ct);
+            await using var cmd = conn.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = $"INSERT INTO \"{HistoryModel.ResultsTable}\" (run_id, target_qname, target_kind, description, alternatives, " +
+                              "confidence, previous_comment, decision, reviewed_by, applied, applied_by, apply_status, error) " +
+                              "VALUES ($run, $qname, $kind, $description, $alternatives, $confidence, $previous, $decision, $reviewedBy, " +
+                              "$applied, $appliedBy, $status, $error)";
+            var p = new[] { "$run", "$qname", "$kind", "$description", "$alternatives", "$confidence", "$previous", "$decision",
+                            "$reviewedBy", "$applied", "$appliedBy", "$status", "$error" }
+                .Select(name => cmd.Parameters.Add(new SqliteParameter { ParameterName = name })).ToArray();
+            foreach (var r in results)
+            {
+                object?[] values = [r.RunId, r.TargetQname, r.TargetKind, r.Description, r.Alternatives, r.Confidence, r.PreviousComment,
+                                    r.Decision, r.ReviewedBy, r.Applied, r.AppliedBy, r.ApplyStatus, r.Error];
+                for (var i = 0; i < p.Length; i++) p[i].Value = values[i] ?? DBNull.Value;
+                await cmd.ExecuteNonQueryAsync(ct);
+            }
+            await tx.CommitAsync(ct);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     public override string OfflineConnectionString => "Data Source=history.db";

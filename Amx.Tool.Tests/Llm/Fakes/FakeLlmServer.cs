@@ -77,6 +77,8 @@ public sealed class FakeLlmServer : IAsyncDisposable
     /// without for Anthropic (the SDK appends <c>/v1/messages</c>).</summary>
     public string BaseUrl => Protocol == FakeProtocol.OpenAi ? $"http://127.0.0.1:{Port}/v1" : $"http://127.0.0.1:{Port}";
     public TimeSpan Latency { get; set; }
+    /// <summary>Per-request latency (null answer: <see cref="Latency"/>), e.g. to slow down one table's batches only.</summary>
+    public Func<FakeRequest, TimeSpan?>? LatencyFor { get; set; }
     public ConcurrentQueue<FakeReply> Script { get; } = new();
     public Func<FakeRequest, FakeReply> Responder { get; set; } = ValidAnswer;
     public IReadOnlyList<FakeRequest> Requests => requests.ToList();
@@ -132,7 +134,8 @@ public sealed class FakeLlmServer : IAsyncDisposable
                 if (request is null) return;
                 requests.Enqueue(request);
                 var reply = Script.TryDequeue(out var scripted) ? scripted : Responder(request);
-                if (Latency > TimeSpan.Zero) await Task.Delay(Latency, stop.Token);
+                var latency = LatencyFor?.Invoke(request) ?? Latency;
+                if (latency > TimeSpan.Zero) await Task.Delay(latency, stop.Token);
                 await WriteAsync(stream, reply, stop.Token);
             }
         }

@@ -6,7 +6,7 @@ using Amx.Tool.Output;
 
 namespace Amx.Tool.Commands.HistoryStore;
 
-/// <summary><c>amx history-store migrate</c>: copies the local history file into the shared store; idempotent by run_id; the file stays.</summary>
+/// <summary><c>amx history-store migrate</c>: copies the local history file into the shared store; idempotent per (run_id, target_qname); the file stays.</summary>
 public sealed class MigrateCommand : AmxCommand
 {
     public MigrateCommand() : base("migrate", "Copy the runs of your local history file into the shared store (idempotent)") { }
@@ -32,6 +32,7 @@ public sealed class MigrateCommand : AmxCommand
             runs_copied = outcome.RunsCopied,
             runs_already_there = outcome.RunsAlreadyThere,
             results_copied = outcome.ResultsCopied,
+            runs_completed = outcome.RunsCompleted,
             local_file = local.Profile.Path,
         }, () =>
         {
@@ -39,6 +40,7 @@ public sealed class MigrateCommand : AmxCommand
             t.Add("runs copied", outcome.RunsCopied.ToString(System.Globalization.CultureInfo.InvariantCulture));
             t.Add("results copied", outcome.ResultsCopied.ToString(System.Globalization.CultureInfo.InvariantCulture));
             t.Add("runs already in the shared store", outcome.RunsAlreadyThere.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            t.Add("of which completed with missing results", outcome.RunsCompleted.ToString(System.Globalization.CultureInfo.InvariantCulture));
             t.Footer.Add($"The local file {local.Profile.Path} is kept.");
             return t;
         });
