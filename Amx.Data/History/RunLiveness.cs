@@ -45,8 +45,11 @@ public static class RunLiveness
             try
             {
                 using var p = Process.GetProcessById((int)pid);
-                // A recycled pid belongs to a process that started after the run did.
-                return !p.HasExited && p.StartTime.ToUniversalTime() <= run.StartedAt.AddSeconds(5);
+                // A recycled pid belongs to a process that started after the drafting process last wrote its marker
+                // (heartbeat_at is written by that process, at start and every 30 s; a resumed run started long before
+                // the process that resumes it, so run.StartedAt alone would call a live resume dead).
+                var marker = Metadata.Time(meta, "heartbeat_at") ?? run.StartedAt;
+                return !p.HasExited && p.StartTime.ToUniversalTime() <= marker.AddSeconds(5);
             }
             catch (ArgumentException) { return false; }
             catch (InvalidOperationException) { return false; }

@@ -37,7 +37,9 @@ public sealed class HistoryCompareCommand : AmxCommand
         }, () =>
         {
             var t = new OutputTable("target", $"{a.Who} ({RelativeTime.Ago(a.StartedAt, brief: true)})", $"{b.Who} ({RelativeTime.Ago(b.StartedAt, brief: true)})", "status");
-            foreach (var r in rows) t.Add(r.Target, Show(r.Left), Show(r.Right), r.Status);
+            // csv carries the raw texts (a missing side is an empty field); table and markdown quote them as on the page.
+            var show = ctx.Globals.Output == OutputFormat.Csv ? (Func<string?, string?>)(d => d) : Show;
+            foreach (var r in rows) t.Add(r.Target, show(r.Left), show(r.Right), r.Status);
             t.Footer.Add(rows.Count == 0 ? "No targets to compare." : string.Join(", ", counts.Select(kv => $"{kv.Key}: {kv.Value}")));
             return t;
         });

@@ -49,8 +49,9 @@ public sealed class HistoryShowCommand : AmxCommand
         o.WriteLine($"started  {RunJson.Utc(run.StartedAt)} ({RelativeTime.Ago(run.StartedAt)})");
         o.WriteLine($"scope    {RunJson.ScopeLabel(run)} on {run.DbProfile} ({run.DbBackend})");
         o.WriteLine($"llm      {run.LlmProvider} {run.LlmModel}");
-        o.WriteLine($"state    {run.State}   ok {run.OkCount}   fail {run.FailCount}" +
+        o.WriteLine($"state    {RunJson.StateLabel(run)}   ok {run.OkCount}   fail {run.FailCount}" +
                     (run.AppliedAt is { } at ? $"   applied by {run.AppliedBy} at {RunJson.Utc(at)}" : ""));
+        if (Metadata.String(Metadata.Read(run.MetadataJson), "error") is { } error) o.WriteLine($"error    {error}");
         o.WriteLine();
         var t = new OutputTable("target", "kind", "description", "confidence", "decision", "reviewed_by", "applied_by", "applied_at", "status");
         foreach (var r in results)
