@@ -17,8 +17,10 @@ public static class RunLiveness
 
     public static async Task<int> SweepAsync(HistoryStore store, CancellationToken ct = default)
     {
+        // Finding candidates is a plain read; EF (and its cold start) only comes in when a run must be corrected.
+        var running = await store.ReadAsync(r => r.RunningAsync(ct), ct);
+        if (running.Count == 0) return 0;
         await using var db = store.CreateContext();
-        var running = await db.Runs.Where(r => r.State == RunStates.Running).ToListAsync(ct);
         var marked = 0;
         foreach (var run in running)
         {
@@ -30,6 +32,10 @@ public static class RunLiveness
             meta["error"] = "interrupted: the drafting process ended before the run finished; resume with amx run --resume " + run.RunId;
             meta.Remove("pid");
             run.MetadataJson = JsonSerializer.Serialize(meta);
+            db.Runs.Attach(run);
+            db.Entry(run).Property(r => r.State).IsModified = true;
+            db.Entry(run).Property(r => r.FinishedAt).IsModified = true;
+            db.Entry(run).Property(r => r.MetadataJson).IsModified = true;
             marked++;
         }
         if (marked > 0) await db.SaveChangesAsync(ct);

@@ -22,10 +22,11 @@ public sealed class HistoryCompareCommand : AmxCommand
 
     protected override async Task<int> ExecuteAsync(CommandContext ctx, ParseResult parse, CancellationToken ct)
     {
-        var store = await ctx.OpenHistoryAsync(ct);
-        var a = await store.FindRunAsync(parse.GetValue(_a)!);
-        var b = await store.FindRunAsync(parse.GetValue(_b)!);
-        var rows = RunComparison.Compare(a, await store.GetResultsAsync(a.RunId), b, await store.GetResultsAsync(b.RunId), parse.GetValue(_filter)).ToList();
+        var store = await Amx.Data.History.HistoryStore.OpenForReadingAsync(ctx.Config, ctx.Env, ct);
+        var a = await store.ReadRunAsync(parse.GetValue(_a)!, ct);
+        var b = await store.ReadRunAsync(parse.GetValue(_b)!, ct);
+        var rows = RunComparison.Compare(a, await store.ReadAsync(r => r.DescriptionsAsync(a.RunId, ct), ct),
+            b, await store.ReadAsync(r => r.DescriptionsAsync(b.RunId, ct), ct), parse.GetValue(_filter)).ToList();
         var counts = rows.GroupBy(r => r.Status).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count());
 
         ctx.Render(new

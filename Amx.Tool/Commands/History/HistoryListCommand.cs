@@ -26,21 +26,15 @@ public sealed class HistoryListCommand : AmxCommand
     {
         var n = parse.GetValue(_n);
         if (n < 1) throw Amx.Data.Errors.AmxException.BadInput($"-n must be at least 1 (got {n})");
-        var store = await ctx.OpenHistoryAsync(ct);
+        var who = parse.GetValue(_who);
+        var scope = parse.GetValue(_scope);
+        var state = parse.GetValue(_state)?.ToLowerInvariant();
+        if (state is not null && !KnownStates.Contains(state))
+            throw Amx.Data.Errors.AmxException.BadInput($"unknown state '{state}'", "use one of: " + string.Join(", ", KnownStates));
+        // Plain SQL, no EF: listing runs is the command people run most, and every member reads the store directly.
+        var store = await Amx.Data.History.HistoryStore.OpenForReadingAsync(ctx.Config, ctx.Env, ct);
         await RunLiveness.SweepAsync(store, ct);
-        await using var db = store.CreateContext();
-        IQueryable<HistoryRun> q = db.Runs.AsNoTracking();
-        if (parse.GetValue(_who) is { } who) q = q.Where(r => r.Who == who);
-        // A scope and what lies inside it: "sales" lists sales and sales.customer, not salesforce.
-        if (parse.GetValue(_scope) is { } scope) q = q.Where(r => r.Scope == scope || r.Scope.StartsWith(scope + "."));
-        if (parse.GetValue(_state) is { } state)
-        {
-            state = state.ToLowerInvariant();
-            if (!KnownStates.Contains(state))
-                throw Amx.Data.Errors.AmxException.BadInput($"unknown state '{state}'", "use one of: " + string.Join(", ", KnownStates));
-            q = q.Where(r => r.State == state);
-        }
-        var runs = await q.OrderByDescending(r => r.StartedAt).ThenByDescending(r => r.RunId).Take(n).ToListAsync(ct);
+        var runs = await store.ReadAsync(r => r.RunsAsync(new RunQuery(n, who, scope, state), ct), ct);
 
         ctx.Render(runs.Select(RunJson.Summary).ToList(), () =>
         {
