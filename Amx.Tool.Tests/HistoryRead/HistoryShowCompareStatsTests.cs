@@ -77,6 +77,39 @@ public class HistoryShowCompareStatsTests
         Assert.That(hash, Is.EqualTo(HistoryPsql.Sha256OfCopy(s.Pg, s.Database, SeededStore.Schema, "run_empty")));
     }
 
+    [Test]
+    public async Task Show_of_a_large_run_streams_one_line_per_result_and_its_hash_still_matches_psql()
+    {
+        using var s = await SeededStore.CreateAsync();
+        await s.InsertRunAsync("run_big", "alice@acme.com", Now.AddHours(-1), "bench", "drafted", 2500, 0);
+        await s.Pg.ExecuteAsync("""
+            INSERT INTO amx.amx_history_results (run_id, target_qname, target_kind, description, confidence, decision)
+            SELECT 'run_big', 'bench.t' || lpad((g / 50)::text, 4, '0') || '.c' || lpad((g % 50)::text, 2, '0'), 'COLUMN',
+                   CASE WHEN g % 7 = 0 THEN NULL ELSE E'Column ' || g || E' of the table\nsecond line\tand a tab — é' END, 'high', 'pending'
+            FROM generate_series(0, 2499) g
+            """, s.Database);
+        var r = Ok(s.Amx.Run("history", "show", "run_big", "--hash"));
+        var lines = r.Stdout.TrimEnd('\n').Split('\n');
+        Assert.That(lines[^1], Is.EqualTo(HistoryPsql.Sha256OfCopy(s.Pg, s.Database, SeededStore.Schema, "run_big")));
+        var rows = lines.Where(l => l.StartsWith("bench.t")).ToList();
+        Assert.That(rows, Has.Count.EqualTo(2500), "one line per result: line breaks inside descriptions are flattened");
+        Assert.That(rows[1], Does.Match(@"^bench\.t0000\.c01\s+COLUMN\s+Column 1 of the table second line and a tab — é\s+high\s+pending$"));
+        Assert.That(rows[0], Does.Match(@"^bench\.t0000\.c00\s+COLUMN\s+high\s+pending$"));
+    }
+
+    [Test]
+    public async Task Read_verbs_explain_missing_shared_tables_instead_of_a_raw_database_error()
+    {
+        using var s = await SeededStore.CreateAsync();
+        await s.Pg.ExecuteAsync("DROP TABLE amx.amx_history_results, amx.amx_history_runs", s.Database);
+        foreach (var args in new[] { new[] { "history", "list" }, new[] { "history", "show", "run_x" }, new[] { "history", "compare", "a", "b" } })
+        {
+            var r = s.Amx.Run(args);
+            Assert.That(r.ExitCode, Is.EqualTo(2), r.ToString());
+            Assert.That(r.Stderr, Does.StartWith("error: the shared history tables (amx_history_runs, amx_history_results) are missing").And.Contain("hint: "));
+        }
+    }
+
     static async Task<SeededStore> TwoRunsAsync()
     {
         var s = await SeededStore.CreateAsync();
