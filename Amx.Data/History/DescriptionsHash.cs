@@ -18,7 +18,7 @@ public static class DescriptionsHash
     public static string Compute(IEnumerable<(string Qname, string? Kind, string? Confidence, string? Description)> rows)
     {
         var sorted = rows.ToList();
-        sorted.Sort((a, b) => Utf8Order.Comparer.Compare(a.Qname, b.Qname));
+        if (!IsSorted(sorted)) sorted.Sort((a, b) => Utf8Order.Comparer.Compare(a.Qname, b.Qname));
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var sb = new StringBuilder();
         var chars = new char[1024];
@@ -50,10 +50,20 @@ public static class DescriptionsHash
         return Compute(rows.Select(r => (r.TargetQname, (string?)r.TargetKind, r.Confidence, r.Description)));
     }
 
+    static bool IsSorted(List<(string Qname, string? Kind, string? Confidence, string? Description)> rows)
+    {
+        for (var i = 1; i < rows.Count; i++)
+            if (Utf8Order.Comparer.Compare(rows[i - 1].Qname, rows[i].Qname) > 0) return false;
+        return true;
+    }
+
+    static readonly System.Buffers.SearchValues<char> Escaped = System.Buffers.SearchValues.Create("\\\b\f\n\r\t\v");
+
     /// <summary>One value in COPY text format: \N for NULL; backslash and BS, FF, LF, CR, TAB, VT escaped.</summary>
     static StringBuilder Field(StringBuilder sb, string? value)
     {
         if (value is null) return sb.Append("\\N");
+        if (value.AsSpan().IndexOfAny(Escaped) < 0) return sb.Append(value); // the common case: nothing to escape
         foreach (var c in value)
             switch (c)
             {

@@ -19,7 +19,13 @@ public class HistoryShowCompareStatsTests
         ("sales.customer._under", "COLUMN", "high", ""),
         ("\"sales x\".\"t.1\".\"a \"\"q\"\"\"", "COLUMN", "high", "quoted names"),
         ("sales.customer.a", "COLUMN", "high", "trailing backslash \\"),
+        // UTF-16 ordinal order puts the emoji (a surrogate pair) first; UTF-8 byte order puts the fullwidth A first.
+        ("sales.customer.\uFF21", "COLUMN", "high", "fullwidth A"),
+        ("sales.customer.\U0001F600", "COLUMN", "high", "emoji name"),
     ];
+
+    static readonly IComparer<string> Utf8Bytes = Comparer<string>.Create((x, y) =>
+        System.Text.Encoding.UTF8.GetBytes(x).AsSpan().SequenceCompareTo(System.Text.Encoding.UTF8.GetBytes(y)));
 
     [Test]
     public async Task Show_lists_every_result_and_its_hash_equals_psql_COPY_piped_into_sha256sum()
@@ -51,7 +57,7 @@ public class HistoryShowCompareStatsTests
         Assert.That(json.GetProperty("hash").GetString(), Is.EqualTo(hash));
         Assert.That(json.GetProperty("run").GetProperty("run_id").GetString(), Is.EqualTo("run_x"));
         var results = json.GetProperty("results").EnumerateArray().ToList();
-        Assert.That(results.Select(r => r.GetProperty("target").GetString()), Is.EqualTo(Awkward.Select(a => a.Qname).Order(StringComparer.Ordinal)),
+        Assert.That(results.Select(r => r.GetProperty("target").GetString()), Is.EqualTo(Awkward.Select(a => a.Qname).Order(Utf8Bytes)),
             "every result, in UTF-8 byte order");
         var tab = results.Single(r => r.GetProperty("target").GetString() == "sales.customer");
         Assert.That(tab.GetProperty("description").GetString(), Is.EqualTo("Customers\tone row each\nsince 2019"));
