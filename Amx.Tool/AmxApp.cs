@@ -8,11 +8,16 @@ public static class AmxApp
     /// <summary>Parses and runs one command; parse errors exit 2 with the one-line error format.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
     {
+        // Redirected stdout (a pipe, a file, a script) is block-buffered: Console.Out flushes on every write, which is one
+        // system call per line of a 100,000-row table. A terminal keeps Console.Out; Confirm flushes before prompting.
+        await using var buffered = stdout is null && Console.IsOutputRedirected
+            ? new StreamWriter(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false), 1 << 16) { AutoFlush = false }
+            : null;
         var root = CommandTree.Build();
         var parse = root.Parse(args);
         var config = new InvocationConfiguration
         {
-            Output = stdout ?? Console.Out,
+            Output = stdout ?? (TextWriter?)buffered ?? Console.Out,
             Error = stderr ?? Console.Error,
             EnableDefaultExceptionHandler = false,
         };

@@ -9,7 +9,7 @@ public sealed class Bm25Index<T>
     const double K1 = 1.2, B = 0.75;
     readonly List<(T Item, Dictionary<string, int> Terms, int Length)> _docs = [];
     readonly Dictionary<string, int> _docFreq = new(StringComparer.Ordinal);
-    double _avgLength;
+    long _totalLength;
 
     public int Count => _docs.Count;
 
@@ -24,7 +24,7 @@ public sealed class Bm25Index<T>
         }
         foreach (var t in terms.Keys) _docFreq[t] = _docFreq.GetValueOrDefault(t) + 1;
         _docs.Add((item, terms, length));
-        _avgLength = _docs.Average(d => (double)d.Length);
+        _totalLength += length; // a running total: averaging on every Add made indexing a large catalog quadratic
     }
 
     public IReadOnlyList<(T Item, double Score)> Search(string query, int top)
@@ -32,6 +32,7 @@ public sealed class Bm25Index<T>
         var q = Tokenizer.Tokens(query).Where(t => !Tokenizer.StopWords.Contains(t)).Distinct().ToList();
         if (q.Count == 0 || _docs.Count == 0) return [];
         var n = _docs.Count;
+        var avgLength = Math.Max(1.0, (double)_totalLength / n);
         var idf = q.ToDictionary(t => t, t =>
         {
             var df = _docFreq.GetValueOrDefault(t);
@@ -43,7 +44,7 @@ public sealed class Bm25Index<T>
                 foreach (var t in q)
                 {
                     if (!d.Terms.TryGetValue(t, out var tf)) continue;
-                    score += idf[t] * tf * (K1 + 1) / (tf + K1 * (1 - B + B * d.Length / _avgLength));
+                    score += idf[t] * tf * (K1 + 1) / (tf + K1 * (1 - B + B * d.Length / avgLength));
                 }
                 return (d.Item, Score: score);
             })

@@ -17,18 +17,26 @@ public static class DescriptionsHash
 
     public static string Compute(IEnumerable<(string Qname, string? Kind, string? Confidence, string? Description)> rows)
     {
-        var lines = rows.Select(r => (Key: Encoding.UTF8.GetBytes(r.Qname), Row: r)).ToList();
-        lines.Sort((a, b) => a.Key.AsSpan().SequenceCompareTo(b.Key));
+        var sorted = rows.ToList();
+        if (!IsSorted(sorted)) sorted.Sort((a, b) => Utf8Order.Comparer.Compare(a.Qname, b.Qname));
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var sb = new StringBuilder();
-        foreach (var (_, r) in lines)
+        var chars = new char[1024];
+        var bytes = new byte[4096];
+        foreach (var r in sorted)
         {
             sb.Clear();
             Field(sb, r.Qname).Append('\t');
             Field(sb, r.Kind).Append('\t');
             Field(sb, r.Confidence).Append('\t');
             Field(sb, r.Description).Append('\n');
-            hash.AppendData(Encoding.UTF8.GetBytes(sb.ToString()));
+            // Reused buffers: no string and no byte array per row (a surrogate pair is never split: the line is encoded whole).
+            if (chars.Length < sb.Length) chars = new char[sb.Length * 2];
+            sb.CopyTo(0, chars, sb.Length);
+            var needed = Encoding.UTF8.GetMaxByteCount(sb.Length);
+            if (bytes.Length < needed) bytes = new byte[needed];
+            var n = Encoding.UTF8.GetBytes(chars, 0, sb.Length, bytes, 0);
+            hash.AppendData(bytes, 0, n);
         }
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
@@ -42,10 +50,20 @@ public static class DescriptionsHash
         return Compute(rows.Select(r => (r.TargetQname, (string?)r.TargetKind, r.Confidence, r.Description)));
     }
 
+    static bool IsSorted(List<(string Qname, string? Kind, string? Confidence, string? Description)> rows)
+    {
+        for (var i = 1; i < rows.Count; i++)
+            if (Utf8Order.Comparer.Compare(rows[i - 1].Qname, rows[i].Qname) > 0) return false;
+        return true;
+    }
+
+    static readonly System.Buffers.SearchValues<char> Escaped = System.Buffers.SearchValues.Create("\\\b\f\n\r\t\v");
+
     /// <summary>One value in COPY text format: \N for NULL; backslash and BS, FF, LF, CR, TAB, VT escaped.</summary>
     static StringBuilder Field(StringBuilder sb, string? value)
     {
         if (value is null) return sb.Append("\\N");
+        if (value.AsSpan().IndexOfAny(Escaped) < 0) return sb.Append(value); // the common case: nothing to escape
         foreach (var c in value)
             switch (c)
             {

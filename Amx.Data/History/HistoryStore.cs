@@ -40,6 +40,36 @@ public sealed class HistoryStore
         return new HistoryStore(target, env);
     }
 
+    /// <summary>
+    /// Opens the store for reading only: a shared store is not version-checked up front (that check is EF's cold start
+    /// and several round trips); a read that fails is explained by the full check (<see cref="ReadAsync{T}"/>).
+    /// </summary>
+    public static async Task<HistoryStore> OpenForReadingAsync(AmxConfig config, AmxEnvironment env, CancellationToken ct = default)
+    {
+        var target = HistoryStoreTarget.FromConfig(config, env);
+        if (!target.IsShared) await MigrateLocalAsync(target, ct);
+        return new HistoryStore(target, env);
+    }
+
+    /// <summary>A plain-SQL read (<see cref="HistoryReader"/>); a database error is turned into the store check's message
+    /// (unreachable, tables missing, out of date) when that check finds something wrong.</summary>
+    public async Task<T> ReadAsync<T>(Func<HistoryReader, Task<T>> read, CancellationToken ct = default)
+    {
+        try { return await read(new HistoryReader(Target)); }
+        catch (System.Data.Common.DbException) when (IsShared)
+        {
+            await CheckSharedAsync(Target, ct);
+            throw;
+        }
+    }
+
+    /// <summary>The run by plain SQL, or exit 2 naming it (the read verbs' <see cref="FindRunAsync"/>).</summary>
+    public async Task<HistoryRun> ReadRunAsync(string runId, CancellationToken ct = default) =>
+        await ReadAsync(r => r.FindRunAsync(runId, ct), ct) ?? throw UnknownRun(runId);
+
+    AmxException UnknownRun(string runId) =>
+        AmxException.BadInput($"unknown run '{runId}' in the history store ({Location})", "list the runs with: amx history list");
+
     static async Task MigrateLocalAsync(HistoryStoreTarget target, CancellationToken ct)
     {
         await target.Provider.CreateSchemaAsync(target.Profile, "", ct);
@@ -178,9 +208,7 @@ public sealed class HistoryStore
     public async Task<HistoryRun> FindRunAsync(string runId, CancellationToken ct = default)
     {
         await using var db = CreateContext();
-        return await db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.RunId == runId, ct)
-               ?? throw AmxException.BadInput($"unknown run '{runId}' in the history store ({Location})",
-                   "list the runs with: amx history list");
+        return await db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.RunId == runId, ct) ?? throw UnknownRun(runId);
     }
 
     /// <summary>The run's results ordered by target_qname (ordinal, whatever the database's collation).</summary>

@@ -24,8 +24,10 @@ public static class RunLiveness
 
     public static async Task<int> SweepAsync(HistoryStore store, CancellationToken ct = default)
     {
+        // Finding candidates is a plain read; EF (and its cold start) only comes in when a run must be corrected.
+        var running = await store.ReadAsync(r => r.RunningAsync(ct), ct);
+        if (running.Count == 0) return 0;
         await using var db = store.CreateContext();
-        var running = await db.Runs.Where(r => r.State == RunStates.Running).ToListAsync(ct);
         var marked = 0;
         foreach (var run in running)
         {
@@ -38,6 +40,10 @@ public static class RunLiveness
             meta.Remove("pid");
             meta.Remove("pid_started_at");
             run.MetadataJson = JsonSerializer.Serialize(meta);
+            db.Runs.Attach(run);
+            db.Entry(run).Property(r => r.State).IsModified = true;
+            db.Entry(run).Property(r => r.FinishedAt).IsModified = true;
+            db.Entry(run).Property(r => r.MetadataJson).IsModified = true;
             marked++;
         }
         if (marked > 0) await db.SaveChangesAsync(ct);
@@ -55,11 +61,13 @@ public static class RunLiveness
                 using var p = Process.GetProcessById((int)pid);
                 if (p.HasExited) return false;
                 // A recycled pid belongs to another process, which started at another time. A resumed run's process
-                // starts long after the run did, so it is compared with the start time it recorded, not the run's.
+                // starts long after the run did, so it is compared with the start time it recorded; rows without
+                // that marker fall back to the drafting process's own heartbeat, then to the run's start.
                 var started = p.StartTime.ToUniversalTime();
-                return Metadata.Time(meta, "pid_started_at") is { } recorded
-                    ? (started - recorded).Duration() < TimeSpan.FromSeconds(2)
-                    : started <= run.StartedAt.AddSeconds(5);
+                if (Metadata.Time(meta, "pid_started_at") is { } recorded)
+                    return (started - recorded).Duration() < TimeSpan.FromSeconds(2);
+                var marker = Metadata.Time(meta, "heartbeat_at") ?? run.StartedAt;
+                return started <= marker.AddSeconds(5);
             }
             catch (ArgumentException) { return false; }
             catch (InvalidOperationException) { return false; }

@@ -43,6 +43,7 @@ public sealed class CommandContext(AmxEnvironment env, TextWriter stdout, TextWr
     /// <summary>Asks y/N on a terminal; without one the caller must have been given --yes.</summary>
     public bool Confirm(string question)
     {
+        Out.Flush(); // what the question is about (a DDL listing, say) must be on screen first
         Err.Write($"{question} [y/N]: ");
         var answer = Console.ReadLine();
         return answer?.Trim().ToLowerInvariant() is "y" or "yes";

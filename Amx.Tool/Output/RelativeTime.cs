@@ -9,7 +9,7 @@ public static class RelativeTime
         if (span < TimeSpan.FromSeconds(45)) return "just now";
         var (n, unit) = span switch
         {
-            _ when span < TimeSpan.FromMinutes(60) => ((int)Math.Max(1, Math.Round(span.TotalMinutes)), brief ? "min" : "minute"),
+            _ when span < TimeSpan.FromMinutes(60) => ((int)Math.Max(1, span.TotalMinutes), brief ? "min" : "minute"),
             _ when span < TimeSpan.FromHours(24) => ((int)span.TotalHours, brief ? "hr" : "hour"),
             _ when span < TimeSpan.FromDays(30) => ((int)span.TotalDays, "day"),
             _ when span < TimeSpan.FromDays(365) => ((int)(span.TotalDays / 30), brief ? "mo" : "month"),

@@ -6,8 +6,16 @@ namespace Amx.Tool.Output;
 /// <summary>An aligned console table (Spectre.Console), plain when colours are off or output is redirected.</summary>
 public sealed class TableFormatter(bool color) : IOutputFormatter
 {
+    /// <summary>Above this many rows the table is streamed as plain aligned text (<see cref="PlainTableFormatter"/>).</summary>
+    public const int LargeTable = 2_000;
+
     public void Write(TextWriter writer, OutputTable table)
     {
+        if (table.Rows.Count > LargeTable)
+        {
+            new PlainTableFormatter().Write(writer, table);
+            return;
+        }
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(writer),

@@ -48,6 +48,9 @@ public abstract class HistoryProvider
     /// <summary>Quoted, schema-qualified table name for hand-written SQL.</summary>
     public abstract string QualifiedTable(string effectiveSchema, string table);
 
+    /// <summary>Keeps the first <paramref name="n"/> rows of an ordered SELECT (appended after ORDER BY).</summary>
+    public virtual string Limit(int n) => $"LIMIT {n}";
+
     public virtual bool SupportsIdempotentScript => true;
 
     /// <summary>Tidies up after EF's Migrate (SQLite: EF's lock table).</summary>

@@ -29,6 +29,8 @@ public sealed class SqlServerHistoryProvider : HistoryProvider
 
     public override string QualifiedTable(string schema, string table) => $"{Quote(schema)}.{Quote(table)}";
 
+    public override string Limit(int n) => $"OFFSET 0 ROWS FETCH NEXT {n} ROWS ONLY";
+
     static string Quote(string name) => "[" + name.Replace("]", "]]") + "]";
 
     public override string CreateSchemaStatement(string schema) =>

@@ -32,13 +32,18 @@ public sealed class MySqlMetadataReader(MySqlDialect dialect) : IMetadataReader
         WHERE {Filter(scope)}
         """;
 
+    // KEY_COLUMN_USAGE alone: MariaDB hides TABLE_CONSTRAINTS rows from a user with only SELECT on the tables (a
+    // member's read-only login), while KEY_COLUMN_USAGE stays visible. The key's kind follows from the row itself:
+    // the primary key is always named PRIMARY, a foreign key has a referenced table, the rest are unique keys.
     internal static string KeysSql(Scope? scope) => $"""
-        SELECT k.TABLE_SCHEMA, k.TABLE_NAME, tc.CONSTRAINT_TYPE, k.CONSTRAINT_NAME, k.COLUMN_NAME,
+        SELECT k.TABLE_SCHEMA, k.TABLE_NAME,
+               CASE WHEN k.CONSTRAINT_NAME = 'PRIMARY' THEN 'PRIMARY KEY'
+                    WHEN k.REFERENCED_TABLE_NAME IS NOT NULL THEN 'FOREIGN KEY'
+                    ELSE 'UNIQUE' END AS CONSTRAINT_TYPE,
+               k.CONSTRAINT_NAME, k.COLUMN_NAME,
                k.REFERENCED_TABLE_SCHEMA, k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME
         FROM information_schema.KEY_COLUMN_USAGE k
-        JOIN information_schema.TABLE_CONSTRAINTS tc
-          ON tc.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND tc.TABLE_NAME = k.TABLE_NAME AND tc.CONSTRAINT_NAME = k.CONSTRAINT_NAME
-        WHERE tc.CONSTRAINT_TYPE IN ('PRIMARY KEY','UNIQUE','FOREIGN KEY') AND {Filter(scope, "k.TABLE_SCHEMA", "k.TABLE_NAME")}
+        WHERE {Filter(scope, "k.TABLE_SCHEMA", "k.TABLE_NAME")}
         ORDER BY k.TABLE_SCHEMA, k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION
         """;
 

@@ -22,10 +22,11 @@ public sealed class HistoryCompareCommand : AmxCommand
 
     protected override async Task<int> ExecuteAsync(CommandContext ctx, ParseResult parse, CancellationToken ct)
     {
-        var store = await ctx.OpenHistoryAsync(ct);
-        var a = await store.FindRunAsync(parse.GetValue(_a)!);
-        var b = await store.FindRunAsync(parse.GetValue(_b)!);
-        var rows = RunComparison.Compare(a, await store.GetResultsAsync(a.RunId), b, await store.GetResultsAsync(b.RunId), parse.GetValue(_filter)).ToList();
+        var store = await Amx.Data.History.HistoryStore.OpenForReadingAsync(ctx.Config, ctx.Env, ct);
+        var a = await store.ReadRunAsync(parse.GetValue(_a)!, ct);
+        var b = await store.ReadRunAsync(parse.GetValue(_b)!, ct);
+        var rows = RunComparison.Compare(a, await store.ReadAsync(r => r.DescriptionsAsync(a.RunId, ct), ct),
+            b, await store.ReadAsync(r => r.DescriptionsAsync(b.RunId, ct), ct), parse.GetValue(_filter)).ToList();
         var counts = rows.GroupBy(r => r.Status).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count());
 
         ctx.Render(new
@@ -37,7 +38,9 @@ public sealed class HistoryCompareCommand : AmxCommand
         }, () =>
         {
             var t = new OutputTable("target", $"{a.Who} ({RelativeTime.Ago(a.StartedAt, brief: true)})", $"{b.Who} ({RelativeTime.Ago(b.StartedAt, brief: true)})", "status");
-            foreach (var r in rows) t.Add(r.Target, Show(r.Left), Show(r.Right), r.Status);
+            // csv carries the raw texts (a missing side is an empty field); table and markdown quote them as on the page.
+            var show = ctx.Globals.Output == OutputFormat.Csv ? (Func<string?, string?>)(d => d) : Show;
+            foreach (var r in rows) t.Add(r.Target, show(r.Left), show(r.Right), r.Status);
             t.Footer.Add(rows.Count == 0 ? "No targets to compare." : string.Join(", ", counts.Select(kv => $"{kv.Key}: {kv.Value}")));
             return t;
         });

@@ -15,6 +15,8 @@ public sealed class HistoryListCommand : AmxCommand
     readonly Option<string?> _scope = new("--scope") { Description = "Only runs of this scope (prefix match)" };
     readonly Option<string?> _state = new("--state") { Description = "Only runs in this state: running, drafted, reviewed, applied, failed" };
 
+    static readonly string[] KnownStates = [RunStates.Running, RunStates.Drafted, RunStates.Reviewed, RunStates.Applied, RunStates.Failed];
+
     public HistoryListCommand() : base("list", "List runs, newest first")
     {
         foreach (var o in new Option[] { _n, _who, _scope, _state }) Options.Add(o);
@@ -24,20 +26,22 @@ public sealed class HistoryListCommand : AmxCommand
     {
         var n = parse.GetValue(_n);
         if (n < 1) throw Amx.Data.Errors.AmxException.BadInput($"-n must be at least 1 (got {n})");
-        var store = await ctx.OpenHistoryAsync(ct);
+        var who = parse.GetValue(_who);
+        var scope = parse.GetValue(_scope);
+        var state = parse.GetValue(_state)?.ToLowerInvariant();
+        if (state is not null && !KnownStates.Contains(state))
+            throw Amx.Data.Errors.AmxException.BadInput($"unknown state '{state}'", "use one of: " + string.Join(", ", KnownStates));
+        // Plain SQL, no EF: listing runs is the command people run most, and every member reads the store directly.
+        var store = await Amx.Data.History.HistoryStore.OpenForReadingAsync(ctx.Config, ctx.Env, ct);
         await RunLiveness.SweepAsync(store, ct);
-        await using var db = store.CreateContext();
-        IQueryable<HistoryRun> q = db.Runs.AsNoTracking();
-        if (parse.GetValue(_who) is { } who) q = q.Where(r => r.Who == who);
-        if (parse.GetValue(_scope) is { } scope) q = q.Where(r => r.Scope.StartsWith(scope));
-        if (parse.GetValue(_state) is { } state) q = q.Where(r => r.State == state.ToLowerInvariant());
-        var runs = await q.OrderByDescending(r => r.StartedAt).ThenByDescending(r => r.RunId).Take(n).ToListAsync(ct);
+        var runs = await store.ReadAsync(r => r.RunsAsync(new RunQuery(n, who, scope, state), ct), ct);
 
         ctx.Render(runs.Select(RunJson.Summary).ToList(), () =>
         {
-            var t = new OutputTable("run_id", "who", "when", "scope", "ok", "fail");
+            // DESIGN.md's six columns, then the state (an interrupted run must be visible as such).
+            var t = new OutputTable("run_id", "who", "when", "scope", "ok", "fail", "state");
             foreach (var r in runs)
-                t.Add(r.RunId, r.Who, RelativeTime.Ago(r.StartedAt), RunJson.ScopeLabel(r), r.OkCount.ToString(), r.FailCount.ToString());
+                t.Add(r.RunId, r.Who, RelativeTime.Ago(r.StartedAt), RunJson.ScopeLabel(r), r.OkCount.ToString(), r.FailCount.ToString(), RunJson.StateLabel(r));
             if (runs.Count == 0) t.Footer.Add($"No runs yet in {store.Location}. Draft some: amx run SCOPE (or try amx demo).");
             return t;
         });
@@ -60,6 +64,10 @@ static class RunJson
             interrupted = meta.ContainsKey("interrupted"),
         };
     }
+
+    /// <summary>"failed (interrupted)" for a run whose process died; the plain state otherwise.</summary>
+    public static string StateLabel(HistoryRun r) =>
+        r.State == RunStates.Failed && Metadata.Read(r.MetadataJson).ContainsKey("interrupted") ? "failed (interrupted)" : r.State;
 
     public static string? Utc(DateTime? t) => t is { } v ? DateTime.SpecifyKind(v, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'") : null;
 

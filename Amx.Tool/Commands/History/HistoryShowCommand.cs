@@ -19,13 +19,16 @@ public sealed class HistoryShowCommand : AmxCommand
 
     protected override async Task<int> ExecuteAsync(CommandContext ctx, ParseResult parse, CancellationToken ct)
     {
-        var store = await ctx.OpenHistoryAsync(ct);
+        // Plain SQL reads (HistoryReader): a 100,000-result run is shown without EF's cold start or change tracking.
+        var store = await Amx.Data.History.HistoryStore.OpenForReadingAsync(ctx.Config, ctx.Env, ct);
         await RunLiveness.SweepAsync(store, ct);
-        var run = await store.FindRunAsync(parse.GetValue(_runId)!);
-        var results = (await store.GetResultsAsync(run.RunId)).OrderBy(r => r.TargetQname, Utf8Order.Comparer).ToList();
+        var run = await store.ReadRunAsync(parse.GetValue(_runId)!, ct);
+        var json = ctx.Globals.Output == OutputFormat.Json;
+        // json carries every column; the table only what it prints.
+        var results = await store.ReadAsync(r => r.ResultsAsync(run.RunId, full: json, ct), ct);
         var hash = parse.GetValue(_hash) ? DescriptionsHash.Compute(results) : null;
 
-        if (ctx.Globals.Output == OutputFormat.Json)
+        if (json)
         {
             JsonOutput.Write(ctx.Out, new
             {
@@ -49,8 +52,9 @@ public sealed class HistoryShowCommand : AmxCommand
         o.WriteLine($"started  {RunJson.Utc(run.StartedAt)} ({RelativeTime.Ago(run.StartedAt)})");
         o.WriteLine($"scope    {RunJson.ScopeLabel(run)} on {run.DbProfile} ({run.DbBackend})");
         o.WriteLine($"llm      {run.LlmProvider} {run.LlmModel}");
-        o.WriteLine($"state    {run.State}   ok {run.OkCount}   fail {run.FailCount}" +
+        o.WriteLine($"state    {RunJson.StateLabel(run)}   ok {run.OkCount}   fail {run.FailCount}" +
                     (run.AppliedAt is { } at ? $"   applied by {run.AppliedBy} at {RunJson.Utc(at)}" : ""));
+        if (Metadata.String(Metadata.Read(run.MetadataJson), "error") is { } error) o.WriteLine($"error    {error}");
         o.WriteLine();
         var t = new OutputTable("target", "kind", "description", "confidence", "decision", "reviewed_by", "applied_by", "applied_at", "status");
         foreach (var r in results)

@@ -78,7 +78,13 @@ public sealed class HistoryStoreCommand : AmxCommand
                     t.Add("tables found in", schemasWithTables.Count == 0 ? "no schema" : string.Join(", ", schemasWithTables));
                 if (state.UnknownMigrations.Count > 0) t.Add("newer migrations", string.Join(", ", state.UnknownMigrations) + " (upgrade amx)");
             }
-            if (!config.HistoryStoreEnabled)
+            if (!config.HistoryStoreEnabled && !string.IsNullOrWhiteSpace(config.HistoryStoreProfile))
+                // The page's "member's history list is empty" case: say why in so many words.
+                t.Footer.Add($"history_store_profile {config.HistoryStoreProfile} is set but history_store_enabled is false: this machine " +
+                             $"reads and writes only its local file and does not see the team's runs. " +
+                             $"Share again: amx history-store enable --profile {config.HistoryStoreProfile}" +
+                             (config.HistoryStoreSchema is { } schema ? $" --schema {schema}" : ""));
+            else if (!config.HistoryStoreEnabled)
                 t.Footer.Add("To share the history with your team: amx history-store enable --profile NAME [--schema AMX]");
             return t;
         });

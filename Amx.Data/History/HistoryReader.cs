@@ -1,0 +1,138 @@
+using System.Data.Common;
+using Amx.Data.History.Model;
+using Amx.Data.History.Storage;
+
+namespace Amx.Data.History;
+
+/// <summary>Which runs <c>history list</c> wants: newest first, at most <see cref="Limit"/>.</summary>
+public sealed record RunQuery(int Limit, string? Who = null, string? Scope = null, string? State = null);
+
+/// <summary>
+/// Plain-SQL reads of the runs table for the short read verbs. EF's cold start (service provider, model, query
+/// compilation) is most of a one-shot command's time, and listing runs needs none of it: one connection, one
+/// parameterised SELECT. Writes, and everything that needs the model, stay on EF.
+/// </summary>
+public sealed class HistoryReader(HistoryStoreTarget target)
+{
+    const string RunColumns = "run_id, who, host, client_version, started_at, finished_at, scope, db_profile, db_backend, " +
+                              "llm_provider, llm_model, state, ok_count, fail_count, applied_at, applied_by, metadata_json";
+
+    string Runs => target.Provider.QualifiedTable(target.Schema, HistoryModel.RunsTable);
+
+    /// <summary>Runs newest first; a scope filter matches the scope and what lies inside it (sales → sales.customer).</summary>
+    public async Task<List<HistoryRun>> RunsAsync(RunQuery q, CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        var where = new List<string>();
+        if (q.Who is not null) { where.Add("who = @who"); Add(cmd, "who", q.Who); }
+        if (q.Scope is not null)
+        {
+            where.Add("(scope = @scope OR scope LIKE @inside ESCAPE '!')");
+            Add(cmd, "scope", q.Scope);
+            Add(cmd, "inside", q.Scope.Replace("!", "!!").Replace("%", "!%").Replace("_", "!_") + ".%");
+        }
+        if (q.State is not null) { where.Add("state = @state"); Add(cmd, "state", q.State); }
+        cmd.CommandText = $"SELECT {RunColumns} FROM {Runs}" + (where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where)) +
+                          $" ORDER BY started_at DESC, run_id DESC {target.Provider.Limit(q.Limit)}";
+        return await ReadRunsAsync(cmd, ct);
+    }
+
+    public async Task<HistoryRun?> FindRunAsync(string runId, CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = $"SELECT {RunColumns} FROM {Runs} WHERE run_id = @run";
+        Add(cmd, "run", runId);
+        return (await ReadRunsAsync(cmd, ct)).FirstOrDefault();
+    }
+
+    /// <summary>
+    /// The run's results in UTF-8 order of target_qname (the descriptions hash's order, whatever the collation).
+    /// Without <paramref name="full"/> the bulky alternatives and previous_comment are left unread.
+    /// </summary>
+    public async Task<List<HistoryResult>> ResultsAsync(string runId, bool full, CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT target_qname, target_kind, description, confidence, decision, reviewed_by, reviewed_at, applied, applied_at, " +
+                          "applied_by, apply_status, error" + (full ? ", alternatives, previous_comment" : "") +
+                          $" FROM {target.Provider.QualifiedTable(target.Schema, HistoryModel.ResultsTable)} WHERE run_id = @run";
+        Add(cmd, "run", runId);
+        var list = new List<HistoryResult>();
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct))
+                list.Add(new HistoryResult
+                {
+                    RunId = runId, TargetQname = r.GetString(0), TargetKind = r.GetString(1), Description = Text(r, 2), Confidence = Text(r, 3),
+                    Decision = r.GetString(4), ReviewedBy = Text(r, 5), ReviewedAt = Time(r, 6), Applied = Convert.ToBoolean(r.GetValue(7)),
+                    AppliedAt = Time(r, 8), AppliedBy = Text(r, 9), ApplyStatus = Text(r, 10), Error = Text(r, 11),
+                    Alternatives = full ? Text(r, 12) : null, PreviousComment = full ? Text(r, 13) : null,
+                });
+        list.Sort((a, b) => Utf8Order.Comparer.Compare(a.TargetQname, b.TargetQname));
+        return list;
+    }
+
+    /// <summary>The run's (target, description) pairs only: what compare needs.</summary>
+    public async Task<List<(string Target, string? Description)>> DescriptionsAsync(string runId, CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = $"SELECT target_qname, description FROM {target.Provider.QualifiedTable(target.Schema, HistoryModel.ResultsTable)} WHERE run_id = @run";
+        Add(cmd, "run", runId);
+        var list = new List<(string, string?)>();
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct)) list.Add((r.GetString(0), Text(r, 1)));
+        return list;
+    }
+
+    /// <summary>The runs still marked running (candidates for <see cref="RunLiveness"/>).</summary>
+    public async Task<List<HistoryRun>> RunningAsync(CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = $"SELECT {RunColumns} FROM {Runs} WHERE state = @state";
+        Add(cmd, "state", RunStates.Running);
+        return await ReadRunsAsync(cmd, ct);
+    }
+
+    async Task<DbConnection> OpenAsync(CancellationToken ct)
+    {
+        var conn = target.Provider.CreateConnection(target.ConnectionString);
+        await conn.OpenAsync(ct);
+        return conn;
+    }
+
+    static void Add(DbCommand cmd, string name, string value)
+    {
+        var p = cmd.CreateParameter();
+        p.ParameterName = "@" + name;
+        p.Value = value;
+        cmd.Parameters.Add(p);
+    }
+
+    static async Task<List<HistoryRun>> ReadRunsAsync(DbCommand cmd, CancellationToken ct)
+    {
+        var runs = new List<HistoryRun>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            runs.Add(new HistoryRun
+            {
+                RunId = r.GetString(0), Who = r.GetString(1), Host = Text(r, 2), ClientVersion = Text(r, 3), StartedAt = Time(r, 4)!.Value,
+                FinishedAt = Time(r, 5), Scope = r.GetString(6), DbProfile = Text(r, 7), DbBackend = Text(r, 8), LlmProvider = Text(r, 9),
+                LlmModel = Text(r, 10), State = r.GetString(11), OkCount = Convert.ToInt32(r.GetValue(12)), FailCount = Convert.ToInt32(r.GetValue(13)),
+                AppliedAt = Time(r, 14), AppliedBy = Text(r, 15), MetadataJson = Text(r, 16),
+            });
+        return runs;
+    }
+
+    static string? Text(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+
+    /// <summary>Stored in UTC (DESIGN.md §4); engines without a zone type hand them back unspecified.</summary>
+    static DateTime? Time(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetValue(i) switch
+    {
+        DateTime d => d.Kind == DateTimeKind.Local ? d.ToUniversalTime() : DateTime.SpecifyKind(d, DateTimeKind.Utc),
+        DateTimeOffset o => o.UtcDateTime,
+        _ => DateTime.SpecifyKind(r.GetDateTime(i), DateTimeKind.Utc),
+    };
+}
