@@ -33,7 +33,11 @@ public sealed class AddDbProfileCommand : AmxCommand
         var name = ProfileNames.Validate(parse.GetValue(_name)!);
         var backendName = parse.GetValue(_backend);
         if (!BackendNames.TryParse(backendName, out var backend))
-            throw AmxException.BadInput($"unknown backend '{backendName}'", $"use one of: {string.Join(", ", BackendNames.All)}");
+            throw AmxException.BadInput(
+                Amx.Data.History.HistoryStoreTarget.RefusedHosts.TryGetValue(backendName ?? "", out var why)
+                    ? $"amx does not connect to {backendName}: {why}"
+                    : $"unknown backend '{backendName}'",
+                $"use one of: {string.Join(", ", BackendNames.All)}");
 
         var config = ctx.Config;
         if (config.DbProfiles.ContainsKey(name) && !parse.GetValue(_replace))
