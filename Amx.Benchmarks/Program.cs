@@ -29,6 +29,7 @@ if (chosen.Count != Math.Max(names.Count, chosen.Count) || (names.Count > 0 && c
 }
 
 var ctx = new BenchContext(options);
+Console.Error.WriteLine($"amx under test: {ctx.AmxUnderTest ?? "portable build beside the benchmark"} (choose with --amx installed|PATH)");
 var crashed = new List<string>();
 foreach (var suite in chosen)
 {

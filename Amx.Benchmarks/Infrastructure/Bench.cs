@@ -46,7 +46,21 @@ public sealed class BenchContext(Dictionary<string, string> options)
 
     /// <summary>Runs the real amx in its own process; returns wall time and peak resident memory.</summary>
     public AmxRun Amx(string home, string user, IReadOnlyDictionary<string, string>? env, params string[] args) =>
-        AmxWith(null, home, user, env, args);
+        AmxWith(AmxUnderTest, home, user, env, args);
+
+    /// <summary>
+    /// The amx the whole-process figures run: <c>--amx installed</c> is the installed global tool (the ReadyToRun
+    /// package users get), <c>--amx PATH</c> a given executable; by default the portable build beside the benchmark.
+    /// </summary>
+    public string? AmxUnderTest => options.GetValueOrDefault("amx") switch
+    {
+        null => null,
+        "installed" => InstalledTool,
+        var path => path,
+    };
+
+    public static string InstalledTool =>
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools", "amx");
 
     /// <summary>Runs a given amx executable (e.g. the installed tool); null runs the amx.dll built beside the benchmark.</summary>
     public AmxRun AmxWith(string? executable, string home, string user, IReadOnlyDictionary<string, string>? env, params string[] args)

@@ -20,7 +20,7 @@ public sealed class StartupBench : IBenchSuite
         {
             // A local history with one run to list.
             ctx.Amx(home, "bench", null, "demo", "--profiling-mode", "metadata").Check("amx demo");
-            var installed = ctx.Option("amx", Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools", "amx"));
+            var installed = BenchContext.InstalledTool;
             if (File.Exists(installed)) Measure(ctx, "installed tool", installed, home);
             else Console.Error.WriteLine($"  (no installed amx at {installed}: install it per README to measure the ReadyToRun package)");
             Measure(ctx, "portable build", null, home);
