@@ -107,7 +107,7 @@ public sealed class ApplyConcurrencyTests(string backend)
         // Hold the run's history rows so whichever process gets the run first stays in the middle of its apply.
         await using var holder = _wh.Open();
         await holder.OpenAsync();
-        await using var tx = await holder.BeginTransactionAsync();
+        await using var tx = await holder.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted);
         await Exec(holder, $"SELECT run_id FROM {_wh.Results} WHERE run_id = '{runId}' FOR UPDATE", tx);
 
         var bob = _wh.Teammate(_amx, "bob");
@@ -159,17 +159,19 @@ public sealed class ApplyConcurrencyTests(string backend)
 
         // Hold the history rows of the last table: the first chunk commits, the second writes its comments and
         // then waits for us in the middle of recording them. That is where the process gets killed.
-        await using var holder = wh.Open();
-        await holder.OpenAsync();
-        var tx = await holder.BeginTransactionAsync();
-        await Exec(holder, $"SELECT run_id FROM {wh.Results} WHERE run_id = '{runId}' AND target_qname LIKE '{lastTable}%' FOR UPDATE", tx);
-
-        var doomed = ApplyTestKit.Start(wh.Teammate(amx, "bob"), "apply", runId, "--yes");
         var descriptions = (await wh.QueryAsync($"SELECT target_qname, description FROM {wh.Results} WHERE run_id = '{runId}'"))
             .ToDictionary(r => (string)r[0]!, r => (string)r[1]!);
+        await using var holder = wh.Open();
+        await holder.OpenAsync();
+        var tx = await holder.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted);
+        // Primary-key lookups lock just these rows (a range scan would lock the whole run on InnoDB).
+        var held = descriptions.Keys.Where(k => k == lastTable || k.StartsWith(lastTable + ".", StringComparison.Ordinal)).ToList();
+        await Exec(holder, $"SELECT run_id FROM {wh.Results} WHERE run_id = '{runId}' AND target_qname IN ({string.Join(", ", held.Select(ApplyWarehouse.Lit))}) FOR UPDATE", tx);
+
+        var doomed = ApplyTestKit.Start(wh.Teammate(amx, "bob"), "apply", runId, "--yes", "--verbose");
         await ApplyTestKit.WaitUntilAsync(async () =>
             Convert.ToInt32((await wh.QueryAsync($"SELECT count(*) FROM {wh.Results} WHERE run_id = '{runId}' AND applied = TRUE"))[0][0]) >= 500,
-            "the first chunk is recorded");
+            $"the first chunk is recorded ({backend})", onTimeout: async () => doomed.Process.HasExited ? (await doomed.WaitAsync()).ToString() : "still running");
         await ApplyTestKit.WaitUntilAsync(async () =>
         {
             var live = await wh.LiveCommentsAsync("k10");

@@ -44,12 +44,13 @@ static class ApplyTestKit
     }
 
     /// <summary>Polls until the condition holds (or fails the test after the timeout).</summary>
-    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null, Func<Task<string>>? onTimeout = null)
     {
         var sw = Stopwatch.StartNew();
         while (!await condition())
         {
-            if (sw.Elapsed > (timeout ?? TimeSpan.FromSeconds(60))) Assert.Fail("timed out waiting until " + what);
+            if (sw.Elapsed > (timeout ?? TimeSpan.FromSeconds(60)))
+                Assert.Fail("timed out waiting until " + what + (onTimeout is null ? "" : "\n" + await onTimeout()));
             await Task.Delay(50);
         }
     }
