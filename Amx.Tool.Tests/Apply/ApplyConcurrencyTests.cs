@@ -70,7 +70,8 @@ public sealed class ApplyConcurrencyTests(string backend)
                 var winner = winners[0].User;
                 var winnerText = $"Status code, as {winner} wrote it in round {rep}";
                 foreach (var loser in outcomes.Where(o => o.ExitCode == 3))
-                    Assert.That(loser.Stdout + loser.Stderr, Does.Contain(winner).And.Contain(winnerText[..40]), "a conflict names who applied what\n" + report);
+                    Assert.That(loser.Stderr, Does.Match($"error: 1 conflict.*{winner} applied \"{winnerText}\" at .* UTC \\(run {runs[users.FindIndex(u => u.User == winner)]}\\)"),
+                        "a conflict names who applied what, and when\n" + report);
 
                 Assert.That((await _wh.LiveCommentsAsync("race"))[qname], Is.EqualTo(winnerText), report);
                 var rows = await _wh.QueryAsync(
