@@ -273,14 +273,20 @@ sealed class MariaWarehouse : ApplyWarehouse
     public override async Task<(string User, string Password)> CreateLimitedUserAsync(string allowedTable, string deniedTable)
     {
         var user = "member_" + Guid.NewGuid().ToString("N")[..8];
-        await ExecAsync($"""
-            CREATE USER '{user}'@'%' IDENTIFIED BY 'member-pw';
-            GRANT SELECT ON `{Schema}`.* TO '{user}'@'%';
-            GRANT ALTER ON `{Schema}`.`{allowedTable}` TO '{user}'@'%';
-            GRANT SELECT, INSERT, UPDATE ON `{HistorySchema}`.* TO '{user}'@'%';
-            """);
+        // Both hosts: an anonymous ''@'localhost' account would otherwise win over '{user}'@'%' for local connections.
+        foreach (var host in Hosts)
+            await ExecAsync($"""
+                CREATE USER '{user}'@'{host}' IDENTIFIED BY 'member-pw';
+                GRANT SELECT ON `{Schema}`.* TO '{user}'@'{host}';
+                GRANT ALTER ON `{Schema}`.`{allowedTable}` TO '{user}'@'{host}';
+                """);
         return (user, "member-pw");
     }
 
-    public override Task GrantCommentAsync(string user, string table) => ExecAsync($"GRANT ALTER ON `{Schema}`.`{table}` TO '{user}'@'%'");
+    static readonly string[] Hosts = ["%", "localhost"];
+
+    public override async Task GrantCommentAsync(string user, string table)
+    {
+        foreach (var host in Hosts) await ExecAsync($"GRANT ALTER ON `{Schema}`.`{table}` TO '{user}'@'{host}'");
+    }
 }
