@@ -103,8 +103,8 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
 
     static readonly System.Linq.Expressions.Expression<Func<HistoryResult, bool>> IsApplicable =
         r => !r.Applied && r.Description != null && (r.Decision == Decisions.Accepted || r.Decision == Decisions.Edited);
-    static readonly System.Linq.Expressions.Expression<Func<HistoryResult, bool>> IsRevertable =
-        r => r.Applied && r.ApplyStatus == ApplyStatuses.Applied;
+    // Applied and not yet reverted; a revert that failed or met a conflict keeps applied = true, so it stays retryable.
+    static readonly System.Linq.Expressions.Expression<Func<HistoryResult, bool>> IsRevertable = r => r.Applied;
 
     async Task<List<ApplyItem>> ApplyChunkAsync(HistoryRun run, IWarehouseProvider provider, DbConnection conn, string warehouseId,
         HistoryResult[] chunk, ApplyOptions options, bool revert, CancellationToken ct)
@@ -117,17 +117,15 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
         // Serialise with every other apply of these targets, from any machine, until this transaction ends.
         await using var locks = await store.LockTargetsAsync(db, chunk.Select(r => $"{warehouseId}|{r.TargetQname}"), ct);
 
-        // The rows as they are now, still waiting for this apply (or revert).
-        var names = chunk.Select(c => c.TargetQname).ToList();
-        var rows = (await db.Results.Where(r => r.RunId == run.RunId && names.Contains(r.TargetQname)).Where(revert ? IsRevertable : IsApplicable)
-            .ToListAsync(ct)).OrderBy(r => r.TargetQname, StringComparer.Ordinal).ToList();
+        // The candidates were read under the run lock: no other apply or revert of this run can have touched them.
+        var rows = chunk.ToList();
         var targets = rows.Select(r => new CommentTarget(QualifiedName.Parse(r.TargetQname), r.TargetKind)).ToList();
         // Read after taking the locks: whatever another process applied before us is visible now.
         var live = await provider.Comments.ReadLiveCommentsAsync(conn, null, targets, ct);
         var now = DateTime.UtcNow;
 
         var writes = new List<(HistoryResult Row, CommentWrite Write)>();
-        var conflicts = new List<(HistoryResult Row, string? Current)>();
+        var conflicts = new List<(HistoryResult Row, string? Current, string? Expected)>();
         for (var i = 0; i < rows.Count; i++)
         {
             var row = rows[i];
@@ -143,7 +141,7 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
                 items.Add(new ApplyItem(row.TargetQname, row.TargetKind, row.ApplyStatus!, "already in place"));
             }
             else if (!SameComment(current, expected) && !options.Force)
-                conflicts.Add((row, current));
+                conflicts.Add((row, current, expected));
             else
                 writes.Add((row, new CommentWrite(target, wanted)));
         }
@@ -160,9 +158,34 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
         foreach (var row in rows.Where(r => !inPlace.Contains(r.TargetQname)))
             items.Add(new ApplyItem(row.TargetQname, row.TargetKind, row.ApplyStatus!,
                 row.ApplyStatus is ApplyStatuses.Applied or ApplyStatuses.Reverted ? null : row.Error));
-        await db.SaveChangesAsync(ct);
+        await SaveAsync(db, run.RunId, rows, revert, now, ct);
         await tx.CommitAsync(ct);
         return items;
+    }
+
+    /// <summary>
+    /// Records the chunk's outcomes in its transaction: the targets now in place with one set-based UPDATE (they all
+    /// get the same status, time and user), conflicts and failures row by row (each has its own message).
+    /// </summary>
+    async Task SaveAsync(Amx.Data.History.Storage.HistoryDbContext db, string runId, List<HistoryResult> rows, bool revert, DateTime now, CancellationToken ct)
+    {
+        var status = revert ? ApplyStatuses.Reverted : ApplyStatuses.Applied;
+        var done = rows.Where(r => r.ApplyStatus == status).ToList();
+        foreach (var r in rows.Where(r => r.ApplyStatus != status))
+        {
+            var entry = db.Results.Attach(r);
+            entry.Property(x => x.ApplyStatus).IsModified = true;
+            entry.Property(x => x.Error).IsModified = true;
+        }
+        foreach (var names in done.Select(r => r.TargetQname).Chunk(500))
+            await db.Results.Where(r => r.RunId == runId && names.Contains(r.TargetQname))
+                .ExecuteUpdateAsync(u => u
+                    .SetProperty(r => r.Applied, !revert)
+                    .SetProperty(r => r.ApplyStatus, status)
+                    .SetProperty(r => r.AppliedAt, now)
+                    .SetProperty(r => r.AppliedBy, env.User)
+                    .SetProperty(r => r.Error, (string?)null), ct);
+        await db.SaveChangesAsync(ct);
     }
 
     static string KindWord(string kind) => kind == TargetKinds.MaterializedView ? "materialized view" : kind.ToLowerInvariant();
@@ -191,7 +214,7 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
     }
 
     /// <summary>Records each conflict as "bob applied '…' at … (run …)", or "changed outside amx" when the history does not know.</summary>
-    static async Task DescribeConflictsAsync(Amx.Data.History.Storage.HistoryDbContext db, List<(HistoryResult Row, string? Current)> conflicts, CancellationToken ct)
+    static async Task DescribeConflictsAsync(Amx.Data.History.Storage.HistoryDbContext db, List<(HistoryResult Row, string? Current, string? Expected)> conflicts, CancellationToken ct)
     {
         if (conflicts.Count == 0) return;
         var runId = conflicts[0].Row.RunId;
@@ -202,14 +225,14 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
             .ToListAsync(ct);
         var lastByTarget = others.GroupBy(o => o.TargetQname, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.OrderByDescending(o => o.AppliedAt).First(), StringComparer.Ordinal);
-        foreach (var (row, current) in conflicts)
+        foreach (var (row, current, expected) in conflicts)
         {
             row.ApplyStatus = ApplyStatuses.Conflict;
             var now = Quote(current);
             var reverted = lastByTarget.TryGetValue(row.TargetQname, out var last) && last.ApplyStatus == ApplyStatuses.Reverted;
             row.Error = last is not null && SameComment(current, reverted ? last.PreviousComment : last.Description)
                 ? $"live comment changed since drafting: {last.AppliedBy} {(reverted ? "reverted it to" : "applied")} {now} at {last.AppliedAt:yyyy-MM-dd HH:mm:ss} UTC (run {last.RunId})"
-                : $"live comment changed outside amx since drafting: now {now}, expected {Quote(row.PreviousComment)}";
+                : $"live comment changed outside amx since drafting: now {now}, expected {Quote(expected)}";
         }
     }
 

@@ -119,26 +119,25 @@ public sealed class MySqlCommentWriter(MySqlDialect dialect) : CommentWriterBase
     public override async Task<IReadOnlyDictionary<CommentTarget, string?>> ReadLiveCommentsAsync(
         DbConnection connection, DbTransaction? transaction, IEnumerable<CommentTarget> targets, CancellationToken ct = default)
     {
-        var list = targets.ToList();
+        // One UNION ALL branch per table with equality on schema and table: information_schema then opens just
+        // those tables, where an IN list of tuples makes the server scan every table of the schema.
         var result = new Dictionary<CommentTarget, string?>();
-        foreach (var group in list.GroupBy(t => t.Name.IsColumn))
+        var byName = targets.ToLookup(t => t.Name);
+        var tables = byName.Select(g => (g.Key.Schema, g.Key.Table, IsColumn: g.Key.IsColumn)).Distinct().ToList();
+        foreach (var batch in tables.Chunk(200))
         {
-            var items = group.ToList();
             await using var cmd = connection.CreateCommand();
             cmd.Transaction = transaction;
-            var tuples = new List<string>();
-            for (var i = 0; i < items.Count; i++)
+            var branches = new List<string>();
+            for (var i = 0; i < batch.Length; i++)
             {
-                CatalogBuilder.AddText(cmd, $"@s{i}", items[i].Name.Schema);
-                CatalogBuilder.AddText(cmd, $"@t{i}", items[i].Name.Table);
-                if (group.Key) CatalogBuilder.AddText(cmd, $"@c{i}", items[i].Name.Column);
-                tuples.Add(group.Key ? $"(@s{i}, @t{i}, @c{i})" : $"(@s{i}, @t{i})");
+                CatalogBuilder.AddText(cmd, $"@s{i}", batch[i].Schema);
+                CatalogBuilder.AddText(cmd, $"@t{i}", batch[i].Table);
+                branches.Add(batch[i].IsColumn
+                    ? $"SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, COLUMN_COMMENT FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = @s{i} AND TABLE_NAME = @t{i}"
+                    : $"SELECT TABLE_SCHEMA, TABLE_NAME, NULL, CASE WHEN TABLE_TYPE = 'VIEW' THEN '' ELSE TABLE_COMMENT END FROM information_schema.TABLES WHERE TABLE_SCHEMA = @s{i} AND TABLE_NAME = @t{i}");
             }
-            var schemas = string.Join(", ", Enumerable.Range(0, items.Count).Select(i => $"@s{i}"));
-            cmd.CommandText = group.Key
-                ? $"SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, COLUMN_COMMENT FROM information_schema.COLUMNS WHERE TABLE_SCHEMA IN ({schemas}) AND (TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME) IN ({string.Join(", ", tuples)})"
-                : $"SELECT TABLE_SCHEMA, TABLE_NAME, NULL, CASE WHEN TABLE_TYPE = 'VIEW' THEN '' ELSE TABLE_COMMENT END FROM information_schema.TABLES WHERE TABLE_SCHEMA IN ({schemas}) AND (TABLE_SCHEMA, TABLE_NAME) IN ({string.Join(", ", tuples)})";
-            var byName = items.ToLookup(t => t.Name);
+            cmd.CommandText = string.Join("\nUNION ALL\n", branches);
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct))
             {
