@@ -164,28 +164,22 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
     }
 
     /// <summary>
-    /// Records the chunk's outcomes in its transaction: the targets now in place with one set-based UPDATE (they all
-    /// get the same status, time and user), conflicts and failures row by row (each has its own message).
+    /// Records the chunk's outcomes in its transaction: the targets now in place in one go (they all get the same
+    /// status, time and user), conflicts and failures row by row (each has its own message).
     /// </summary>
     async Task SaveAsync(Amx.Data.History.Storage.HistoryDbContext db, string runId, List<HistoryResult> rows, bool revert, DateTime now, CancellationToken ct)
     {
         var status = revert ? ApplyStatuses.Reverted : ApplyStatuses.Applied;
-        var done = rows.Where(r => r.ApplyStatus == status).ToList();
         foreach (var r in rows.Where(r => r.ApplyStatus != status))
         {
             var entry = db.Results.Attach(r);
             entry.Property(x => x.ApplyStatus).IsModified = true;
             entry.Property(x => x.Error).IsModified = true;
         }
-        foreach (var names in done.Select(r => r.TargetQname).Chunk(500))
-            await db.Results.Where(r => r.RunId == runId && names.Contains(r.TargetQname))
-                .ExecuteUpdateAsync(u => u
-                    .SetProperty(r => r.Applied, !revert)
-                    .SetProperty(r => r.ApplyStatus, status)
-                    .SetProperty(r => r.AppliedAt, now)
-                    .SetProperty(r => r.AppliedBy, env.User)
-                    .SetProperty(r => r.Error, (string?)null), ct);
         await db.SaveChangesAsync(ct);
+        db.ChangeTracker.Clear();
+        var done = rows.Where(r => r.ApplyStatus == status).Select(r => r.TargetQname).ToList();
+        if (done.Count > 0) await store.MarkResultsAsync(db, runId, done, !revert, status, now, env.User, ct);
     }
 
     static string KindWord(string kind) => kind == TargetKinds.MaterializedView ? "materialized view" : kind.ToLowerInvariant();
