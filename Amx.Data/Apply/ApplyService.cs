@@ -46,7 +46,7 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
 
     async Task<ApplySummary> ExecuteAsync(string runId, ApplyOptions options, bool revert, CancellationToken ct)
     {
-        var run = await store.FindRunAsync(runId);
+        var run = await store.FindRunAsync(runId, ct);
         if (run.State is RunStates.Running)
             throw AmxException.BadInput($"run {run.RunId} is still drafting", $"wait for it to finish, or resume it: amx run --resume {run.RunId}");
         var profile = config.GetDbProfile(options.DbProfile ?? run.DbProfile);
@@ -55,29 +55,23 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
             throw AmxException.BadInput($"{profile.Backend.ToConfigName()} has no table or column comments; the descriptions of {run.RunId} stay in the history",
                 "amx history show " + run.RunId);
 
-        List<HistoryResult> candidates;
-        await using (var db = store.CreateContext())
-        {
-            var q = db.Results.AsNoTracking().Where(r => r.RunId == run.RunId);
-            q = revert
-                ? q.Where(r => r.Applied && r.ApplyStatus == ApplyStatuses.Applied)
-                : q.Where(r => !r.Applied && r.Description != null && (r.Decision == Decisions.Accepted || r.Decision == Decisions.Edited));
-            candidates = await q.OrderBy(r => r.TargetQname).ToListAsync(ct);
-        }
+        await using var conn = await provider.OpenAsync(profile, ct);
+        if (options.DryRun || options.Check)
+            return await PreviewAsync(run, provider, conn, await CandidatesAsync(run, revert, ct), options, revert, ct);
+
+        // Taken before reading what is left, so a second apply of the same run never works from a stale list.
+        await using var runLock = await store.TryLockRunAsync(run.RunId, ct)
+            ?? throw AmxException.Conflict($"run {run.RunId} is being applied by another amx process right now",
+                "wait for it to finish, then run apply again to pick up what is left");
+        run = await store.FindRunAsync(run.RunId, ct); // as the previous holder of the lock left it
+        var candidates = await CandidatesAsync(run, revert, ct);
         if (candidates.Count == 0)
         {
             notice(revert ? $"Nothing to revert: run {run.RunId} has no applied results."
                           : $"Nothing to apply: run {run.RunId} has no accepted or edited results left. Review first: amx review {run.RunId} --accept high");
-            return new ApplySummary(run.RunId, run.State, 0, 0, 0, 0, 0, [], options.DryRun);
+            if (!revert) await FinishRunAsync(run, revert, ct);
+            return new ApplySummary(run.RunId, run.State, 0, 0, 0, 0, 0, [], false);
         }
-
-        await using var conn = await provider.OpenAsync(profile, ct);
-        if (options.DryRun || options.Check)
-            return await PreviewAsync(run, provider, conn, candidates, options, revert, ct);
-
-        await using var runLock = await store.TryLockRunAsync(run.RunId, ct)
-            ?? throw AmxException.Conflict($"run {run.RunId} is being applied by another amx process right now",
-                "wait for it to finish, then run apply again to pick up what is left");
 
         var items = new List<ApplyItem>();
         var warehouseId = WarehouseIdentity(profile);
@@ -91,70 +85,104 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
         }
 
         var applied = items.Count(i => i.Status == ApplyStatuses.Applied && i.Detail is null);
-        var already = items.Count(i => i.Status == ApplyStatuses.Applied && i.Detail is not null);
-        var reverted = items.Count(i => i.Status == ApplyStatuses.Reverted);
+        var already = items.Count(i => i.Status is ApplyStatuses.Applied or ApplyStatuses.Reverted && i.Detail is not null);
+        var reverted = items.Count(i => i.Status == ApplyStatuses.Reverted && i.Detail is null);
         var conflicts = items.Count(i => i.Status == ApplyStatuses.Conflict);
         var failed = items.Count(i => i.Status == ApplyStatuses.Failed);
         await FinishRunAsync(run, revert, ct);
         return new ApplySummary(run.RunId, run.State, revert ? reverted : applied, already, conflicts, failed, 0, items, false);
     }
 
+    async Task<List<HistoryResult>> CandidatesAsync(HistoryRun run, bool revert, CancellationToken ct)
+    {
+        await using var db = store.CreateContext();
+        var q = db.Results.AsNoTracking().Where(r => r.RunId == run.RunId);
+        q = revert ? q.Where(IsRevertable) : q.Where(IsApplicable);
+        return await q.OrderBy(r => r.TargetQname).ToListAsync(ct);
+    }
+
+    static readonly System.Linq.Expressions.Expression<Func<HistoryResult, bool>> IsApplicable =
+        r => !r.Applied && r.Description != null && (r.Decision == Decisions.Accepted || r.Decision == Decisions.Edited);
+    // Applied and not yet reverted; a revert that failed or met a conflict keeps applied = true, so it stays retryable.
+    static readonly System.Linq.Expressions.Expression<Func<HistoryResult, bool>> IsRevertable = r => r.Applied;
+
     async Task<List<ApplyItem>> ApplyChunkAsync(HistoryRun run, IWarehouseProvider provider, DbConnection conn, string warehouseId,
         HistoryResult[] chunk, ApplyOptions options, bool revert, CancellationToken ct)
     {
         var items = new List<ApplyItem>();
         await using var db = store.CreateContext();
+        // Opened by us, so EF keeps it open after the commit: session locks (MariaDB GET_LOCK) are released on it then.
+        await db.Database.OpenConnectionAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // Serialise with every other apply of these targets, from any machine, until this transaction ends.
         await using var locks = await store.LockTargetsAsync(db, chunk.Select(r => $"{warehouseId}|{r.TargetQname}"), ct);
 
-        var targets = chunk.Select(r => new CommentTarget(QualifiedName.Parse(r.TargetQname), r.TargetKind)).ToList();
+        // The candidates were read under the run lock: no other apply or revert of this run can have touched them.
+        var rows = chunk.ToList();
+        var targets = rows.Select(r => new CommentTarget(QualifiedName.Parse(r.TargetQname), r.TargetKind)).ToList();
         // Read after taking the locks: whatever another process applied before us is visible now.
         var live = await provider.Comments.ReadLiveCommentsAsync(conn, null, targets, ct);
         var now = DateTime.UtcNow;
-        var rows = await db.Results.Where(r => r.RunId == run.RunId && chunk.Select(c => c.TargetQname).Contains(r.TargetQname))
-            .ToDictionaryAsync(r => r.TargetQname, StringComparer.Ordinal, ct);
 
-        for (var i = 0; i < chunk.Length; i++)
+        var writes = new List<(HistoryResult Row, CommentWrite Write)>();
+        var conflicts = new List<(HistoryResult Row, string? Current, string? Expected)>();
+        for (var i = 0; i < rows.Count; i++)
         {
-            var row = rows[chunk[i].TargetQname];
+            var row = rows[i];
             var target = targets[i];
             var wanted = revert ? row.PreviousComment : row.Description;
             var expected = revert ? row.Description : row.PreviousComment;
             if (!live.TryGetValue(target, out var current))
-            {
-                Fail(row, $"{target.Kind.ToLowerInvariant()} {row.TargetQname} no longer exists");
-            }
+                Fail(row, $"{KindWord(target.Kind)} {row.TargetQname} no longer exists");
             else if (SameComment(current, wanted))
             {
                 // Already holds the wanted text (e.g. an apply killed after the write): record it, write nothing.
                 Mark(row, revert, now);
                 items.Add(new ApplyItem(row.TargetQname, row.TargetKind, row.ApplyStatus!, "already in place"));
-                continue;
             }
             else if (!SameComment(current, expected) && !options.Force)
-            {
-                row.ApplyStatus = ApplyStatuses.Conflict;
-                row.Error = await DescribeConflictAsync(db, row, current, ct);
-            }
+                conflicts.Add((row, current, expected));
             else
-            {
-                try
-                {
-                    await provider.Comments.WriteAsync(conn, null, target.Name, target.Kind, wanted, ct);
-                    Mark(row, revert, now);
-                }
-                catch (CommentWriteException e)
-                {
-                    Fail(row, e.Message);
-                }
-            }
-            items.Add(new ApplyItem(row.TargetQname, row.TargetKind, row.ApplyStatus!, row.ApplyStatus == ApplyStatuses.Applied || row.ApplyStatus == ApplyStatuses.Reverted ? null : row.Error));
+                writes.Add((row, new CommentWrite(target, wanted)));
         }
-        await db.SaveChangesAsync(ct);
+
+        await DescribeConflictsAsync(db, conflicts, ct);
+        // Each target commits on its own on the warehouse: one failure never undoes another.
+        var failures = await provider.Comments.WriteManyAsync(conn, writes.Select(w => w.Write).ToList(), ct);
+        foreach (var (row, write) in writes)
+        {
+            if (failures.TryGetValue(write.Target, out var failure)) Fail(row, failure.Message);
+            else Mark(row, revert, now);
+        }
+        var inPlace = items.Select(i => i.Target).ToHashSet(StringComparer.Ordinal);
+        foreach (var row in rows.Where(r => !inPlace.Contains(r.TargetQname)))
+            items.Add(new ApplyItem(row.TargetQname, row.TargetKind, row.ApplyStatus!,
+                row.ApplyStatus is ApplyStatuses.Applied or ApplyStatuses.Reverted ? null : row.Error));
+        await SaveAsync(db, run.RunId, rows, revert, now, ct);
         await tx.CommitAsync(ct);
         return items;
     }
+
+    /// <summary>
+    /// Records the chunk's outcomes in its transaction: the targets now in place in one go (they all get the same
+    /// status, time and user), conflicts and failures row by row (each has its own message).
+    /// </summary>
+    async Task SaveAsync(Amx.Data.History.Storage.HistoryDbContext db, string runId, List<HistoryResult> rows, bool revert, DateTime now, CancellationToken ct)
+    {
+        var status = revert ? ApplyStatuses.Reverted : ApplyStatuses.Applied;
+        foreach (var r in rows.Where(r => r.ApplyStatus != status))
+        {
+            var entry = db.Results.Attach(r);
+            entry.Property(x => x.ApplyStatus).IsModified = true;
+            entry.Property(x => x.Error).IsModified = true;
+        }
+        await db.SaveChangesAsync(ct);
+        db.ChangeTracker.Clear();
+        var done = rows.Where(r => r.ApplyStatus == status).Select(r => r.TargetQname).ToList();
+        if (done.Count > 0) await store.MarkResultsAsync(db, runId, done, !revert, status, now, env.User, ct);
+    }
+
+    static string KindWord(string kind) => kind == TargetKinds.MaterializedView ? "materialized view" : kind.ToLowerInvariant();
 
     void Mark(HistoryResult row, bool revert, DateTime now)
     {
@@ -179,16 +207,27 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
         row.Error = error;
     }
 
-    /// <summary>"changed by bob (run_…) at … to '…'", or "changed outside amx" when the history does not know.</summary>
-    static async Task<string> DescribeConflictAsync(Amx.Data.History.Storage.HistoryDbContext db, HistoryResult row, string? current, CancellationToken ct)
+    /// <summary>Records each conflict as "bob applied '…' at … (run …)", or "changed outside amx" when the history does not know.</summary>
+    static async Task DescribeConflictsAsync(Amx.Data.History.Storage.HistoryDbContext db, List<(HistoryResult Row, string? Current, string? Expected)> conflicts, CancellationToken ct)
     {
-        var last = await db.Results.AsNoTracking()
-            .Where(r => r.TargetQname == row.TargetQname && r.RunId != row.RunId && r.AppliedAt != null)
-            .OrderByDescending(r => r.AppliedAt).FirstOrDefaultAsync(ct);
-        var now = Quote(current);
-        return last is not null && SameComment(current, last.ApplyStatus == ApplyStatuses.Reverted ? last.PreviousComment : last.Description)
-            ? $"live comment changed since drafting: {last.AppliedBy} {(last.ApplyStatus == ApplyStatuses.Reverted ? "reverted" : "applied")} {now} at {last.AppliedAt:yyyy-MM-dd HH:mm} UTC (run {last.RunId})"
-            : $"live comment changed outside amx since drafting: now {now}, expected {Quote(row.PreviousComment)}";
+        if (conflicts.Count == 0) return;
+        var runId = conflicts[0].Row.RunId;
+        var names = conflicts.Select(c => c.Row.TargetQname).ToList();
+        var others = await db.Results.AsNoTracking()
+            .Where(r => names.Contains(r.TargetQname) && r.RunId != runId && r.AppliedAt != null)
+            .Select(r => new { r.TargetQname, r.RunId, r.AppliedAt, r.AppliedBy, r.ApplyStatus, r.Description, r.PreviousComment })
+            .ToListAsync(ct);
+        var lastByTarget = others.GroupBy(o => o.TargetQname, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.OrderByDescending(o => o.AppliedAt).First(), StringComparer.Ordinal);
+        foreach (var (row, current, expected) in conflicts)
+        {
+            row.ApplyStatus = ApplyStatuses.Conflict;
+            var now = Quote(current);
+            var reverted = lastByTarget.TryGetValue(row.TargetQname, out var last) && last.ApplyStatus == ApplyStatuses.Reverted;
+            row.Error = last is not null && SameComment(current, reverted ? last.PreviousComment : last.Description)
+                ? $"live comment changed since drafting: {last.AppliedBy} {(reverted ? "reverted it to" : "applied")} {now} at {last.AppliedAt:yyyy-MM-dd HH:mm:ss} UTC (run {last.RunId})"
+                : $"live comment changed outside amx since drafting: now {now}, expected {Quote(expected)}";
+        }
     }
 
     static string Quote(string? s) => s is null ? "(no comment)" : "\"" + (s.Length > 60 ? s[..57] + "…" : s) + "\"";
@@ -202,7 +241,7 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
         var pendingApply = await db.Results.CountAsync(r => r.RunId == run.RunId && !r.Applied && r.Description != null
             && (r.Decision == Decisions.Accepted || r.Decision == Decisions.Edited), ct);
         var anyApplied = await db.Results.AnyAsync(r => r.RunId == run.RunId && r.Applied, ct);
-        if (!revert && pendingApply == 0)
+        if (!revert && pendingApply == 0 && anyApplied)
         {
             run.State = RunStates.Applied;
             run.AppliedAt = DateTime.UtcNow;

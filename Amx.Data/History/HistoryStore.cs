@@ -108,6 +108,10 @@ public sealed class HistoryStore
     public Task<IAsyncDisposable> LockTargetsAsync(HistoryDbContext db, IEnumerable<string> targetKeys, CancellationToken ct = default) =>
         Target.Provider.LockTargetsAsync(db, targetKeys.Select(k => HistoryProvider.LockKey(k)).Distinct().ToList(), ct);
 
+    /// <summary>Records results as applied or reverted (one status, time and user) inside <paramref name="db"/>'s transaction.</summary>
+    public Task MarkResultsAsync(HistoryDbContext db, string runId, IReadOnlyCollection<string> targets, bool applied, string status, DateTime at, string by, CancellationToken ct = default) =>
+        Target.Provider.MarkResultsAsync(db, runId, targets, applied, status, at, by, ct);
+
     /// <summary>Copies a run row into this store when it is not there yet (a run that moved here mid-way).</summary>
     public async Task ImportRunAsync(HistoryRun run, CancellationToken ct = default)
     {

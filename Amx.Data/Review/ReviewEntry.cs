@@ -4,7 +4,9 @@ using Amx.Data.Errors;
 using Amx.Data.History.Model;
 using CsvHelper;
 using CsvHelper.Configuration;
+using YamlDotNet.Core;
 using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.EventEmitters;
 using YamlDotNet.Serialization.NamingConventions;
 
 namespace Amx.Data.Review;
@@ -72,7 +74,8 @@ public static class ReviewFile
         }
         writer.WriteLine("# amx review file: set decision to accepted, edited or rejected; edit text to change the description.");
         writer.WriteLine($"# Then: amx review {runId} --from-file {Path.GetFileName(path)}");
-        new SerializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).Build()
+        new SerializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance)
+            .WithEventEmitter(next => new ExactStringEmitter(next)).Build()
             .Serialize(writer, new Document { RunId = runId, Results = entries.ToList() });
     }
 
@@ -104,6 +107,19 @@ public static class ReviewFile
         catch (Exception e) when (e is YamlDotNet.Core.YamlException or CsvHelperException)
         {
             throw AmxException.BadInput($"cannot read review file {path}: {e.Message.ReplaceLineEndings(" ")}", "re-export it with --export FILE");
+        }
+    }
+
+    /// <summary>
+    /// Multi-line texts and control characters go out double-quoted: a block scalar would fold CR LF into LF and
+    /// lose trailing white space, and the text read back must be the text written, byte for byte.
+    /// </summary>
+    sealed class ExactStringEmitter(IEventEmitter next) : ChainedEventEmitter(next)
+    {
+        public override void Emit(ScalarEventInfo eventInfo, IEmitter emitter)
+        {
+            if (eventInfo.Source.Value is string s && s.Any(char.IsControl)) eventInfo.Style = ScalarStyle.DoubleQuoted;
+            base.Emit(eventInfo, emitter);
         }
     }
 

@@ -40,28 +40,28 @@ public sealed class ReviewService(HistoryStore store, AmxEnvironment env)
         var now = DateTime.UtcNow;
         var changed = 0;
 
+        // text: the reviewer's text (null: keep the draft); a text that differs from the draft makes the decision edited.
         void Decide(HistoryResult r, string decision, string? text = null)
         {
+            text = text?.Trim();
+            if (text is { Length: 0 }) throw AmxException.BadInput($"empty text for {r.TargetQname}", "reject it instead: --reject " + r.TargetQname);
+            var edits = text is not null && text != r.Description;
+            var wanted = edits ? Decisions.Edited : decision;
+            // Accepting what an earlier reviewer edited (a re-imported file, say) changes nothing.
+            if (!edits && (r.Decision == wanted || (wanted == Decisions.Accepted && r.Decision == Decisions.Edited))) return;
             if (r.Applied)
                 throw AmxException.BadInput($"{r.TargetQname} is already applied; its decision cannot change",
                     $"revert it first: amx revert {r.RunId}");
-            if (r.Description is null && decision != Decisions.Rejected && text is null)
+            if (r.Description is null && wanted != Decisions.Rejected && !edits)
                 throw AmxException.BadInput($"{r.TargetQname} has no draft (drafting failed: {r.Error})",
                     $"give a text: --set {r.TargetQname}=\"…\", or resume the run: amx run --resume {r.RunId}");
-            if (text is not null)
+            if (edits)
             {
-                text = text.Trim();
-                if (text.Length == 0) throw AmxException.BadInput($"empty text for {r.TargetQname}", "reject it instead: --reject " + r.TargetQname);
-                if (text != r.Description)
-                {
-                    // Keep the draft the reviewer replaced as the first alternative.
-                    r.Alternatives = Alternatives.Prepend(r.Alternatives, r.Description);
-                    r.Description = text;
-                    decision = Decisions.Edited;
-                }
+                // Keep the draft the reviewer replaced as the first alternative.
+                r.Alternatives = Alternatives.Prepend(r.Alternatives, r.Description);
+                r.Description = text;
             }
-            if (r.Decision == decision && text is null) return;
-            r.Decision = decision;
+            r.Decision = wanted;
             r.ReviewedBy = env.User;
             r.ReviewedAt = now;
             r.Error = r.Description is null ? r.Error : null;
@@ -92,9 +92,7 @@ public sealed class ReviewService(HistoryStore store, AmxEnvironment env)
             var r = Find(entry.Target);
             var decision = ReviewEntry.ParseDecision(entry.Decision, entry.Target);
             if (decision == Decisions.Pending) continue;
-            var text = decision == Decisions.Rejected ? null : entry.Text;
-            if (text is not null && text.Trim() == (r.Description ?? "")) text = null;
-            Decide(r, decision == Decisions.Edited ? Decisions.Accepted : decision, decision == Decisions.Edited ? entry.Text ?? r.Description : text);
+            Decide(r, decision == Decisions.Edited ? Decisions.Accepted : decision, decision == Decisions.Rejected ? null : entry.Text);
         }
 
         await db.SaveChangesAsync(ct);

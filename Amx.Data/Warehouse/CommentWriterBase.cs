@@ -23,6 +23,13 @@ public abstract class CommentWriterBase : ICommentWriter
     /// <summary>A one-line explanation (and hint) of a driver error for this target.</summary>
     protected abstract (string Message, string? Hint) Describe(DbException error, CommentTarget target);
 
+    /// <summary>The failure recorded for a target whose write threw <paramref name="error"/>.</summary>
+    protected CommentWriteException Failure(DbException error, CommentTarget target)
+    {
+        var (message, hint) = Describe(error, target);
+        return CommentWriteException.Failed(target, message, hint, error);
+    }
+
     public async Task<string?> ReadLiveCommentAsync(DbConnection connection, DbTransaction? transaction, QualifiedName target, string kind, CancellationToken ct = default)
     {
         var t = new CommentTarget(target, kind);
@@ -57,6 +64,61 @@ public abstract class CommentWriterBase : ICommentWriter
             throw CommentWriteException.Failed(t,
                 $"{t}: the comment read back differs from the one written ({Describe(live)} instead of {Describe(wanted)})",
                 "the server changed the text; check its character set and comment limits");
+    }
+
+    public async Task<IReadOnlyDictionary<CommentTarget, CommentWriteException>> WriteManyAsync(
+        DbConnection connection, IReadOnlyList<CommentWrite> writes, CancellationToken ct = default)
+    {
+        var failures = new Dictionary<CommentTarget, CommentWriteException>();
+        var valid = new List<CommentWrite>();
+        foreach (var w in writes)
+        {
+            try { valid.Add(w with { Text = Validate(w.Target, w.Text) }); }
+            catch (CommentWriteException e) { failures[w.Target] = e; }
+        }
+        if (valid.Count == 0) return failures;
+        await ExecuteManyAsync(connection, valid, failures, ct);
+
+        // Verify what the server now holds, in one query for all.
+        var written = valid.Where(w => !failures.ContainsKey(w.Target)).ToList();
+        IReadOnlyDictionary<CommentTarget, string?> live;
+        try { live = await ReadLiveCommentsAsync(connection, null, written.Select(w => w.Target), ct); }
+        catch (DbException e)
+        {
+            foreach (var w in written)
+                failures[w.Target] = CommentWriteException.Failed(w.Target, $"{w.Target}: the comment was written but could not be read back: {e.Message}", null, e);
+            return failures;
+        }
+        foreach (var w in written)
+        {
+            var now = live.TryGetValue(w.Target, out var c) ? c : null;
+            if (!string.Equals(now, w.Text, StringComparison.Ordinal))
+                failures[w.Target] = CommentWriteException.Failed(w.Target,
+                    $"{w.Target}: the comment read back differs from the one written ({Describe(now)} instead of {Describe(w.Text)})",
+                    "the server changed the text; check its character set and comment limits");
+        }
+        return failures;
+    }
+
+    /// <summary>
+    /// Writes validated comments, each independently; records a failure per target. The default is one
+    /// <see cref="ExecuteWriteAsync"/> per target (autocommit).
+    /// </summary>
+    protected virtual async Task ExecuteManyAsync(DbConnection connection, IReadOnlyList<CommentWrite> writes,
+        IDictionary<CommentTarget, CommentWriteException> failures, CancellationToken ct)
+    {
+        foreach (var w in writes)
+            await ExecuteOneAsync(connection, w, failures, ct);
+    }
+
+    protected async Task ExecuteOneAsync(DbConnection connection, CommentWrite w, IDictionary<CommentTarget, CommentWriteException> failures, CancellationToken ct)
+    {
+        try
+        {
+            await ExecuteWriteAsync(connection, null, w.Target.Name, w.Target.Kind, w.Text, ct);
+        }
+        catch (CommentWriteException e) { failures[w.Target] = e; }
+        catch (DbException e) { failures[w.Target] = Failure(e, w.Target); }
     }
 
     /// <summary>Checks the text against the dialect's facts; returns the comment as it will be stored (null = none).</summary>

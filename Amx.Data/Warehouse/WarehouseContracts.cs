@@ -38,7 +38,18 @@ public interface ICommentWriter
 
     /// <summary>Sets (text) or removes (null) the comment, then reads it back and verifies it byte for byte.</summary>
     Task WriteAsync(DbConnection connection, DbTransaction? transaction, QualifiedName target, string kind, string? text, CancellationToken ct = default);
+
+    /// <summary>
+    /// Sets or removes many comments, each on its own: one failure never undoes or blocks another. Every write is
+    /// read back and verified. Returns the failures (target → why); targets absent from it now hold their text.
+    /// Backends override the per-target round trips with a batch (PostgreSQL: savepoint per target; MySQL: one
+    /// ALTER per table, per target on failure).
+    /// </summary>
+    Task<IReadOnlyDictionary<CommentTarget, CommentWriteException>> WriteManyAsync(DbConnection connection, IReadOnlyList<CommentWrite> writes, CancellationToken ct = default);
 }
+
+/// <summary>One comment to write (null text: remove the comment).</summary>
+public sealed record CommentWrite(CommentTarget Target, string? Text);
 
 /// <summary>Server version and the user amx is connected as (for <c>db inspect</c> and <c>db-profiles test</c>).</summary>
 public sealed record ServerInfo(string Backend, string Version, string? User);

@@ -86,6 +86,30 @@ public abstract class HistoryProvider
     /// </summary>
     public abstract Task<IAsyncDisposable> LockTargetsAsync(HistoryDbContext db, IReadOnlyCollection<long> keys, CancellationToken ct);
 
+    /// <summary>
+    /// Records results as applied (or reverted) with one status, time and user, inside <paramref name="db"/>'s open
+    /// transaction. The default is one UPDATE per primary key (EF sends them in a few round trips): it locks just
+    /// those rows, where a set-based UPDATE on InnoDB would lock every row it scans — with a small store, the whole
+    /// table, blocking (or deadlocking with) other appliers.
+    /// </summary>
+    public virtual async Task MarkResultsAsync(HistoryDbContext db, string runId, IReadOnlyCollection<string> targets, bool applied,
+        string status, DateTime at, string by, CancellationToken ct)
+    {
+        foreach (var qname in targets)
+        {
+            var entry = db.Results.Attach(new HistoryResult { RunId = runId, TargetQname = qname });
+            entry.Entity.Applied = applied;
+            entry.Entity.ApplyStatus = status;
+            entry.Entity.AppliedAt = at;
+            entry.Entity.AppliedBy = by;
+            entry.Entity.Error = null;
+            foreach (var p in new[] { nameof(HistoryResult.Applied), nameof(HistoryResult.ApplyStatus), nameof(HistoryResult.AppliedAt), nameof(HistoryResult.AppliedBy), nameof(HistoryResult.Error) })
+                entry.Property(p).IsModified = true;
+        }
+        await db.SaveChangesAsync(ct);
+        db.ChangeTracker.Clear();
+    }
+
     /// <summary>A stable 64-bit lock key for a name (same on every machine).</summary>
     public static long LockKey(string name) =>
         BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name)), 0);

@@ -141,7 +141,11 @@ public sealed class MySqlHistoryProvider(bool mariaDb) : HistoryProvider
         {
             foreach (var chunk in names.Chunk(100))
             {
-                await using var cmd = new MySqlCommand("SELECT " + string.Join(", ", chunk.Select((_, i) => $"RELEASE_LOCK(@n{i})")), conn);
+                // Normally after the commit; when an error ends the chunk early the transaction is still open.
+                await using var cmd = new MySqlCommand("SELECT " + string.Join(", ", chunk.Select((_, i) => $"RELEASE_LOCK(@n{i})")), conn)
+                {
+                    Transaction = (MySqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction(),
+                };
                 for (var i = 0; i < chunk.Length; i++) cmd.Parameters.AddWithValue($"@n{i}", chunk[i]);
                 await cmd.ExecuteNonQueryAsync(CancellationToken.None);
             }

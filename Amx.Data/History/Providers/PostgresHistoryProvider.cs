@@ -111,6 +111,20 @@ public sealed class PostgresHistoryProvider : HistoryProvider
         return new Release(() => Task.CompletedTask);
     }
 
+    /// <summary>One UPDATE … WHERE target_qname = ANY(@names): PostgreSQL locks only the rows it changes.</summary>
+    public override async Task MarkResultsAsync(HistoryDbContext db, string runId, IReadOnlyCollection<string> targets, bool applied,
+        string status, DateTime at, string by, CancellationToken ct)
+    {
+        var names = targets.ToArray();
+        await db.Results.Where(r => r.RunId == runId && names.Contains(r.TargetQname))
+            .ExecuteUpdateAsync(u => u
+                .SetProperty(r => r.Applied, applied)
+                .SetProperty(r => r.ApplyStatus, status)
+                .SetProperty(r => r.AppliedAt, at)
+                .SetProperty(r => r.AppliedBy, by)
+                .SetProperty(r => r.Error, (string?)null), ct);
+    }
+
     public override bool IsPermissionDenied(Exception e) => Find<PostgresException>(e)?.SqlState == PostgresErrorCodes.InsufficientPrivilege;
     public override bool IsUniqueViolation(Exception e) => Find<PostgresException>(e)?.SqlState == PostgresErrorCodes.UniqueViolation;
 

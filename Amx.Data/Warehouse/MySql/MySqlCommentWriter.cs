@@ -41,56 +41,103 @@ public sealed class MySqlCommentWriter(MySqlDialect dialect) : CommentWriterBase
 
     async Task<string> BuildAsync(DbConnection connection, DbTransaction? transaction, CommentTarget t, string? text, CancellationToken ct)
     {
-        var noBackslashEscapes = (await ScalarAsync(connection, transaction, "SELECT @@SESSION.sql_mode", ct))
-            .Contains("NO_BACKSLASH_ESCAPES", StringComparison.OrdinalIgnoreCase);
-        var literal = MySqlDialect.Literal(text ?? "", noBackslashEscapes);
-        var table = dialect.QuoteTable(t.Name);
-        if (t.Kind != TargetKinds.Column) return $"ALTER TABLE {table} COMMENT = {literal}";
+        var noBackslashEscapes = await NoBackslashEscapesAsync(connection, transaction, ct);
+        var createTable = t.Kind == TargetKinds.Column ? await ShowCreateTableAsync(connection, transaction, t, ct) : "";
+        return $"ALTER TABLE {dialect.QuoteTable(t.Name)} {Clause(t, text, createTable, noBackslashEscapes)}";
+    }
 
-        string createTable;
+    /// <summary><c>COMMENT = …</c> for a table, <c>MODIFY COLUMN &lt;definition&gt; COMMENT …</c> for a column.</summary>
+    string Clause(CommentTarget t, string? text, string createTable, bool noBackslashEscapes)
+    {
+        var literal = MySqlDialect.Literal(text ?? "", noBackslashEscapes);
+        if (t.Kind != TargetKinds.Column) return $"COMMENT = {literal}";
+        var definition = MySqlColumnDefinition.FromCreateTable(createTable, t.Name.Column!)
+            ?? throw CommentWriteException.Failed(t, $"{t}: the column no longer exists", "run amx again to draft the current catalog");
+        return $"MODIFY COLUMN {definition.WithComment(text is null ? null : literal)}";
+    }
+
+    static async Task<bool> NoBackslashEscapesAsync(DbConnection connection, DbTransaction? transaction, CancellationToken ct) =>
+        (await ScalarAsync(connection, transaction, "SELECT @@SESSION.sql_mode", ct)).Contains("NO_BACKSLASH_ESCAPES", StringComparison.OrdinalIgnoreCase);
+
+    async Task<string> ShowCreateTableAsync(DbConnection connection, DbTransaction? transaction, CommentTarget t, CancellationToken ct)
+    {
         try
         {
             await using var cmd = connection.CreateCommand();
             cmd.Transaction = transaction;
-            cmd.CommandText = $"SHOW CREATE TABLE {table}";
+            cmd.CommandText = $"SHOW CREATE TABLE {dialect.QuoteTable(t.Name)}";
             await using var r = await cmd.ExecuteReaderAsync(ct);
             if (!await r.ReadAsync(ct) || r.GetName(1) != "Create Table")
                 throw CommentWriteException.BadInput(t, $"{t}: {t.Name.TableName} is not a base table; {dialect.BackendName} has no comments on view columns");
-            createTable = r.GetString(1);
+            return r.GetString(1);
         }
         catch (DbException e)
         {
-            var (message, hint) = Describe(e, t);
-            throw CommentWriteException.Failed(t, message, hint, e);
+            throw Failure(e, t);
         }
-        var definition = MySqlColumnDefinition.FromCreateTable(createTable, t.Name.Column!)
-            ?? throw CommentWriteException.Failed(t, $"{t}: the column no longer exists", "run amx again to draft the current catalog");
-        return $"ALTER TABLE {table} MODIFY COLUMN {definition.WithComment(text is null ? null : literal)}";
+    }
+
+    /// <summary>
+    /// One ALTER TABLE per table carrying all its comments (each ALTER is a metadata change that costs milliseconds,
+    /// so 10,000 single-column ALTERs would take minutes). An ALTER is atomic: when it fails, nothing of it was
+    /// written, and its targets are retried one by one so that one failure never blocks another.
+    /// </summary>
+    protected override async Task ExecuteManyAsync(DbConnection connection, IReadOnlyList<CommentWrite> writes,
+        IDictionary<CommentTarget, CommentWriteException> failures, CancellationToken ct)
+    {
+        var noBackslashEscapes = await NoBackslashEscapesAsync(connection, null, ct);
+        foreach (var table in writes.GroupBy(w => (w.Target.Name.Schema, w.Target.Name.Table)))
+        {
+            var group = table.ToList();
+            if (group.Count == 1)
+            {
+                await ExecuteOneAsync(connection, group[0], failures, ct);
+                continue;
+            }
+            try
+            {
+                var createTable = group.Any(w => w.Target.Kind == TargetKinds.Column) ? await ShowCreateTableAsync(connection, null, group[0].Target, ct) : "";
+                var clauses = group.Select(w => Clause(w.Target, w.Text, createTable, noBackslashEscapes));
+                var statement = $"ALTER TABLE {dialect.QuoteTable(group[0].Target.Name)} {string.Join(", ", clauses)}";
+                try
+                {
+                    await ExecuteAsync(connection, null, statement + Instant, ct);
+                }
+                catch (MySqlException e) when (e.Number is 1845 or 1846)
+                {
+                    await ExecuteAsync(connection, null, statement, ct);
+                }
+            }
+            catch (Exception e) when (e is DbException or CommentWriteException)
+            {
+                foreach (var w in group)
+                    await ExecuteOneAsync(connection, w, failures, ct);
+            }
+        }
     }
 
     public override async Task<IReadOnlyDictionary<CommentTarget, string?>> ReadLiveCommentsAsync(
         DbConnection connection, DbTransaction? transaction, IEnumerable<CommentTarget> targets, CancellationToken ct = default)
     {
-        var list = targets.ToList();
+        // One UNION ALL branch per table with equality on schema and table: information_schema then opens just
+        // those tables, where an IN list of tuples makes the server scan every table of the schema.
         var result = new Dictionary<CommentTarget, string?>();
-        foreach (var group in list.GroupBy(t => t.Name.IsColumn))
+        var byName = targets.ToLookup(t => t.Name);
+        var tables = byName.Select(g => (g.Key.Schema, g.Key.Table, IsColumn: g.Key.IsColumn)).Distinct().ToList();
+        foreach (var batch in tables.Chunk(200))
         {
-            var items = group.ToList();
             await using var cmd = connection.CreateCommand();
             cmd.Transaction = transaction;
-            var tuples = new List<string>();
-            for (var i = 0; i < items.Count; i++)
+            var branches = new List<string>();
+            for (var i = 0; i < batch.Length; i++)
             {
-                CatalogBuilder.AddText(cmd, $"@s{i}", items[i].Name.Schema);
-                CatalogBuilder.AddText(cmd, $"@t{i}", items[i].Name.Table);
-                if (group.Key) CatalogBuilder.AddText(cmd, $"@c{i}", items[i].Name.Column);
-                tuples.Add(group.Key ? $"(@s{i}, @t{i}, @c{i})" : $"(@s{i}, @t{i})");
+                CatalogBuilder.AddText(cmd, $"@s{i}", batch[i].Schema);
+                CatalogBuilder.AddText(cmd, $"@t{i}", batch[i].Table);
+                branches.Add(batch[i].IsColumn
+                    ? $"SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, COLUMN_COMMENT FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = @s{i} AND TABLE_NAME = @t{i}"
+                    : $"SELECT TABLE_SCHEMA, TABLE_NAME, NULL, CASE WHEN TABLE_TYPE = 'VIEW' THEN '' ELSE TABLE_COMMENT END FROM information_schema.TABLES WHERE TABLE_SCHEMA = @s{i} AND TABLE_NAME = @t{i}");
             }
-            var schemas = string.Join(", ", Enumerable.Range(0, items.Count).Select(i => $"@s{i}"));
-            cmd.CommandText = group.Key
-                ? $"SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, COLUMN_COMMENT FROM information_schema.COLUMNS WHERE TABLE_SCHEMA IN ({schemas}) AND (TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME) IN ({string.Join(", ", tuples)})"
-                : $"SELECT TABLE_SCHEMA, TABLE_NAME, NULL, CASE WHEN TABLE_TYPE = 'VIEW' THEN '' ELSE TABLE_COMMENT END FROM information_schema.TABLES WHERE TABLE_SCHEMA IN ({schemas}) AND (TABLE_SCHEMA, TABLE_NAME) IN ({string.Join(", ", tuples)})";
-            var byName = items.ToLookup(t => t.Name);
+            cmd.CommandText = string.Join("\nUNION ALL\n", branches);
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct))
             {

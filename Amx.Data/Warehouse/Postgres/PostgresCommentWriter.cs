@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Amx.Data.History.Model;
+using Npgsql;
 
 namespace Amx.Data.Warehouse.Postgres;
 
@@ -36,6 +37,44 @@ public sealed class PostgresCommentWriter : CommentWriterBase
         cmd.Transaction = transaction;
         cmd.CommandText = RenderStatement(target, kind, text);
         await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// All comments in one transaction and as few round trips as possible: each target between
+    /// <c>SAVEPOINT</c> and <c>RELEASE</c>, sent as one batch. When a statement fails the server skips the rest of
+    /// the batch; only that target's savepoint is rolled back and the batch resumes after it, so one failure
+    /// never undoes another.
+    /// </summary>
+    protected override async Task ExecuteManyAsync(DbConnection connection, IReadOnlyList<CommentWrite> writes,
+        IDictionary<CommentTarget, CommentWriteException> failures, CancellationToken ct)
+    {
+        var conn = (NpgsqlConnection)connection;
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var next = 0;
+        while (next < writes.Count)
+        {
+            await using var batch = new NpgsqlBatch(conn, tx);
+            for (var i = next; i < writes.Count; i++)
+            {
+                batch.BatchCommands.Add(new NpgsqlBatchCommand("SAVEPOINT amx_target"));
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(RenderStatement(writes[i].Target.Name, writes[i].Target.Kind, writes[i].Text)));
+                batch.BatchCommands.Add(new NpgsqlBatchCommand("RELEASE SAVEPOINT amx_target"));
+            }
+            try
+            {
+                await batch.ExecuteNonQueryAsync(ct);
+                next = writes.Count;
+            }
+            catch (PostgresException e) when (e.BatchCommand is { } failed && batch.BatchCommands.IndexOf(failed) is >= 0 and var index)
+            {
+                var at = next + index / 3;
+                await using (var undo = new NpgsqlCommand("ROLLBACK TO SAVEPOINT amx_target", conn, tx))
+                    await undo.ExecuteNonQueryAsync(ct);
+                failures[writes[at].Target] = Failure(e, writes[at].Target);
+                next = at + 1;
+            }
+        }
+        await tx.CommitAsync(ct);
     }
 
     public override async Task<IReadOnlyDictionary<CommentTarget, string?>> ReadLiveCommentsAsync(

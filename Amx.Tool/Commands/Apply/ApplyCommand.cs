@@ -81,6 +81,18 @@ static class ApplyRunner
         var service = new ApplyService(store, ctx.Config, ctx.Env, ctx.Info);
         var summary = revert ? await service.RevertAsync(runId, options, ct) : await service.ApplyAsync(runId, options, ct);
         Report(ctx, summary, revert);
+        if (summary is { DryRun: false, ExitCode: not ExitCode.Ok })
+        {
+            // One line for scripts and logs: what stopped the run from being fully applied.
+            var verb = revert ? "revert" : "apply";
+            var first = summary.Items.First(i => i.Status is "conflict" or "failed");
+            var message = summary.Conflicts > 0
+                ? $"{summary.Conflicts} conflict(s) left alone; {first.Target}: {first.Detail}"
+                : $"{summary.Failed} target(s) failed; {first.Target}: {first.Detail}";
+            CommandRunner.ReportError(summary.Conflicts > 0
+                ? AmxException.Conflict(message, $"re-draft them (amx run … --missing-only), or overwrite with: amx {verb} {runId} --force --yes")
+                : new AmxException(ExitCode.Partial, message, $"fix the cause and run amx {verb} {runId} --yes again: failures stay retryable"), ctx.Err, verbose: false);
+        }
         return (int)summary.ExitCode;
     }
 
