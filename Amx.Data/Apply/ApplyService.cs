@@ -17,7 +17,8 @@ public sealed record ApplyOptions
     /// <summary>Override the run's db profile (same database under another profile name).</summary>
     public string? DbProfile { get; init; }
     /// <summary>Targets per history transaction.</summary>
-    public int ChunkSize { get; init; } = 500;
+    /// <summary>Targets per history transaction; each holds one advisory lock per target until its commit.</summary>
+    public int ChunkSize { get; init; } = 1000;
 }
 
 /// <summary>One target's outcome, for the report.</summary>

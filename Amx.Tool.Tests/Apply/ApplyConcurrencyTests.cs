@@ -169,7 +169,7 @@ public sealed class ApplyConcurrencyTests(string backend)
         var held = descriptions.Keys.Where(k => k == lastTable || k.StartsWith(lastTable + ".", StringComparison.Ordinal)).ToList();
         await Exec(holder, $"SELECT run_id FROM {wh.Results} WHERE run_id = '{runId}' AND target_qname IN ({string.Join(", ", held.Select(ApplyWarehouse.Lit))}) FOR UPDATE", tx);
 
-        var doomed = ApplyTestKit.Start(wh.Teammate(amx, "bob"), "apply", runId, "--yes", "--verbose");
+        var doomed = ApplyTestKit.Start(wh.Teammate(amx, "bob"), "apply", runId, "--yes", "--verbose", "--chunk-size", "500");
         await ApplyTestKit.WaitUntilAsync(async () =>
             Convert.ToInt32((await wh.QueryAsync($"SELECT count(*) FROM {wh.Results} WHERE run_id = '{runId}' AND applied = TRUE"))[0][0]) >= 500,
             $"the first chunk is recorded ({backend})", onTimeout: async () => doomed.Process.HasExited ? (await doomed.WaitAsync()).ToString() : "still running");

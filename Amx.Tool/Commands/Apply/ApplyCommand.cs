@@ -46,6 +46,11 @@ public sealed class ApplyFlags
     public readonly Option<bool> Yes = new("--yes", "-y") { Description = "Do not ask for confirmation (required without a terminal)" };
     public readonly Option<bool> Check = new("--check") { Description = "Report up front every target you cannot comment (privilege, missing object, length)" };
     public readonly Option<string?> DbProfile = new("--db-profile") { Description = "Database profile (default: the run's)" };
+    public readonly Option<int> ChunkSize = new("--chunk-size")
+    {
+        Description = "Targets per history transaction (each holds one lock per target; lower it on servers with a small lock table)",
+        DefaultValueFactory = _ => new ApplyOptions().ChunkSize,
+    };
 
     public void AddTo(Command c, bool withCheck)
     {
@@ -53,6 +58,7 @@ public sealed class ApplyFlags
         c.Options.Add(Force);
         c.Options.Add(Yes);
         c.Options.Add(DbProfile);
+        c.Options.Add(ChunkSize);
         if (withCheck) c.Options.Add(Check);
     }
 }
@@ -65,6 +71,7 @@ static class ApplyRunner
         {
             DryRun = parse.GetValue(flags.DryRun), Force = parse.GetValue(flags.Force),
             Check = flags.Check.Parents.Any() && parse.GetValue(flags.Check), DbProfile = parse.GetValue(flags.DbProfile),
+            ChunkSize = parse.GetValue(flags.ChunkSize) is var n and >= 1 ? n : throw AmxException.BadInput($"--chunk-size must be at least 1 (got {parse.GetValue(flags.ChunkSize)})"),
         };
         var store = await ctx.OpenHistoryAsync(ct);
         if (!options.DryRun && !options.Check && !parse.GetValue(flags.Yes))
