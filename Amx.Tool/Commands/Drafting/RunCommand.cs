@@ -28,9 +28,10 @@ public sealed class RunCommand : AmxCommand
         if (scope is null && resume is null)
             throw AmxException.BadInput("a scope is required", "amx run sales  (or sales.customer, or --resume RUN_ID; the whole warehouse: amx run-apply)");
         // A resumed run goes on against the database it started on, unless told otherwise.
-        var runProfile = resume is null ? null : (await (await ctx.OpenHistoryAsync(ct)).FindRunAsync(resume, ct)).DbProfile;
+        var store = await ctx.OpenHistoryAsync(ct);
+        var runProfile = resume is null ? null : (await store.FindRunAsync(resume, ct)).DbProfile;
         var request = _options.ToRequest(ctx, parse, scope, "run", runProfile) with { ResumeRunId = resume };
-        var summary = await DraftingHost.RunAsync(ctx, request, ct);
+        var summary = await DraftingHost.RunAsync(ctx, request, ct, store);
         RunReport.Print(ctx, summary);
         return RunReport.ExitCode(summary);
     }
@@ -39,9 +40,10 @@ public sealed class RunCommand : AmxCommand
 /// <summary>Runs the drafting service with the host's progress display.</summary>
 public static class DraftingHost
 {
-    public static async Task<RunSummary> RunAsync(CommandContext ctx, RunRequest request, CancellationToken ct)
+    public static async Task<RunSummary> RunAsync(CommandContext ctx, RunRequest request, CancellationToken ct,
+        Amx.Data.History.HistoryStore? store = null)
     {
-        var store = await ctx.OpenHistoryAsync(ct);
+        store ??= await ctx.OpenHistoryAsync(ct);
         return await ProgressDisplay.RunAsync(ctx, "drafting", progress =>
             new RunService(store, ctx.Env, ctx.Info, progress).RunAsync(request, ct));
     }
