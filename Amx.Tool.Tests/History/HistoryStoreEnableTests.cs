@@ -36,7 +36,7 @@ public class HistoryStoreEnableTests
         Assert.That(config, Does.Contain("history_store_enabled: true").And.Contain("history_store_profile: shared").And.Contain("history_store_schema: AMX"));
         var status = amx.Run("history-store", "--output", "json");
         Assert.That(status.ExitCode, Is.EqualTo(0), status.ToString());
-        Assert.That(status.Stdout, Does.Contain("\"schema\": \"amx\"").And.Contain("\"tables_exist\": true").And.Contain("InitialCreate"));
+        Assert.That(status.Stdout, Does.Contain("\"schema\": \"amx\"").And.Contain("\"tables_exist\": true").And.Contain(LatestMigration));
     }
 
     [Test]
@@ -79,7 +79,7 @@ public class HistoryStoreEnableTests
             foreach (var r in results) Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
             var tables = await PgStrings(pg, db, "SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relname LIKE 'amx\\_history\\_%' AND c.relkind = 'r' ORDER BY 1");
             Assert.That(tables, Is.EqualTo(new[] { "team.amx_history_migrations", "team.amx_history_results", "team.amx_history_runs" }));
-            Assert.That(await pg.ScalarAsync<long>("SELECT count(*) FROM team.amx_history_migrations", db), Is.EqualTo(1));
+            Assert.That(await pg.ScalarAsync<long>("SELECT count(*) FROM team.amx_history_migrations", db), Is.EqualTo(MigrationCount));
             Assert.That(results.Count(r => r.Stdout.Contains("History store enabled")), Is.EqualTo(1), "exactly one process created the tables");
             Assert.That(results.Count(r => r.Stdout.Contains("now points at")), Is.EqualTo(7));
         }
@@ -126,7 +126,7 @@ public class HistoryStoreEnableTests
         await pg.ExecuteAsync($"CREATE SCHEMA amx AUTHORIZATION {role}", db);
         r = amx.Run("history-store", "enable", "--profile", "shared", "--schema", "amx", "--yes");
         Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
-        Assert.That(await pg.ScalarAsync<long>("SELECT count(*) FROM amx.amx_history_migrations", db), Is.EqualTo(1));
+        Assert.That(await pg.ScalarAsync<long>("SELECT count(*) FROM amx.amx_history_migrations", db), Is.EqualTo(MigrationCount));
     }
 
     [Test]
@@ -240,7 +240,7 @@ public class HistoryStoreEnableTests
             foreach (var r in results) Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
             Assert.That(await MyStrings(my, $"SELECT table_name FROM information_schema.tables WHERE table_schema = '{schema}' ORDER BY 1"),
                 Is.EqualTo(new[] { "amx_history_migrations", "amx_history_results", "amx_history_runs" }));
-            Assert.That(await my.ScalarAsync<long>($"SELECT count(*) FROM `{schema}`.amx_history_migrations"), Is.EqualTo(1));
+            Assert.That(await my.ScalarAsync<long>($"SELECT count(*) FROM `{schema}`.amx_history_migrations"), Is.EqualTo(MigrationCount));
         }
         finally { foreach (var c in clis) c.Dispose(); }
     }

@@ -10,6 +10,13 @@ static class HistoryTestSupport
 {
     public const string PasswordVar = "AMX_TEST_HISTORY_PW";
 
+    /// <summary>How many EF migrations a freshly enabled store records (the same count for every provider).</summary>
+    public static readonly long MigrationCount = typeof(Amx.Data.History.Migrations.Postgres.InitialCreate).Assembly.GetTypes()
+        .Count(t => t.Namespace == "Amx.Data.History.Migrations.Postgres" && t.IsSubclassOf(typeof(Microsoft.EntityFrameworkCore.Migrations.Migration)));
+
+    /// <summary>The newest migration's name, which <c>history-store --output json</c> reports.</summary>
+    public const string LatestMigration = "RunKindRevertResultMetadata";
+
     public static void WriteConfig(AmxCli amx, string profileYaml, string? extra = null)
     {
         File.WriteAllText(amx.ConfigPath, "schema_version: 1\ndb_profiles:\n" + profileYaml + (extra ?? ""));

@@ -25,6 +25,12 @@ public class HistoryResult
     /// <summary><see cref="ApplyStatuses"/>; null until an apply touched it.</summary>
     public string? ApplyStatus { get; set; }
     public string? Error { get; set; }
+    /// <summary>Who reverted this target's comment, and when; <see cref="AppliedAt"/> keeps the original apply time.</summary>
+    public DateTime? RevertedAt { get; set; }
+    public string? RevertedBy { get; set; }
+    /// <summary>Per-result facts as JSON: where an inherited description came from, eval scores, the LLM profile
+    /// that drafted it when a resume switched profiles.</summary>
+    public string? MetadataJson { get; set; }
 }
 
 public static class TargetKinds

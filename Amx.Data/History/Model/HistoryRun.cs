@@ -22,6 +22,17 @@ public class HistoryRun
     public string? AppliedBy { get; set; }
     /// <summary>Flags, profiling mode, token usage, durations, the pid/host of the drafting process.</summary>
     public string? MetadataJson { get; set; }
+    /// <summary><see cref="RunKinds"/>: draft runs and eval runs share the table.</summary>
+    public string RunKind { get; set; } = RunKinds.Draft;
+    /// <summary>Who reverted the run's applied comments, and when (null: never reverted).</summary>
+    public DateTime? RevertedAt { get; set; }
+    public string? RevertedBy { get; set; }
+}
+
+public static class RunKinds
+{
+    public const string Draft = "draft";
+    public const string Eval = "eval";
 }
 
 public static class RunStates

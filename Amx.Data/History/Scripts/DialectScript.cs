@@ -62,6 +62,7 @@ public abstract class DialectScript
         ("llm_provider", ColumnType.Short, false), ("llm_model", ColumnType.Short, false), ("state", ColumnType.Short, true),
         ("ok_count", ColumnType.Int, true), ("fail_count", ColumnType.Int, true), ("applied_at", ColumnType.Time, false),
         ("applied_by", ColumnType.Short, false), ("metadata_json", ColumnType.Text, false),
+        ("run_kind", ColumnType.Short, true), ("reverted_at", ColumnType.Time, false), ("reverted_by", ColumnType.Short, false),
     ];
 
     protected static readonly (string Name, ColumnType Type, bool NotNull)[] ResultColumns =
@@ -71,6 +72,7 @@ public abstract class DialectScript
         ("previous_comment", ColumnType.Text, false), ("decision", ColumnType.Short, true), ("reviewed_by", ColumnType.Short, false),
         ("reviewed_at", ColumnType.Time, false), ("applied", ColumnType.Bool, true), ("applied_at", ColumnType.Time, false),
         ("applied_by", ColumnType.Short, false), ("apply_status", ColumnType.Short, false), ("error", ColumnType.Text, false),
+        ("reverted_at", ColumnType.Time, false), ("reverted_by", ColumnType.Short, false), ("metadata_json", ColumnType.Text, false),
     ];
 
     protected static readonly (string Name, ColumnType Type, bool NotNull)[] MigrationColumns =

@@ -37,6 +37,8 @@ public static class HistoryModel
             e.Property(r => r.LlmModel).HasMaxLength(256);
             e.Property(r => r.State).HasMaxLength(16);
             e.Property(r => r.AppliedBy).HasMaxLength(256);
+            e.Property(r => r.RunKind).HasMaxLength(16).HasDefaultValue(RunKinds.Draft);
+            e.Property(r => r.RevertedBy).HasMaxLength(256);
         });
 
         b.Entity<HistoryResult>(e =>
@@ -51,6 +53,7 @@ public static class HistoryModel
             e.Property(r => r.ReviewedBy).HasMaxLength(256);
             e.Property(r => r.AppliedBy).HasMaxLength(256);
             e.Property(r => r.ApplyStatus).HasMaxLength(16);
+            e.Property(r => r.RevertedBy).HasMaxLength(256);
             e.Property(r => r.Applied).HasDefaultValue(false);
             e.HasIndex(r => r.RunId).HasDatabaseName(RunIdIndex);
             e.HasIndex(r => r.TargetQname).HasDatabaseName(TargetIndex);

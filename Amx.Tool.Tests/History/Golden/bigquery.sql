@@ -21,6 +21,9 @@ CREATE TABLE IF NOT EXISTS `Amx.amx_history_runs` (
     applied_at TIMESTAMP,
     applied_by STRING,
     metadata_json STRING,
+    run_kind STRING NOT NULL,
+    reverted_at TIMESTAMP,
+    reverted_by STRING,
     PRIMARY KEY (run_id) NOT ENFORCED
 );
 
@@ -40,6 +43,9 @@ CREATE TABLE IF NOT EXISTS `Amx.amx_history_results` (
     applied_by STRING,
     apply_status STRING,
     error STRING,
+    reverted_at TIMESTAMP,
+    reverted_by STRING,
+    metadata_json STRING,
     PRIMARY KEY (run_id, target_qname) NOT ENFORCED
 )
 CLUSTER BY run_id, target_qname;

@@ -21,6 +21,9 @@ CREATE TABLE IF NOT EXISTS `amx`.amx_history_runs (
     applied_at TIMESTAMP,
     applied_by STRING,
     metadata_json STRING,
+    run_kind STRING NOT NULL,
+    reverted_at TIMESTAMP,
+    reverted_by STRING,
     CONSTRAINT pk_amx_history_runs PRIMARY KEY (run_id)
 )
 USING DELTA
@@ -42,6 +45,9 @@ CREATE TABLE IF NOT EXISTS `amx`.amx_history_results (
     applied_by STRING,
     apply_status STRING,
     error STRING,
+    reverted_at TIMESTAMP,
+    reverted_by STRING,
+    metadata_json STRING,
     CONSTRAINT pk_amx_history_results PRIMARY KEY (run_id, target_qname)
 )
 USING DELTA

@@ -21,6 +21,9 @@ CREATE TABLE IF NOT EXISTS amx.amx_history_runs (
     applied_at TIMESTAMPTZ,
     applied_by VARCHAR(256),
     metadata_json VARCHAR(65535),
+    run_kind VARCHAR(256) NOT NULL,
+    reverted_at TIMESTAMPTZ,
+    reverted_by VARCHAR(256),
     CONSTRAINT pk_amx_history_runs PRIMARY KEY (run_id)
 );
 
@@ -40,6 +43,9 @@ CREATE TABLE IF NOT EXISTS amx.amx_history_results (
     applied_by VARCHAR(256),
     apply_status VARCHAR(256),
     error VARCHAR(65535),
+    reverted_at TIMESTAMPTZ,
+    reverted_by VARCHAR(256),
+    metadata_json VARCHAR(65535),
     CONSTRAINT pk_amx_history_results PRIMARY KEY (run_id, target_qname)
 )
 DISTKEY (run_id)

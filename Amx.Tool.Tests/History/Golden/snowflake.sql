@@ -21,6 +21,9 @@ CREATE TABLE IF NOT EXISTS AMX.amx_history_runs (
     applied_at TIMESTAMP_TZ,
     applied_by VARCHAR(256),
     metadata_json VARCHAR,
+    run_kind VARCHAR(256) NOT NULL,
+    reverted_at TIMESTAMP_TZ,
+    reverted_by VARCHAR(256),
     CONSTRAINT pk_amx_history_runs PRIMARY KEY (run_id)
 );
 
@@ -40,6 +43,9 @@ CREATE TABLE IF NOT EXISTS AMX.amx_history_results (
     applied_by VARCHAR(256),
     apply_status VARCHAR(256),
     error VARCHAR,
+    reverted_at TIMESTAMP_TZ,
+    reverted_by VARCHAR(256),
+    metadata_json VARCHAR,
     CONSTRAINT pk_amx_history_results PRIMARY KEY (run_id, target_qname)
 );
 

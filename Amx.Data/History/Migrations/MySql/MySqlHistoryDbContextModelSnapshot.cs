@@ -80,9 +80,22 @@ namespace Amx.Data.History.Migrations.MySql
                         .HasColumnType("longtext")
                         .HasColumnName("error");
 
+                    b.Property<string>("MetadataJson")
+                        .HasColumnType("longtext")
+                        .HasColumnName("metadata_json");
+
                     b.Property<string>("PreviousComment")
                         .HasColumnType("longtext")
                         .HasColumnName("previous_comment");
+
+                    b.Property<DateTime?>("RevertedAt")
+                        .HasColumnType("datetime(6)")
+                        .HasColumnName("reverted_at");
+
+                    b.Property<string>("RevertedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("varchar(256)")
+                        .HasColumnName("reverted_by");
 
                     b.Property<DateTime?>("ReviewedAt")
                         .HasColumnType("datetime(6)")
@@ -173,6 +186,23 @@ namespace Amx.Data.History.Migrations.MySql
                     b.Property<int>("OkCount")
                         .HasColumnType("int")
                         .HasColumnName("ok_count");
+
+                    b.Property<DateTime?>("RevertedAt")
+                        .HasColumnType("datetime(6)")
+                        .HasColumnName("reverted_at");
+
+                    b.Property<string>("RevertedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("varchar(256)")
+                        .HasColumnName("reverted_by");
+
+                    b.Property<string>("RunKind")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("varchar(16)")
+                        .HasDefaultValue("draft")
+                        .HasColumnName("run_kind");
 
                     b.Property<string>("Scope")
                         .IsRequired()

@@ -77,9 +77,22 @@ namespace Amx.Data.History.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("error");
 
+                    b.Property<string>("MetadataJson")
+                        .HasColumnType("text")
+                        .HasColumnName("metadata_json");
+
                     b.Property<string>("PreviousComment")
                         .HasColumnType("text")
                         .HasColumnName("previous_comment");
+
+                    b.Property<DateTime?>("RevertedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("reverted_at");
+
+                    b.Property<string>("RevertedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("reverted_by");
 
                     b.Property<DateTime?>("ReviewedAt")
                         .HasColumnType("timestamp with time zone")
@@ -169,6 +182,23 @@ namespace Amx.Data.History.Migrations.Postgres
                     b.Property<int>("OkCount")
                         .HasColumnType("integer")
                         .HasColumnName("ok_count");
+
+                    b.Property<DateTime?>("RevertedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("reverted_at");
+
+                    b.Property<string>("RevertedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("reverted_by");
+
+                    b.Property<string>("RunKind")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("draft")
+                        .HasColumnName("run_kind");
 
                     b.Property<string>("Scope")
                         .IsRequired()

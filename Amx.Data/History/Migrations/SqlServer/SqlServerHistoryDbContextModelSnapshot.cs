@@ -77,9 +77,22 @@ namespace Amx.Data.History.Migrations.SqlServer
                         .HasColumnType("nvarchar(max)")
                         .HasColumnName("error");
 
+                    b.Property<string>("MetadataJson")
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("metadata_json");
+
                     b.Property<string>("PreviousComment")
                         .HasColumnType("nvarchar(max)")
                         .HasColumnName("previous_comment");
+
+                    b.Property<DateTime?>("RevertedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("reverted_at");
+
+                    b.Property<string>("RevertedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)")
+                        .HasColumnName("reverted_by");
 
                     b.Property<DateTime?>("ReviewedAt")
                         .HasColumnType("datetime2")
@@ -169,6 +182,23 @@ namespace Amx.Data.History.Migrations.SqlServer
                     b.Property<int>("OkCount")
                         .HasColumnType("int")
                         .HasColumnName("ok_count");
+
+                    b.Property<DateTime?>("RevertedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("reverted_at");
+
+                    b.Property<string>("RevertedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)")
+                        .HasColumnName("reverted_by");
+
+                    b.Property<string>("RunKind")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasDefaultValue("draft")
+                        .HasColumnName("run_kind");
 
                     b.Property<string>("Scope")
                         .IsRequired()

@@ -72,9 +72,22 @@ namespace Amx.Data.History.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("error");
 
+                    b.Property<string>("MetadataJson")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("metadata_json");
+
                     b.Property<string>("PreviousComment")
                         .HasColumnType("TEXT")
                         .HasColumnName("previous_comment");
+
+                    b.Property<DateTime?>("RevertedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reverted_at");
+
+                    b.Property<string>("RevertedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reverted_by");
 
                     b.Property<DateTime?>("ReviewedAt")
                         .HasColumnType("TEXT")
@@ -164,6 +177,23 @@ namespace Amx.Data.History.Migrations.Sqlite
                     b.Property<int>("OkCount")
                         .HasColumnType("INTEGER")
                         .HasColumnName("ok_count");
+
+                    b.Property<DateTime?>("RevertedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reverted_at");
+
+                    b.Property<string>("RevertedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reverted_by");
+
+                    b.Property<string>("RunKind")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("draft")
+                        .HasColumnName("run_kind");
 
                     b.Property<string>("Scope")
                         .IsRequired()

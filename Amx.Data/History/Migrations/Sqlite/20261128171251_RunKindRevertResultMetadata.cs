@@ -1,0 +1,83 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Amx.Data.History.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class RunKindRevertResultMetadata : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<DateTime>(
+                name: "reverted_at",
+                table: "amx_history_runs",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "reverted_by",
+                table: "amx_history_runs",
+                type: "TEXT",
+                maxLength: 256,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "run_kind",
+                table: "amx_history_runs",
+                type: "TEXT",
+                maxLength: 16,
+                nullable: false,
+                defaultValue: "draft");
+
+            migrationBuilder.AddColumn<string>(
+                name: "metadata_json",
+                table: "amx_history_results",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "reverted_at",
+                table: "amx_history_results",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "reverted_by",
+                table: "amx_history_results",
+                type: "TEXT",
+                maxLength: 256,
+                nullable: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "reverted_at",
+                table: "amx_history_runs");
+
+            migrationBuilder.DropColumn(
+                name: "reverted_by",
+                table: "amx_history_runs");
+
+            migrationBuilder.DropColumn(
+                name: "run_kind",
+                table: "amx_history_runs");
+
+            migrationBuilder.DropColumn(
+                name: "metadata_json",
+                table: "amx_history_results");
+
+            migrationBuilder.DropColumn(
+                name: "reverted_at",
+                table: "amx_history_results");
+
+            migrationBuilder.DropColumn(
+                name: "reverted_by",
+                table: "amx_history_results");
+        }
+    }
+}
