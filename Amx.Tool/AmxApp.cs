@@ -15,12 +15,22 @@ public static class AmxApp
             : null;
         var root = CommandTree.Build();
         var parse = root.Parse(args);
-        var config = new InvocationConfiguration
+        // Every line a verb prints passes the redactor: one place for all output (docs/security.md).
+        var output = new RedactingWriter(stdout ?? (TextWriter?)buffered ?? Console.Out);
+        var error = new RedactingWriter(stderr ?? Console.Error);
+        try
         {
-            Output = stdout ?? (TextWriter?)buffered ?? Console.Out,
-            Error = stderr ?? Console.Error,
-            EnableDefaultExceptionHandler = false,
-        };
+            return await RunAsync(parse, new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        }
+        finally
+        {
+            output.Flush();
+            error.Flush();
+        }
+    }
+
+    static async Task<int> RunAsync(ParseResult parse, InvocationConfiguration config)
+    {
         if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
         {
             var err = config.Error;

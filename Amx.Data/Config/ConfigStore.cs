@@ -133,6 +133,7 @@ static class ConfigMapper
         if (Mapping(root, "llm_profiles", path) is { } llms)
             foreach (var (k, node) in llms.Children)
                 config.LlmProfiles[((YamlScalarNode)k).Value!] = ReadLlm(((YamlScalarNode)k).Value!, node, path);
+        Amx.Data.Security.ConfigSecrets.Register(config);
         return config;
     }
 

@@ -1,4 +1,5 @@
 using Amx.Data.Errors;
+using Amx.Data.Security;
 
 namespace Amx.Data.Config;
 
@@ -35,8 +36,10 @@ public sealed class DbProfile
                 throw AmxException.BadInput(
                     $"environment variable {PasswordEnv} (password of db profile '{Name}') is not set",
                     $"export {PasswordEnv}=… before running amx");
+            Redactor.Register(value);
             return value;
         }
+        Redactor.Register(Password);
         return Password;
     }
 }

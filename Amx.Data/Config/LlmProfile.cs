@@ -12,6 +12,10 @@ public sealed class LlmProfile
     public string? ApiKeyEnv { get; set; }
     public string? BaseUrl { get; set; }
 
-    public string? ResolveApiKey() =>
-        string.IsNullOrEmpty(ApiKeyEnv) ? null : Environment.GetEnvironmentVariable(ApiKeyEnv);
+    public string? ResolveApiKey()
+    {
+        var key = string.IsNullOrEmpty(ApiKeyEnv) ? null : Environment.GetEnvironmentVariable(ApiKeyEnv);
+        Security.Redactor.Register(key);
+        return key;
+    }
 }

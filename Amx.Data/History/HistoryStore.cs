@@ -175,6 +175,8 @@ public sealed class HistoryStore
     public async Task AddResultsAsync(IReadOnlyCollection<HistoryResult> results, CancellationToken ct = default)
     {
         if (results.Count == 0) return;
+        // The bulk paths (binary COPY, prepared INSERT) bypass SaveChanges and its redaction.
+        foreach (var r in results) HistoryRedaction.Apply(r);
         await using var db = CreateContext();
         try { await Target.Provider.BulkInsertResultsAsync(db, results, Target.Schema, ct); }
         catch (Exception e) when (Target.Provider.IsPermissionDenied(e))

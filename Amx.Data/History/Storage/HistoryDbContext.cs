@@ -21,6 +21,48 @@ public abstract class HistoryDbContext : DbContext
     public DbSet<HistoryResult> Results => Set<HistoryResult>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) => HistoryModel.Configure(modelBuilder, Schema);
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        RedactPending();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        RedactPending();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>Every history row written through EF passes here: no secret reaches a (possibly shared) table (docs/security.md).</summary>
+    void RedactPending()
+    {
+        foreach (var e in ChangeTracker.Entries())
+        {
+            if (e.State is not (EntityState.Added or EntityState.Modified)) continue;
+            switch (e.Entity)
+            {
+                case HistoryRun run: HistoryRedaction.Apply(run); break;
+                case HistoryResult result: HistoryRedaction.Apply(result); break;
+            }
+        }
+    }
+}
+
+/// <summary>The free-text fields of history rows that can carry a message from a server or a driver.</summary>
+public static class HistoryRedaction
+{
+    public static void Apply(HistoryRun run)
+    {
+        run.MetadataJson = Security.Redactor.Redact(run.MetadataJson);
+        run.Scope = Security.Redactor.Redact(run.Scope);
+    }
+
+    public static void Apply(HistoryResult result)
+    {
+        result.Error = Security.Redactor.Redact(result.Error);
+        result.MetadataJson = Security.Redactor.Redact(result.MetadataJson);
+    }
 }
 
 public sealed class PostgresHistoryDbContext(DbContextOptions<PostgresHistoryDbContext> options, string? schema)

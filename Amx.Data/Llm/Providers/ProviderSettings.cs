@@ -8,6 +8,7 @@ static class ProviderSettings
     public static Uri BaseUrl(LlmProfile profile, string fallback)
     {
         var text = string.IsNullOrWhiteSpace(profile.BaseUrl) ? fallback : profile.BaseUrl.Trim();
+        Security.Redactor.RegisterUrl(text);
         if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
             return uri;
         throw AmxException.BadInput($"llm profile '{profile.Name}': base_url '{text}' is not an http(s) URL",
@@ -19,6 +20,7 @@ static class ProviderSettings
     {
         if (string.IsNullOrEmpty(keyEnv)) return null;
         var key = Environment.GetEnvironmentVariable(keyEnv);
+        Security.Redactor.Register(key);
         if (!string.IsNullOrWhiteSpace(key)) return key.Trim();
         if (!required) return null;
         throw AmxException.BadInput($"llm profile '{profileName}' reads its API key from ${keyEnv}, which is not set",
