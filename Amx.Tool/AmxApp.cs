@@ -36,7 +36,7 @@ public static class AmxApp
             var err = config.Error;
             // An unknown word is the most useful thing to report; "required command missing" follows from it.
             var first = parse.Errors.FirstOrDefault(e => e.Message.Contains("Unrecognized", StringComparison.OrdinalIgnoreCase)) ?? parse.Errors[0];
-            err.WriteLine($"error: {first.Message}");
+            err.WriteLine($"error: {FriendlyParseError(first.Message)}");
             var cmd = parse.CommandResult.Command;
             var path = string.Join(' ', CommandPath(cmd));
             err.WriteLine($"hint: see 'amx {path}{(path.Length > 0 ? " " : "")}--help'".Replace("amx amx", "amx"));
@@ -44,6 +44,17 @@ public static class AmxApp
         }
         return await parse.InvokeAsync(config);
     }
+
+    /// <summary>System.CommandLine names .NET types ("System.Int32"); users know numbers and words.</summary>
+    internal static string FriendlyParseError(string message) =>
+        System.Text.RegularExpressions.Regex.Replace(message, @"as expected type '(?<type>[\w.]+)'", m => m.Groups["type"].Value switch
+        {
+            "System.Int32" or "System.Int64" or "System.Int16" => "as a whole number",
+            "System.Double" or "System.Decimal" or "System.Single" => "as a number",
+            "System.Boolean" => "as true or false",
+            "System.TimeSpan" => "as a duration",
+            var other => "as " + other[(other.LastIndexOf('.') + 1)..].ToLowerInvariant(),
+        });
 
     static IEnumerable<string> CommandPath(Command cmd)
     {

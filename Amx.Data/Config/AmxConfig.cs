@@ -22,6 +22,10 @@ public sealed class AmxConfig
     /// <summary>The db profile named, or the active one; unknown names list the known ones.</summary>
     public DbProfile GetDbProfile(string? name)
     {
+        if (name is not null && string.IsNullOrWhiteSpace(name))
+            throw AmxException.BadInput("the db profile name given is empty",
+                DbProfiles.Count == 0 ? "add one with: amx add-db-profile NAME --backend …"
+                                      : $"give one of: {string.Join(", ", DbProfiles.Keys)}, or leave the flag out to use active_db_profile");
         name ??= ActiveDbProfile;
         if (string.IsNullOrEmpty(name))
             throw AmxException.BadInput("no db profile given and no active_db_profile set",
@@ -36,6 +40,10 @@ public sealed class AmxConfig
 
     public LlmProfile GetLlmProfile(string? name)
     {
+        if (name is not null && string.IsNullOrWhiteSpace(name))
+            throw AmxException.BadInput("the llm profile name given is empty",
+                LlmProfiles.Count == 0 ? "add one with: amx add-llm-profile NAME --provider offline (no key needed)"
+                                       : $"give one of: {string.Join(", ", LlmProfiles.Keys)}, or leave the flag out to use active_llm_profile");
         name ??= ActiveLlmProfile;
         if (string.IsNullOrEmpty(name))
             throw AmxException.BadInput("no llm profile given and no active_llm_profile set",

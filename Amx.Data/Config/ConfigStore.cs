@@ -18,8 +18,14 @@ public sealed class ConfigStore(string path)
 
     YamlMappingNode _root = new();
 
+    /// <summary>The config versions this build reads and writes.</summary>
+    public const int SchemaVersion = 1;
+
+    const string RestoreHint = "fix the file by hand, or restore a previous version from config.yml.bak.1";
+
     public AmxConfig Load()
     {
+        ThrowIfDirectory();
         if (!File.Exists(Path))
         {
             _root = new YamlMappingNode();
@@ -36,13 +42,12 @@ public sealed class ConfigStore(string path)
 
     internal AmxConfig Parse(string text)
     {
+        YamlGuard.Check(text, Path, RestoreHint);
         var stream = new YamlStream();
         try { stream.Load(new StringReader(text)); }
         catch (YamlException e)
         {
-            throw AmxException.BadInput(
-                $"{Path}:{e.Start.Line}:{e.Start.Column}: malformed YAML: {FirstLine(e.InnerException?.Message ?? e.Message)}",
-                "fix the file by hand, or restore a previous version from config.yml.bak.1");
+            throw YamlGuard.Malformed(Path, e.Start, FirstLine(e.InnerException?.Message ?? e.Message), RestoreHint);
         }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
         {
@@ -52,17 +57,35 @@ public sealed class ConfigStore(string path)
         if (stream.Documents[0].RootNode is not YamlMappingNode root)
             throw AmxException.BadInput($"{Path}:1:1: the config must be a YAML mapping", "see README, section Configuration");
         _root = root;
-        return ConfigMapper.Read(root, Path);
+        var config = ConfigMapper.Read(root, Path);
+        // A newer amx wrote this file: reading it could misread keys and writing it would drop what we do not know.
+        if (config.SchemaVersion > SchemaVersion)
+            throw AmxException.BadInput(
+                $"{Path}: schema_version {config.SchemaVersion} is newer than this amx understands ({SchemaVersion})",
+                "upgrade amx (dotnet tool update -g amx), or point AMX_HOME at another directory");
+        return config;
+    }
+
+    void ThrowIfDirectory()
+    {
+        var home = System.IO.Path.GetDirectoryName(Path)!;
+        if (File.Exists(home))
+            throw AmxException.BadInput($"AMX_HOME {home} cannot be used: it is a file, not a directory",
+                "point AMX_HOME at a directory you own (or unset it to use ~/.amx)");
+        if (Directory.Exists(Path))
+            throw AmxException.BadInput($"{Path} is a directory, not a config file",
+                "move it aside (mv config.yml config.yml.dir); amx then starts a new config file");
     }
 
     public void Save(AmxConfig config)
     {
+        ThrowIfDirectory();
         ConfigMapper.Write(config, _root);
         var dir = System.IO.Path.GetDirectoryName(Path)!;
+        var tmp = System.IO.Path.Combine(dir, $".config.yml.{Environment.ProcessId}.tmp");
         try
         {
             Directory.CreateDirectory(dir);
-            var tmp = System.IO.Path.Combine(dir, $".config.yml.{Environment.ProcessId}.tmp");
             var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
             // Created 0600 from the first byte: a secret-bearing file is never world-readable, even briefly.
             if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
@@ -78,7 +101,8 @@ public sealed class ConfigStore(string path)
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw AmxException.BadInput($"cannot write {Path}: {e.Message}",
+            try { File.Delete(tmp); } catch (Exception d) when (d is IOException or UnauthorizedAccessException) { }
+            throw AmxException.BadInput($"cannot write {Path}: {FileErrors.Cause(e)}",
                 "make AMX_HOME writable, or point AMX_HOME at a directory you own");
         }
     }

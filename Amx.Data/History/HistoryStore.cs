@@ -35,7 +35,7 @@ public sealed class HistoryStore
     /// <summary>Opens a given store: the local file is created/migrated; a shared one must exist at a version this build knows.</summary>
     public static async Task<HistoryStore> OpenAsync(HistoryStoreTarget target, AmxEnvironment env, CancellationToken ct = default)
     {
-        if (!target.IsShared) await MigrateLocalAsync(target, ct);
+        if (!target.IsShared) await LocalHistoryFile.PrepareForWritingAsync(target.Profile.Path!, () => MigrateLocalAsync(target, ct), ct);
         else await CheckSharedAsync(target, ct);
         return new HistoryStore(target, env);
     }
@@ -47,8 +47,28 @@ public sealed class HistoryStore
     public static async Task<HistoryStore> OpenForReadingAsync(AmxConfig config, AmxEnvironment env, CancellationToken ct = default)
     {
         var target = HistoryStoreTarget.FromConfig(config, env);
-        if (!target.IsShared) await MigrateLocalAsync(target, ct);
-        return new HistoryStore(target, env);
+        if (target.IsShared) return new HistoryStore(target, env);
+        if (LocalHistoryFile.Inspect(target.Profile.Path!) != LocalHistoryFile.State.ReadOnly)
+            return await OpenAsync(target, env, ct);
+        // A read-only file is read as it is: no migration, no write, and SQLite opens it read-only.
+        var readOnly = target with { Profile = ReadOnlyProfile(target.Profile) };
+        await using (var db = readOnly.CreateContext())
+        {
+            var applied = (await db.Database.GetAppliedMigrationsAsync(ct)).ToList();
+            var unknown = applied.Except(db.Database.GetMigrations()).ToList();
+            if (unknown.Count > 0) throw HistoryStoreErrors.NewerStore(readOnly, unknown);
+            if (db.Database.GetMigrations().Except(applied).Any())
+                throw AmxException.Failed($"the history store {target.Profile.Path} is read-only and older than this amx",
+                    $"make it writable once (chmod u+w {target.Profile.Path}) so that amx can upgrade it");
+        }
+        return new HistoryStore(readOnly, env);
+    }
+
+    static DbProfile ReadOnlyProfile(DbProfile p)
+    {
+        var copy = new DbProfile { Name = p.Name, Backend = p.Backend, Path = p.Path };
+        copy.Options["Mode"] = "ReadOnly";
+        return copy;
     }
 
     /// <summary>A plain-SQL read (<see cref="HistoryReader"/>); a database error is turned into the store check's message
@@ -60,6 +80,10 @@ public sealed class HistoryStore
         {
             await CheckSharedAsync(Target, ct);
             throw;
+        }
+        catch (Exception e) when (!IsShared && LocalHistoryFile.IsCorruption(e))
+        {
+            throw LocalHistoryFile.Damaged(Target.Profile.Path!, e.Message.Split('\n')[0]);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Amx.Data.Config;
 using Amx.Data.Errors;
 using Amx.Data.History.Model;
 using CsvHelper;
@@ -57,6 +58,16 @@ public static class ReviewFile
 
     public static void Write(string path, string runId, IReadOnlyList<ReviewEntry> entries)
     {
+        try { WriteFile(path, runId, entries); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw AmxException.BadInput($"cannot write review file {path}: {FileErrors.Cause(e)}",
+                "give a path in an existing directory you can write to");
+        }
+    }
+
+    static void WriteFile(string path, string runId, IReadOnlyList<ReviewEntry> entries)
+    {
         using var writer = new StreamWriter(path);
         if (IsCsv(path))
         {
@@ -100,11 +111,17 @@ public static class ReviewFile
                     });
                 return list;
             }
+            var text = File.ReadAllText(path);
+            YamlGuard.Check(text, path, ReReadHint);
             var doc = new DeserializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).IgnoreUnmatchedProperties().Build()
-                .Deserialize<Document>(File.ReadAllText(path));
+                .Deserialize<Document>(text);
             return doc?.Results ?? [];
         }
-        catch (Exception e) when (e is YamlDotNet.Core.YamlException or CsvHelperException)
+        catch (YamlDotNet.Core.YamlException e)
+        {
+            throw YamlGuard.Malformed(path, e.Start, (e.InnerException?.Message ?? e.Message).Split('\n')[0].Trim(), ReReadHint);
+        }
+        catch (Exception e) when (e is CsvHelperException)
         {
             throw AmxException.BadInput($"cannot read review file {path}: {e.Message.ReplaceLineEndings(" ")}", "re-export it with --export FILE");
         }
@@ -122,6 +139,8 @@ public static class ReviewFile
             base.Emit(eventInfo, emitter);
         }
     }
+
+    const string ReReadHint = "fix the file by hand, or re-export it with --export FILE";
 
     static bool IsCsv(string path) => path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);
     static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;

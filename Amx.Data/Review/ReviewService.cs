@@ -43,8 +43,9 @@ public sealed class ReviewService(HistoryStore store, AmxEnvironment env)
         // text: the reviewer's text (null: keep the draft); a text that differs from the draft makes the decision edited.
         void Decide(HistoryResult r, string decision, string? text = null)
         {
-            text = text?.Trim();
-            if (text is { Length: 0 }) throw AmxException.BadInput($"empty text for {r.TargetQname}", "reject it instead: --reject " + r.TargetQname);
+            // The reviewer's text is applied exactly as given (docs/security.md): nothing is trimmed; a blank one is refused.
+            if (text is not null && string.IsNullOrWhiteSpace(text))
+                throw AmxException.BadInput($"empty text for {r.TargetQname}", "reject it instead: --reject " + r.TargetQname);
             var edits = text is not null && text != r.Description;
             var wanted = edits ? Decisions.Edited : decision;
             // Accepting what an earlier reviewer edited (a re-imported file, say) changes nothing.

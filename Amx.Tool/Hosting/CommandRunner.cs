@@ -28,18 +28,20 @@ public static class CommandRunner
 
     public static int ReportError(Exception e, TextWriter stderr, bool verbose)
     {
-        var (code, message, hint) = Classify(e);
+        var (code, message, hint) = Classify(e, verbose);
         stderr.WriteLine($"error: {OneLine(message)}");
         if (hint is not null) stderr.WriteLine($"hint: {OneLine(hint)}");
         if (verbose) stderr.WriteLine(e.ToString());
         return (int)code;
     }
 
-    static (ExitCode, string, string?) Classify(Exception e) => e switch
+    static (ExitCode, string, string?) Classify(Exception e, bool verbose) => e switch
     {
         AmxException a => (a.Code, a.Message, a.Hint),
         OperationCanceledException => (ExitCode.Failed, "cancelled", null),
-        _ => (ExitCode.Failed, $"{e.GetType().Name}: {e.Message}", "rerun with --verbose for details"),
+        // .NET's own file messages name the path ("Access to the path '/x' is denied."): no type name needed.
+        UnauthorizedAccessException or IOException => (ExitCode.Failed, e.Message, "check that the path exists and that you may write there"),
+        _ => (ExitCode.Failed, $"{e.GetType().Name}: {e.Message}", verbose ? null : "rerun with --verbose for details"),
     };
 
     static string OneLine(string s) => s.ReplaceLineEndings(" ").Trim();

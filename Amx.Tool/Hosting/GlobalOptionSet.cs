@@ -9,9 +9,10 @@ public static class GlobalOptionSet
 {
     public static readonly Option<OutputFormat> Output = new("--output", "-o")
     {
-        Description = "Output format: table, json, csv or md (json is stable for scripts)",
+        Description = "Output format: table (the default), json, csv or md (json is stable for scripts)",
+        HelpName = "table|json|csv|md",
         Recursive = true,
-        DefaultValueFactory = _ => OutputFormat.Table,
+        // No DefaultValueFactory: help would print the enum's name ("Table"); unset is default(OutputFormat) = Table.
         CustomParser = r =>
         {
             var text = r.Tokens.Count > 0 ? r.Tokens[0].Value : "table";

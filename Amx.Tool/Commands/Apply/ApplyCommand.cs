@@ -94,7 +94,7 @@ static class ApplyRunner
             var verb = revert ? "revert" : "apply";
             var first = summary.Items.First(i => i.Status is "conflict" or "failed");
             var message = summary.Conflicts > 0
-                ? $"{summary.Conflicts} conflict(s) left alone; {first.Target}: {first.Detail}"
+                ? $"{Conflicts(summary.Conflicts)} left alone; {first.Target}: {first.Detail}"
                 : $"{summary.Failed} target(s) failed; {first.Target}: {first.Detail}";
             CommandRunner.ReportError(summary.Conflicts > 0
                 ? AmxException.Conflict(message, $"re-draft them (amx run … --missing-only), or overwrite with: amx {verb} {runId} --force --yes")
@@ -121,16 +121,18 @@ static class ApplyRunner
                     foreach (var sql in i.Statements ?? []) ctx.Out.WriteLine(sql.TrimEnd(';') + ";");
                 }
                 var t0 = new OutputTable();
-                t0.Footer.Add($"dry run: {s.Items.Count(i => i.Status == "would-apply")} would be written, {s.Conflicts} conflicts, nothing changed.");
+                t0.Footer.Add($"dry run: {s.Items.Count(i => i.Status == "would-apply")} would be written, {Conflicts(s.Conflicts)}, nothing changed.");
                 return t0;
             }
             var t = new OutputTable("target", "status", "detail");
             foreach (var i in s.Items.Where(i => i.Status is not ("applied" or "reverted") || i.Detail is not null))
                 t.Add(i.Target, i.Status, i.Detail);
-            t.Footer.Add($"{s.RunId}: {s.Applied} {(revert ? "reverted" : "applied")}, {s.AlreadyApplied} already in place, {s.Conflicts} conflicts, {s.Failed} failed; run is {s.State}.");
+            t.Footer.Add($"{s.RunId}: {s.Applied} {(revert ? "reverted" : "applied")}, {s.AlreadyApplied} already in place, {Conflicts(s.Conflicts)}, {s.Failed} failed; run is {s.State}.");
             if (s.Conflicts > 0) t.Footer.Add("Conflicts were left alone: re-draft them (amx run … --missing-only), or overwrite with --force.");
             if (s.Failed > 0) t.Footer.Add($"Failures stay retryable: fix the cause and run amx {(revert ? "revert" : "apply")} {s.RunId} again.");
             return t;
         });
     }
+
+    static string Conflicts(int n) => n == 1 ? "1 conflict" : $"{n} conflicts";
 }

@@ -1,3 +1,4 @@
+using Amx.Data.Security;
 using System.CommandLine;
 using Amx.Data.Config;
 using Amx.Data.Connections;
@@ -48,11 +49,12 @@ public sealed class ConfigShowCommand() : AmxCommand("show", "Show the effective
             {
                 backend = p.Backend.ToConfigName(), host = p.Host, port = p.Port, database = p.Database, user = p.User, path = p.Path,
                 password = SecretSource(p.PasswordEnv, p.Password),
-                options = p.Options.Count == 0 ? null : p.Options,
+                options = p.Options.Count == 0 ? null
+                    : p.Options.ToDictionary(o => o.Key, o => Redactor.IsSecretKeyword(o.Key) ? "********" : o.Value),
             }),
             llm_profiles = c.LlmProfiles.Values.ToDictionary(p => p.Name, p => new
             {
-                provider = p.Provider, model = p.Model, base_url = p.BaseUrl,
+                provider = p.Provider, model = p.Model, base_url = Redactor.MaskUrl(p.BaseUrl),
                 api_key = p.ApiKeyEnv is null ? null : SecretSource(p.ApiKeyEnv, null),
             }),
         };
@@ -67,7 +69,7 @@ public sealed class ConfigShowCommand() : AmxCommand("show", "Show the effective
             foreach (var p in c.DbProfiles.Values)
                 t.Add($"db_profiles.{p.Name}", $"{p.Backend.ToConfigName()} {p.Location} user={p.User} password={SecretSource(p.PasswordEnv, p.Password)}");
             foreach (var p in c.LlmProfiles.Values)
-                t.Add($"llm_profiles.{p.Name}", $"{p.Provider} model={p.Model} {(p.BaseUrl is null ? "" : "url=" + p.BaseUrl + " ")}api_key={(p.ApiKeyEnv is null ? "(none)" : SecretSource(p.ApiKeyEnv, null))}");
+                t.Add($"llm_profiles.{p.Name}", $"{p.Provider} model={p.Model} {(p.BaseUrl is null ? "" : "url=" + Redactor.MaskUrl(p.BaseUrl) + " ")}api_key={(p.ApiKeyEnv is null ? "(none)" : SecretSource(p.ApiKeyEnv, null))}");
             return t;
         });
         return Task.FromResult(0);

@@ -61,6 +61,9 @@ public sealed class AddDbProfileCommand : AmxCommand
             profile.Password = Console.In.ReadLine() ?? "";
             ctx.Warn($"the password of '{name}' is stored in plaintext in {ctx.Env.ConfigPath} (mode 0600); prefer --password-env VAR");
         }
+        foreach (var (k, v) in profile.Options)
+            if (Amx.Data.Security.Redactor.IsSecretKeyword(k)) Amx.Data.Security.Redactor.Register(v);
+        Amx.Data.Security.Redactor.Register(profile.Password);
         Validate(profile);
 
         config.DbProfiles[name] = profile;

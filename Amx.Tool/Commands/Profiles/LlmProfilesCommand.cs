@@ -19,14 +19,14 @@ public sealed class LlmProfilesCommand : AmxCommand
         var config = ctx.Config;
         var rows = config.LlmProfiles.Values.Select(p => new
         {
-            name = p.Name, provider = p.Provider, model = p.Model, base_url = p.BaseUrl, api_key_env = p.ApiKeyEnv,
+            name = p.Name, provider = p.Provider, model = p.Model, base_url = Amx.Data.Security.Redactor.MaskUrl(p.BaseUrl), api_key_env = p.ApiKeyEnv,
             active = p.Name == config.ActiveLlmProfile,
         }).ToList();
         ctx.Render(rows, () =>
         {
             var t = new OutputTable("", "name", "provider", "model", "endpoint", "api key from");
             foreach (var p in config.LlmProfiles.Values)
-                t.Add(p.Name == config.ActiveLlmProfile ? "*" : "", p.Name, p.Provider, p.Model, p.BaseUrl, p.ApiKeyEnv is null ? null : "$" + p.ApiKeyEnv);
+                t.Add(p.Name == config.ActiveLlmProfile ? "*" : "", p.Name, p.Provider, p.Model, Amx.Data.Security.Redactor.MaskUrl(p.BaseUrl), p.ApiKeyEnv is null ? null : "$" + p.ApiKeyEnv);
             if (t.Rows.Count == 0) t.Footer.Add("No LLM profiles yet. Add one: amx add-llm-profile offline --provider offline");
             return t;
         });
@@ -92,6 +92,8 @@ public sealed class AddLlmProfileCommand : AmxCommand
         if (config.ActiveLlmProfile is null || parse.GetValue(_activate)) config.ActiveLlmProfile = name;
         ctx.SaveConfig();
         ctx.Out.WriteLine($"Added llm profile '{name}' ({provider}{(parse.GetValue(_model) is { } m ? ", " + m : "")}).");
+        if (apiKeyEnv is not null && string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(apiKeyEnv)))
+            ctx.Warn($"environment variable {apiKeyEnv} is not set in this shell; set it before drafting");
         return Task.FromResult(0);
     }
 }
