@@ -16,6 +16,23 @@ public sealed record FakeReply(int Status, string? Content, string? RawBody, IRe
     public static FakeReply Raw(int status, string body, IReadOnlyDictionary<string, string>? headers = null) => new(status, null, body, headers);
     public static FakeReply Error(int status, string message, IReadOnlyDictionary<string, string>? headers = null) =>
         Raw(status, new JsonObject { ["error"] = new JsonObject { ["message"] = message, ["type"] = "fake_error" } }.ToJsonString(), headers);
+
+    /// <summary>
+    /// A careless gateway: an error that echoes the credentials it was sent (Authorization / x-api-key) in the JSON
+    /// message and in response headers, as some real proxies do. Retry-After 0 keeps retried statuses fast.
+    /// </summary>
+    public static FakeReply EchoCredentials(FakeRequest request, int status)
+    {
+        var auth = request.Headers.TryGetValue("Authorization", out var a) ? a : "";
+        var apiKey = request.Headers.TryGetValue("x-api-key", out var k) ? k : "";
+        var headers = new Dictionary<string, string>
+        {
+            ["X-Echo-Authorization"] = auth, ["X-Echo-Api-Key"] = apiKey,
+            ["WWW-Authenticate"] = $"Bearer realm=\"fake\", error=\"invalid_token\", token=\"{auth}{apiKey}\"",
+            ["Retry-After"] = "0",
+        };
+        return Error(status, $"Incorrect API key provided: {auth}{apiKey}. You can find your API key at https://example.invalid", headers);
+    }
 }
 
 public sealed class FakeRequest
