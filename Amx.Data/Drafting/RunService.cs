@@ -83,7 +83,7 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
         var drafter = DrafterFactory.Create(req.LlmProfile, new DrafterOptions
         {
             RequestTimeout = req.RequestTimeout, ConnectTimeout = req.ConnectTimeout, TotalTimeout = req.TotalTimeout,
-            MaxAlternatives = req.MaxAlternatives,
+            MaxAlternatives = req.MaxAlternatives, StopWhenSilent = true,
         });
         try
         {

@@ -12,6 +12,9 @@ public sealed class DrafterOptions
     /// <summary>Retries after an attempt timed out: an endpoint that did not answer once rarely answers the next time,
     /// and each try costs a whole <see cref="RequestTimeout"/>.</summary>
     public int MaxTimeoutRetries { get; init; } = 1;
+    /// <summary>Stop the whole run (throw) when requests time out before the endpoint has answered even once: an
+    /// endpoint that accepts and never answers is not a per-target problem. Off for single drafting calls.</summary>
+    public bool StopWhenSilent { get; init; }
     /// <summary>Retries on 429 / 408 / 5xx / timeouts / connection errors (not counting the first attempt).</summary>
     public int MaxRetries { get; init; } = 4;
     /// <summary>First backoff delay; doubled each retry, with jitter. A Retry-After header wins over it.</summary>

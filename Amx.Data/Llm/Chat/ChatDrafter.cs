@@ -117,7 +117,7 @@ public sealed class ChatDrafter(IChatClient client, ChatEndpoint endpoint, Draft
         if (http.Failure == LlmHttpFailure.Unreachable)
             throw AmxException.Failed($"LLM endpoint unreachable: {http.Message}",
                 $"check base_url of the llm profile ({endpoint.Endpoint}) and that the server is running", http);
-        if (http.Failure == LlmHttpFailure.Timeout && !answered)
+        if (http.Failure == LlmHttpFailure.Timeout && !answered && options.StopWhenSilent)
             throw AmxException.Failed($"LLM endpoint {endpoint.Endpoint} did not answer: {http.Message}",
                 "check that the server behind the llm profile's base_url is up and serving the model; a slow model needs a larger --timeout (and --total-timeout)",
                 http);
