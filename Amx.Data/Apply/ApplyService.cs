@@ -75,7 +75,7 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
         }
 
         var items = new List<ApplyItem>();
-        var warehouseId = WarehouseIdentity(profile);
+        var warehouseId = await provider.ServerInfo.IdentityAsync(conn, ct);
         var done = 0;
         foreach (var chunk in candidates.Chunk(options.ChunkSize))
         {
@@ -296,8 +296,4 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
             items.Count(i => i.Status is "missing" or "too-long" or "failed" or "no-privilege"), 0, items, true);
     }
 
-
-    /// <summary>Identifies the warehouse across machines (profile names may differ between teammates).</summary>
-    static string WarehouseIdentity(DbProfile p) =>
-        $"{p.Backend.ToConfigName()}://{(p.Host ?? "localhost").ToLowerInvariant()}:{p.Port}/{p.Database ?? p.Path}";
 }

@@ -21,7 +21,14 @@ public sealed record RunRequest
     public bool MissingOnly { get; init; }
     public bool MaskSamples { get; init; }
     public bool NoSamples { get; init; }
+    /// <summary>Per attempt: from sending the request to the first byte of the answer (<c>--timeout</c>).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(120);
+    /// <summary>Opening the TCP/TLS connection (<c>--connect-timeout</c>).</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>One LLM call with all its retries and backoff (<c>--total-timeout</c>).</summary>
+    public TimeSpan TotalTimeout { get; init; } = TimeSpan.FromSeconds(300);
+    /// <summary>A resume that deliberately drafts with <see cref="LlmProfile"/> instead of the run's own profile.</summary>
+    public bool LlmSwitch { get; init; }
     /// <summary>Continue this interrupted or failed run: draft only what is missing.</summary>
     public string? ResumeRunId { get; init; }
     /// <summary>The verb that started the run (metadata): run | run-apply | demo.</summary>

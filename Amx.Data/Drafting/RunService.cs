@@ -1,7 +1,6 @@
 using System.Data.Common;
 using System.Diagnostics;
 using System.Text.Json;
-using System.Threading.Channels;
 using Amx.Data.Config;
 using Amx.Data.Connections;
 using Amx.Data.Errors;
@@ -20,11 +19,36 @@ namespace Amx.Data.Drafting;
 /// </summary>
 public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<string> notice, IProgress<RunProgress>? progress = null)
 {
+    /// <summary>What <see cref="StartAsync"/> prepared: the run row, its drafter and the batches still to draft.</summary>
+    sealed record Session(HistoryRun Run, IDescriptionDrafter Drafter, List<DraftRequest> Requests, Dictionary<string, string?> LiveByTarget,
+        int AlreadyDone, int Skipped, int Tables, string? ResultMetadata);
+
+    /// <summary>What <see cref="DraftAsync"/> did.</summary>
+    sealed record Drafting(ResultWriter Writer, TokenUsage Usage, int Calls, int Ok, int Failed, string? FirstFailure, TimeSpan Elapsed);
+
     public async Task<RunSummary> RunAsync(RunRequest req, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
+        Validate(req);
+        var session = await StartAsync(req, ct);
+        using var drafter = session.Drafter;
+        var drafting = await DraftAsync(session, req, clock, ct);
+        return await FinishAsync(session, drafting, req, clock, ct);
+    }
+
+    static void Validate(RunRequest req)
+    {
         if (req.Concurrency < 1) throw AmxException.BadInput("--concurrency must be at least 1");
         if (req.BatchSize < 1) throw AmxException.BadInput("--batch-size must be at least 1");
+        // An unset $SCOPE in a script must not widen a run to the whole warehouse (docs/runs.md).
+        if (req.Scope is not null && string.IsNullOrWhiteSpace(req.Scope))
+            throw AmxException.BadInput("the scope is empty",
+                "give a schema, schema.table or schema.table.column (check the variable that should hold it); the whole warehouse: amx run-apply with no scope");
+    }
+
+    /// <summary>Starts a new run or takes up an old one: reads the metadata, builds the drafter, writes the run row.</summary>
+    async Task<Session> StartAsync(RunRequest req, CancellationToken ct)
+    {
         HistoryRun? resumed = null;
         if (req.ResumeRunId is { } resumeId)
         {
@@ -56,77 +80,115 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
                 $"list schemas and tables with: amx db inspect --profile {req.DbProfile.Name}");
 
         // The drafter is built before any run row exists: a missing API key or unknown provider is bad input, not a dead run.
-        using var drafter = DrafterFactory.Create(req.LlmProfile, new DrafterOptions
+        var drafter = DrafterFactory.Create(req.LlmProfile, new DrafterOptions
         {
-            RequestTimeout = req.RequestTimeout, MaxAlternatives = req.MaxAlternatives,
+            RequestTimeout = req.RequestTimeout, ConnectTimeout = req.ConnectTimeout, TotalTimeout = req.TotalTimeout,
+            MaxAlternatives = req.MaxAlternatives, StopWhenSilent = true,
         });
-
-        var scopeText = scope?.ToString() ?? "*";
-        var tableCount = targets.Select(t => t.Table).Distinct().Count();
-        HistoryRun run;
-        var alreadyDone = new HashSet<string>(StringComparer.Ordinal);
-        var skipped = 0;
-        if (resumed is not null)
+        try
         {
-            run = resumed;
-            await using var db = store.CreateContext();
-            // Failed targets are drafted again: their rows go so the new answers can be inserted.
-            await db.Results.Where(r => r.RunId == run.RunId && r.Description == null).ExecuteDeleteAsync(ct);
-            foreach (var q in await db.Results.Where(r => r.RunId == run.RunId).Select(r => r.TargetQname).ToListAsync(ct))
-                alreadyDone.Add(q);
-            run.State = RunStates.Running;
-            run.FinishedAt = null;
-            run.LlmProvider = drafter.Provider;
-            run.LlmModel = drafter.Model;
-            SetProcessMarker(run, tableCount, resuming: true);
-            await store.UpdateRunAsync(run);
-            notice($"Resuming {run.RunId}: {alreadyDone.Count} of {targets.Count} targets already drafted.");
-        }
-        else
-        {
-            if (req.MissingOnly)
+            var scopeText = scope?.ToString() ?? "*";
+            var tableCount = targets.Select(t => t.Table).Distinct().Count();
+            HistoryRun run;
+            var alreadyDone = new HashSet<string>(StringComparer.Ordinal);
+            var skipped = 0;
+            string? resultMetadata = null;
+            if (resumed is not null)
             {
-                var covered = await CoveredTargetsAsync(scopeText, ct);
-                var before = targets.Count;
-                targets = targets.Where(t => t.Live is null or "" && !covered.Contains(t.Target.Name.ToString())).ToList();
-                skipped = before - targets.Count;
-                if (skipped > 0) notice($"--missing-only: skipping {skipped} targets that already have a comment or an accepted draft.");
+                run = resumed;
+                await using var db = store.CreateContext();
+                // Failed targets are drafted again: their rows go so the new answers can be inserted.
+                await db.Results.Where(r => r.RunId == run.RunId && r.Description == null).ExecuteDeleteAsync(ct);
+                foreach (var q in await db.Results.Where(r => r.RunId == run.RunId).Select(r => r.TargetQname).ToListAsync(ct))
+                    alreadyDone.Add(q);
+                var meta = RunMetadata.Read(run.MetadataJson);
+                if (req.LlmSwitch)
+                {
+                    // A deliberate switch: the run keeps the profile it started with; each new result names the one that drafted it.
+                    var from = meta.LlmProfile ?? $"{run.LlmProvider} {run.LlmModel}";
+                    resultMetadata = new ResultDraftMetadata(req.LlmProfile.Name, drafter.Provider, drafter.Model, from).ToJson();
+                    (meta.LlmSwitches ??= []).Add(req.LlmProfile.Name);
+                    notice($"note: switching run {run.RunId} from llm profile '{from}' to '{req.LlmProfile.Name}' " +
+                           $"({drafter.Provider} {drafter.Model}); the results drafted now record it.");
+                }
+                else
+                {
+                    meta.LlmProfile ??= req.LlmProfile.Name;
+                }
+                run.State = RunStates.Running;
+                run.FinishedAt = null;
+                // The run goes on: it is no longer interrupted (the count of resumes keeps the story).
+                meta.Resumed = (meta.Resumed ?? 0) + 1;
+                meta.Interrupted = null;
+                meta.Error = null;
+                MarkProcess(meta, tableCount);
+                run.MetadataJson = meta.ToJson();
+                await store.UpdateRunAsync(run);
+                notice($"Resuming {run.RunId}: {alreadyDone.Count} of {targets.Count} targets already drafted.");
             }
-            await TellAboutTeammatesAsync(scopeText, ct);
-            run = new HistoryRun
+            else
             {
-                Who = env.User, Host = Environment.MachineName, ClientVersion = ClientVersion, StartedAt = DateTime.UtcNow,
-                Scope = scopeText, DbProfile = req.DbProfile.Name, DbBackend = req.DbProfile.Backend.ToConfigName(),
-                State = RunStates.Running, LlmProvider = drafter.Provider, LlmModel = drafter.Model,
-            };
-            SetProcessMarker(run, tableCount);
-            await store.StartRunAsync(run, ct);
+                if (req.MissingOnly)
+                {
+                    var covered = await CoveredTargetsAsync(scopeText, ct);
+                    var before = targets.Count;
+                    targets = targets.Where(t => t.Live is null or "" && !covered.Contains(t.Target.Name.ToString())).ToList();
+                    skipped = before - targets.Count;
+                    if (skipped > 0) notice($"--missing-only: skipping {skipped} targets that already have a comment or an accepted draft.");
+                }
+                await TellAboutTeammatesAsync(scopeText, req.MissingOnly, ct);
+                run = new HistoryRun
+                {
+                    Who = env.User, Host = Environment.MachineName, ClientVersion = ClientVersion, StartedAt = DateTime.UtcNow,
+                    Scope = scopeText, DbProfile = req.DbProfile.Name, DbBackend = req.DbProfile.Backend.ToConfigName(),
+                    State = RunStates.Running, LlmProvider = drafter.Provider, LlmModel = drafter.Model,
+                };
+                var meta = new RunMetadata { LlmProfile = req.LlmProfile.Name };
+                MarkProcess(meta, tableCount);
+                run.MetadataJson = meta.ToJson();
+                await store.StartRunAsync(run, ct);
+            }
+
+            var requests = targets.Where(t => !alreadyDone.Contains(t.Target.Name.ToString()))
+                .GroupBy(t => t.Table)
+                .SelectMany(g => g.Select(t => t.Target).Chunk(req.BatchSize)
+                    .Select(chunk => new DraftRequest { Table = g.Key, Targets = chunk, MaxAlternatives = req.MaxAlternatives }))
+                .ToList();
+            var live = targets.ToDictionary(t => t.Target.Name.ToString(), t => t.Live, StringComparer.Ordinal);
+            return new Session(run, drafter, requests, live, alreadyDone.Count, skipped, tableCount, resultMetadata);
         }
+        catch
+        {
+            drafter.Dispose();
+            throw;
+        }
+    }
 
-        var liveByTarget = targets.ToDictionary(t => t.Target.Name.ToString(), t => t.Live, StringComparer.Ordinal);
-        var requests = targets.Where(t => !alreadyDone.Contains(t.Target.Name.ToString()))
-            .GroupBy(t => t.Table)
-            .SelectMany(g => g.Select(t => t.Target).Chunk(req.BatchSize)
-                .Select(chunk => new DraftRequest { Table = g.Key, Targets = chunk, MaxAlternatives = req.MaxAlternatives }))
-            .ToList();
-        var total = requests.Sum(r => r.Targets.Count);
-
+    /// <summary>Drafts every batch with bounded concurrency; the single writer commits answers as they come.</summary>
+    async Task<Drafting> DraftAsync(Session session, RunRequest req, Stopwatch clock, CancellationToken ct)
+    {
+        var run = session.Run;
+        var total = session.Requests.Sum(r => r.Targets.Count);
         var writer = new ResultWriter(store, env, run, notice);
         var writerTask = writer.RunAsync(ct);
         using var stopHeartbeat = new CancellationTokenSource();
         var heartbeatTask = HeartbeatAsync(run, stopHeartbeat.Token);
         var usage = new TokenUsage();
         int done = 0, failed = 0, calls = 0;
-        // What this process knows it wrote, plus what an earlier process had drafted (the failed ones were removed).
-        (int Ok, int Failed) Counts() { lock (writer) return (alreadyDone.Count + done - failed, failed); }
+        string? firstFailure = null;
         var draftClock = Stopwatch.StartNew();
+        Drafting Snapshot()
+        {
+            // What this process knows it wrote, plus what an earlier process had drafted (the failed ones were removed).
+            lock (writer) return new Drafting(writer, usage, calls, session.AlreadyDone + done - failed, failed, firstFailure, draftClock.Elapsed);
+        }
         try
         {
-            await Parallel.ForEachAsync(requests, new ParallelOptions { MaxDegreeOfParallelism = req.Concurrency, CancellationToken = ct },
+            await Parallel.ForEachAsync(session.Requests, new ParallelOptions { MaxDegreeOfParallelism = req.Concurrency, CancellationToken = ct },
                 async (request, token) =>
                 {
-                    var result = await drafter.DraftAsync(request, token);
-                    var rows = result.Outcomes.Select(o => ToResult(run.RunId, o, liveByTarget)).ToList();
+                    var result = await session.Drafter.DraftAsync(request, token);
+                    var rows = result.Outcomes.Select(o => ToResult(run.RunId, o, session.LiveByTarget, session.ResultMetadata)).ToList();
                     // Not cancellable: a finished answer is always handed to the writer, even when the run is stopping.
                     await writer.Channel.Writer.WriteAsync(rows, CancellationToken.None);
                     RunProgress now;
@@ -136,6 +198,7 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
                         calls += result.Calls;
                         done += rows.Count;
                         failed += rows.Count(r => r.Description is null);
+                        firstFailure ??= rows.FirstOrDefault(r => r.Description is null)?.Error;
                         now = new RunProgress(done, total, failed);
                     }
                     progress?.Report(now);
@@ -143,14 +206,14 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
         }
         catch (Exception e)
         {
-            // Stopped early (key refused, Ctrl+C, nowhere to write): keep what finished, mark the run failed, say why.
+            // Stopped early (key refused, endpoint silent, Ctrl+C, nowhere to write): keep what finished, mark the run failed, say why.
             writer.Channel.Writer.TryComplete();
             var writeError = await ErrorOf(writerTask);
             await StopAsync(stopHeartbeat, heartbeatTask);
             run.State = RunStates.Failed;
             run.FinishedAt = DateTime.UtcNow;
             var reason = writeError ?? e;
-            try { await FinishAsync(writer, run, req, usage, calls, Counts(), draftClock.Elapsed, clock.Elapsed, reason.Message, ct: CancellationToken.None); }
+            try { await RecordAsync(Snapshot(), run, req, clock.Elapsed, reason.Message, CancellationToken.None); }
             catch (Exception) when (writeError is not null) { /* the store is what failed; the sweep marks the run later */ }
             if (writeError is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(writeError);
             throw;
@@ -158,12 +221,27 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
         writer.Channel.Writer.TryComplete();
         await writerTask;
         await StopAsync(stopHeartbeat, heartbeatTask);
+        return Snapshot();
+    }
 
-        run.State = RunStates.Drafted;
+    /// <summary>Ends the run: <c>failed</c> with the cause when nothing at all was drafted, else <c>drafted</c> (or
+    /// <c>reviewed</c> when --accept decided everything).</summary>
+    async Task<RunSummary> FinishAsync(Session session, Drafting d, RunRequest req, Stopwatch clock, CancellationToken ct)
+    {
+        var run = session.Run;
         run.FinishedAt = DateTime.UtcNow;
-        var accepted = await FinishAsync(writer, run, req, usage, calls, Counts(), draftClock.Elapsed, clock.Elapsed, null, ct);
-        return new RunSummary(run.RunId, run.State, run.OkCount, run.FailCount, skipped, accepted,
-            tableCount, clock.Elapsed, writer.FallbackNote);
+        if (d.Ok == 0 && d.Failed > 0)
+        {
+            run.State = RunStates.Failed;
+            var cause = $"no target was drafted: {d.FirstFailure ?? "every request failed"}";
+            await RecordAsync(d, run, req, clock.Elapsed, cause, ct);
+            throw AmxException.Failed($"run {run.RunId} failed: {cause}",
+                $"check the llm profile '{req.LlmProfile.Name}' and its endpoint; then draft what is missing with: amx run --resume {run.RunId}");
+        }
+        run.State = RunStates.Drafted;
+        var accepted = await RecordAsync(d, run, req, clock.Elapsed, null, ct);
+        return new RunSummary(run.RunId, run.State, run.OkCount, run.FailCount, session.Skipped, accepted,
+            session.Tables, clock.Elapsed, d.Writer.FallbackNote);
     }
 
     static async Task<Exception?> ErrorOf(Task task)
@@ -179,9 +257,9 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
     }
 
     /// <summary>Counts, accept policy, state and metadata — written last, in one place, to whichever store holds the run.</summary>
-    async Task<int> FinishAsync(ResultWriter writer, HistoryRun run, RunRequest req, TokenUsage usage, int calls,
-        (int Ok, int Failed) known, TimeSpan draftTime, TimeSpan totalTime, string? error, CancellationToken ct)
+    async Task<int> RecordAsync(Drafting d, HistoryRun run, RunRequest req, TimeSpan totalTime, string? error, CancellationToken ct)
     {
+        var writer = d.Writer;
         var target = writer.ActiveStore;
         await using var db = target.CreateContext();
         var accepted = 0;
@@ -204,7 +282,7 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
         if (writer.FellBack)
         {
             // The local file holds only what was written after the fallback; the counts are what this run drafted.
-            (run.OkCount, run.FailCount) = known;
+            (run.OkCount, run.FailCount) = (d.Ok, d.Failed);
         }
         else
         {
@@ -214,29 +292,28 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
         if (error is null && !writer.FellBack && run.OkCount > 0
             && !await db.Results.AnyAsync(r => r.RunId == run.RunId && r.Decision == Decisions.Pending && r.Description != null, ct))
             run.State = RunStates.Reviewed;
-        var meta = ReadMetadata(run);
-        meta["verb"] = req.Verb;
-        meta["profiling_mode"] = req.ProfilingMode.ToString().ToLowerInvariant();
-        meta["accept"] = req.Accept.ToString().ToLowerInvariant();
-        meta["batch_size"] = req.BatchSize;
-        meta["concurrency"] = req.Concurrency;
-        meta["missing_only"] = req.MissingOnly;
-        meta["input_tokens"] = ReadLong(meta, "input_tokens") + usage.InputTokens;
-        meta["output_tokens"] = ReadLong(meta, "output_tokens") + usage.OutputTokens;
-        meta["llm_calls"] = ReadLong(meta, "llm_calls") + calls;
-        meta["draft_seconds"] = Math.Round(draftTime.TotalSeconds, 3);
-        meta["total_seconds"] = Math.Round(totalTime.TotalSeconds, 3);
-        meta.Remove("pid");
-        meta.Remove("pid_started_at");
-        meta.Remove("heartbeat_at");
-        if (writer.FellBack) meta["local_fallback"] = true;
-        if (error is not null) meta["error"] = error;
-        run.MetadataJson = JsonSerializer.Serialize(meta);
+        var meta = RunMetadata.Read(run.MetadataJson);
+        meta.Verb = req.Verb;
+        meta.ProfilingMode = req.ProfilingMode.ToString().ToLowerInvariant();
+        meta.Accept = req.Accept.ToString().ToLowerInvariant();
+        meta.BatchSize = req.BatchSize;
+        meta.Concurrency = req.Concurrency;
+        meta.MissingOnly = req.MissingOnly;
+        meta.RequestTimeoutSeconds = req.RequestTimeout.TotalSeconds;
+        meta.InputTokens = (meta.InputTokens ?? 0) + d.Usage.InputTokens;
+        meta.OutputTokens = (meta.OutputTokens ?? 0) + d.Usage.OutputTokens;
+        meta.LlmCalls = (meta.LlmCalls ?? 0) + d.Calls;
+        meta.DraftSeconds = Math.Round(d.Elapsed.TotalSeconds, 3);
+        meta.TotalSeconds = Math.Round(totalTime.TotalSeconds, 3);
+        meta.ClearProcess();
+        if (writer.FellBack) meta.LocalFallback = true;
+        meta.Error = error;
+        run.MetadataJson = meta.ToJson();
         await target.UpdateRunAsync(run);
         return accepted;
     }
 
-    static HistoryResult ToResult(string runId, DraftOutcome o, IReadOnlyDictionary<string, string?> live) => new()
+    static HistoryResult ToResult(string runId, DraftOutcome o, IReadOnlyDictionary<string, string?> live, string? metadata) => new()
     {
         RunId = runId,
         TargetQname = o.Target.Name.ToString(),
@@ -247,6 +324,7 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
         PreviousComment = live.GetValueOrDefault(o.Target.Name.ToString()),
         Decision = Decisions.Pending,
         Error = o.Error,
+        MetadataJson = metadata,
     };
 
     /// <summary>Targets that already have an accepted, edited or applied draft in the history (for --missing-only).</summary>
@@ -259,8 +337,8 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
         return (await q.Select(r => r.TargetQname).Distinct().ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
     }
 
-    /// <summary>In shared mode, names teammates who drafted the same scope in the last 30 days.</summary>
-    async Task TellAboutTeammatesAsync(string scope, CancellationToken ct)
+    /// <summary>In shared mode, one summary of teammates' recent runs of an overlapping scope: how many by whom, the latest.</summary>
+    async Task TellAboutTeammatesAsync(string scope, bool missingOnly, CancellationToken ct)
     {
         if (!store.IsShared) return;
         var since = DateTime.UtcNow.AddDays(-30);
@@ -268,9 +346,12 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
         var recent = await db.Runs.Where(r => r.Who != env.User && r.StartedAt >= since)
             .Select(r => new { r.Who, r.RunId, r.Scope, r.StartedAt }).ToListAsync(ct);
         var overlapping = recent.Where(r => ScopesOverlap(r.Scope, scope)).OrderByDescending(r => r.StartedAt).ToList();
-        foreach (var g in overlapping.GroupBy(r => r.Who))
-            notice($"note: {g.Key} drafted this scope recently ({string.Join(", ", g.Take(3).Select(r => r.RunId))}); " +
-                   "--missing-only skips what already has a comment or an accepted draft.");
+        if (overlapping.Count == 0) return;
+        var byWho = overlapping.GroupBy(r => r.Who).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => $"{g.Key} {g.Count()}");
+        var runs = overlapping.Count == 1 ? "1 run" : $"{overlapping.Count} runs";
+        notice($"note: teammates drafted this scope in the last 30 days: {runs} ({string.Join(", ", byWho)}); latest {overlapping[0].RunId}." +
+               (missingOnly ? "" : " --missing-only skips what already has a comment or an accepted draft."));
     }
 
     static bool ScopesOverlap(string a, string b) =>
@@ -278,27 +359,14 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
 
 
     /// <summary>Host and pid of the drafting process: lets a later command see that a 'running' run died.</summary>
-    static void SetProcessMarker(HistoryRun run, int tables, bool resuming = false)
+    static void MarkProcess(RunMetadata meta, int tables)
     {
-        var meta = ReadMetadata(run);
-        meta["pid"] = Environment.ProcessId;
-        meta["pid_host"] = Environment.MachineName;
-        meta["pid_started_at"] = RunLiveness.ProcessStartUtc().ToString("O");
-        meta["heartbeat_at"] = DateTime.UtcNow.ToString("O");
-        meta["tables"] = tables;
-        if (resuming)
-        {
-            // The run goes on: it is no longer interrupted (the count of resumes keeps the story).
-            meta["resumed"] = (Metadata.Long(meta, "resumed") ?? 0) + 1;
-            meta.Remove("interrupted");
-            meta.Remove("error");
-        }
-        run.MetadataJson = JsonSerializer.Serialize(meta);
+        meta.Pid = Environment.ProcessId;
+        meta.PidHost = Environment.MachineName;
+        meta.PidStartedAt = RunLiveness.ProcessStartUtc();
+        meta.HeartbeatAt = DateTime.UtcNow;
+        meta.Tables = tables;
     }
-
-    static Dictionary<string, object?> ReadMetadata(HistoryRun run) => Metadata.Read(run.MetadataJson);
-
-    static long ReadLong(Dictionary<string, object?> meta, string key) => Metadata.Long(meta, key) ?? 0;
 
     /// <summary>Refreshes <c>heartbeat_at</c> while drafting, so other machines can tell a live run from a dead one.</summary>
     async Task HeartbeatAsync(HistoryRun run, CancellationToken ct)
@@ -308,9 +376,9 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
         {
             while (await timer.WaitForNextTickAsync(ct))
             {
-                var meta = ReadMetadata(run);
-                meta["heartbeat_at"] = DateTime.UtcNow.ToString("O");
-                var json = JsonSerializer.Serialize(meta);
+                var meta = RunMetadata.Read(run.MetadataJson);
+                meta.HeartbeatAt = DateTime.UtcNow;
+                var json = meta.ToJson();
                 try
                 {
                     await using var db = store.CreateContext();

@@ -74,9 +74,9 @@ public static class HistoryStoreCopier
             run.FinishedAt = source.FinishedAt;
             run.LlmProvider ??= source.LlmProvider;
             run.LlmModel ??= source.LlmModel;
-            var meta = Metadata.Read(source.MetadataJson);
-            meta.Remove("local_fallback");
-            run.MetadataJson = System.Text.Json.JsonSerializer.Serialize(meta);
+            var meta = RunMetadata.Read(source.MetadataJson);
+            meta.LocalFallback = null;
+            run.MetadataJson = meta.ToJson();
         }
         run.OkCount = await dst.Results.CountAsync(r => r.RunId == run.RunId && r.Description != null, ct);
         run.FailCount = await dst.Results.CountAsync(r => r.RunId == run.RunId && r.Description == null, ct);
@@ -88,5 +88,5 @@ public static class HistoryStoreCopier
     /// <summary>Still running, or shown as failed only because its process went away.</summary>
     static bool IsUnfinished(HistoryRun run) =>
         run.State == RunStates.Running ||
-        (run.State == RunStates.Failed && Metadata.Read(run.MetadataJson).ContainsKey("interrupted"));
+        (run.State == RunStates.Failed && RunMetadata.Read(run.MetadataJson).IsInterrupted);
 }

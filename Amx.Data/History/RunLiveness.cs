@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Amx.Data.History.Model;
 using Microsoft.EntityFrameworkCore;
 
@@ -31,15 +30,19 @@ public static class RunLiveness
         var marked = 0;
         foreach (var run in running)
         {
-            var meta = Metadata.Read(run.MetadataJson);
+            var meta = RunMetadata.Read(run.MetadataJson);
             if (IsAlive(run, meta)) continue;
             run.State = RunStates.Failed;
             run.FinishedAt ??= DateTime.UtcNow;
-            meta["interrupted"] = true;
-            meta["error"] = "interrupted: the drafting process ended before the run finished; resume with amx run --resume " + run.RunId;
-            meta.Remove("pid");
-            meta.Remove("pid_started_at");
-            run.MetadataJson = JsonSerializer.Serialize(meta);
+            meta.Interrupted = true;
+            // In a shared store a silent run may also be one whose process lost the store and went on in its local file.
+            meta.Error = store.IsShared
+                ? $"interrupted: the drafting process stopped reporting. If {run.Who} on {run.Host} lost the shared store, the drafts " +
+                  $"went on in that machine's local history file and 'amx history-store migrate' there pushes them; otherwise resume with amx run --resume {run.RunId}"
+                : "interrupted: the drafting process ended before the run finished; resume with amx run --resume " + run.RunId;
+            meta.Pid = null;
+            meta.PidStartedAt = null;
+            run.MetadataJson = meta.ToJson();
             db.Runs.Attach(run);
             db.Entry(run).Property(r => r.State).IsModified = true;
             db.Entry(run).Property(r => r.FinishedAt).IsModified = true;
@@ -50,10 +53,10 @@ public static class RunLiveness
         return marked;
     }
 
-    static bool IsAlive(HistoryRun run, Dictionary<string, object?> meta)
+    static bool IsAlive(HistoryRun run, RunMetadata meta)
     {
-        var host = Metadata.String(meta, "pid_host");
-        var pid = Metadata.Long(meta, "pid");
+        var host = meta.PidHost;
+        var pid = meta.Pid;
         if (host == Environment.MachineName && pid is > 0)
         {
             try
@@ -64,48 +67,15 @@ public static class RunLiveness
                 // starts long after the run did, so it is compared with the start time it recorded; rows without
                 // that marker fall back to the drafting process's own heartbeat, then to the run's start.
                 var started = p.StartTime.ToUniversalTime();
-                if (Metadata.Time(meta, "pid_started_at") is { } recorded)
+                if (meta.PidStartedAt is { } recorded)
                     return (started - recorded).Duration() < TimeSpan.FromSeconds(2);
-                var marker = Metadata.Time(meta, "heartbeat_at") ?? run.StartedAt;
+                var marker = meta.HeartbeatAt ?? run.StartedAt;
                 return started <= marker.AddSeconds(5);
             }
             catch (ArgumentException) { return false; }
             catch (InvalidOperationException) { return false; }
         }
-        var beat = Metadata.Time(meta, "heartbeat_at") ?? run.StartedAt;
+        var beat = meta.HeartbeatAt ?? run.StartedAt;
         return DateTime.UtcNow - beat < StaleAfter;
     }
-}
-
-/// <summary>Reads and writes the loose <c>metadata_json</c> of a run.</summary>
-public static class Metadata
-{
-    public static Dictionary<string, object?> Read(string? json)
-    {
-        if (string.IsNullOrEmpty(json)) return new();
-        try
-        {
-            var doc = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(json) ?? new();
-            return doc.ToDictionary(kv => kv.Key, kv => (object?)kv.Value);
-        }
-        catch (JsonException) { return new() { ["unreadable_metadata"] = json }; }
-    }
-
-    public static string? String(Dictionary<string, object?> meta, string key) => meta.GetValueOrDefault(key) switch
-    {
-        JsonElement { ValueKind: JsonValueKind.String } e => e.GetString(),
-        string s => s,
-        _ => null,
-    };
-
-    public static long? Long(Dictionary<string, object?> meta, string key) => meta.GetValueOrDefault(key) switch
-    {
-        JsonElement { ValueKind: JsonValueKind.Number } e when e.TryGetInt64(out var l) => l,
-        long l => l,
-        int i => i,
-        _ => null,
-    };
-
-    public static DateTime? Time(Dictionary<string, object?> meta, string key) =>
-        String(meta, key) is { } s && DateTime.TryParse(s, null, System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var t) ? t : null;
 }

@@ -2,8 +2,19 @@ namespace Amx.Data.Llm;
 
 public sealed class DrafterOptions
 {
-    /// <summary>Per HTTP attempt: covers connecting, waiting for and reading the answer.</summary>
+    /// <summary>Per HTTP attempt: from sending the request until the answer starts (status line and headers). A model
+    /// that is slow to start is waited for this long; reading the body is bounded by <see cref="TotalTimeout"/>.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(120);
+    /// <summary>Opening a connection (TCP and TLS): a host that does not accept is given up on quickly.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>One call, all attempts and backoff included: the most a single batch can cost.</summary>
+    public TimeSpan TotalTimeout { get; init; } = TimeSpan.FromSeconds(300);
+    /// <summary>Retries after an attempt timed out: an endpoint that did not answer once rarely answers the next time,
+    /// and each try costs a whole <see cref="RequestTimeout"/>.</summary>
+    public int MaxTimeoutRetries { get; init; } = 1;
+    /// <summary>Stop the whole run (throw) when requests time out before the endpoint has answered even once: an
+    /// endpoint that accepts and never answers is not a per-target problem. Off for single drafting calls.</summary>
+    public bool StopWhenSilent { get; init; }
     /// <summary>Retries on 429 / 408 / 5xx / timeouts / connection errors (not counting the first attempt).</summary>
     public int MaxRetries { get; init; } = 4;
     /// <summary>First backoff delay; doubled each retry, with jitter. A Retry-After header wins over it.</summary>

@@ -47,6 +47,9 @@ public sealed class ReviewEntry
     };
 }
 
+/// <summary>What a review file holds: the run it was exported from, and the entries.</summary>
+public sealed record ReviewFileContent(string? RunId, IReadOnlyList<ReviewEntry> Entries);
+
 /// <summary>Reads and writes review files: YAML (<c>.yml</c>/<c>.yaml</c>) or CSV (<c>.csv</c>), chosen by extension.</summary>
 public static class ReviewFile
 {
@@ -74,11 +77,14 @@ public static class ReviewFile
             using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
             csv.WriteField("target"); csv.WriteField("kind"); csv.WriteField("confidence"); csv.WriteField("live_comment");
             csv.WriteField("draft"); csv.WriteField("alternatives"); csv.WriteField("decision"); csv.WriteField("text");
+            // Last, so the columns people edit keep their places; read back to refuse a file of another run.
+            csv.WriteField("run_id");
             csv.NextRecord();
             foreach (var e in entries)
             {
                 csv.WriteField(e.Target); csv.WriteField(e.Kind); csv.WriteField(e.Confidence); csv.WriteField(e.LiveComment);
                 csv.WriteField(e.Draft); csv.WriteField(string.Join(" | ", e.Alternatives)); csv.WriteField(e.Decision); csv.WriteField(e.Text);
+                csv.WriteField(runId);
                 csv.NextRecord();
             }
             return;
@@ -90,7 +96,7 @@ public static class ReviewFile
             .Serialize(writer, new Document { RunId = runId, Results = entries.ToList() });
     }
 
-    public static IReadOnlyList<ReviewEntry> Read(string path)
+    public static ReviewFileContent Read(string path)
     {
         if (!File.Exists(path)) throw AmxException.BadInput($"review file {path} does not exist", "create one with --export FILE");
         try
@@ -101,21 +107,29 @@ public static class ReviewFile
                 using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture) { PrepareHeaderForMatch = a => a.Header.ToLowerInvariant() });
                 csv.Read();
                 csv.ReadHeader();
+                var hasRunId = csv.HeaderRecord?.Contains("run_id", StringComparer.OrdinalIgnoreCase) == true;
                 var list = new List<ReviewEntry>();
+                var runIds = new HashSet<string>(StringComparer.Ordinal);
                 while (csv.Read())
+                {
                     list.Add(new ReviewEntry
                     {
                         Target = csv.GetField("target") ?? "",
                         Decision = csv.GetField("decision") ?? "",
                         Text = NullIfEmpty(csv.GetField("text")),
                     });
-                return list;
+                    if (hasRunId && NullIfEmpty(csv.GetField("run_id")) is { } id) runIds.Add(id);
+                }
+                if (runIds.Count > 1)
+                    throw AmxException.BadInput($"review file {path} mixes rows of several runs ({string.Join(", ", runIds.Order())})",
+                        "export each run to its own file: amx review RUN_ID --export FILE");
+                return new ReviewFileContent(runIds.SingleOrDefault(), list);
             }
             var text = File.ReadAllText(path);
             YamlGuard.Check(text, path, ReReadHint);
             var doc = new DeserializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).IgnoreUnmatchedProperties().Build()
                 .Deserialize<Document>(text);
-            return doc?.Results ?? [];
+            return new ReviewFileContent(NullIfEmpty(doc?.RunId), doc?.Results ?? []);
         }
         catch (YamlDotNet.Core.YamlException e)
         {

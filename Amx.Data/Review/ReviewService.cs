@@ -14,11 +14,15 @@ public sealed record ReviewRequest
     public IReadOnlyList<string> Reject { get; init; } = [];
     /// <summary>QNAME → edited text.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Set { get; init; } = [];
-    /// <summary>Decisions read from an edited export.</summary>
+    /// <summary>Decisions read from an edited export; applied before the flags, which win for the targets they name.</summary>
     public IReadOnlyList<ReviewEntry> FromFile { get; init; } = [];
+    /// <summary>The run the file was exported from (must be the run under review); null without a file.</summary>
+    public string? FromFileRunId { get; init; }
+    public string? FromFilePath { get; init; }
 }
 
-public sealed record ReviewSummary(string RunId, string State, int Accepted, int Edited, int Rejected, int Pending, int Changed);
+/// <param name="CommentsUnsupported">The backend's name when its warehouse has no comments to apply to (SQLite).</param>
+public sealed record ReviewSummary(string RunId, string State, int Accepted, int Edited, int Rejected, int Pending, int Changed, string? CommentsUnsupported = null);
 
 /// <summary>Records reviewers' decisions on a run's results; the run becomes <c>reviewed</c> when nothing is pending.</summary>
 public sealed class ReviewService(HistoryStore store, AmxEnvironment env)
@@ -30,9 +34,26 @@ public sealed class ReviewService(HistoryStore store, AmxEnvironment env)
         return results.Select(ReviewEntry.From).ToList();
     }
 
+    static string? NoComments(HistoryRun run)
+    {
+        if (!BackendNames.TryParse(run.DbBackend, out var backend)) return null;
+        var dialect = Amx.Data.Warehouse.WarehouseProviders.For(backend).Dialect;
+        return dialect.SupportsCommentsOn(TargetKinds.Table) || dialect.SupportsCommentsOn(TargetKinds.Column) ? null : dialect.BackendName;
+    }
+
     public async Task<ReviewSummary> ReviewAsync(string runId, ReviewRequest request, CancellationToken ct)
     {
         var run = await store.FindRunAsync(runId);
+        if (request.FromFilePath is { } path)
+        {
+            // A file from another run must never decide this one's results (docs/runs.md, review files).
+            if (request.FromFileRunId is null)
+                throw AmxException.BadInput($"review file {path} does not say which run it belongs to (no run_id)",
+                    $"export it again: amx review {run.RunId} --export FILE");
+            if (request.FromFileRunId != run.RunId)
+                throw AmxException.BadInput($"review file {path} was exported from run {request.FromFileRunId}, not {run.RunId}",
+                    $"amx review {request.FromFileRunId} --from-file {path}   (or export this run: amx review {run.RunId} --export FILE)");
+        }
         if (run.State == RunStates.Running)
             throw AmxException.BadInput($"run {run.RunId} is still drafting", $"wait for it, or resume it: amx run --resume {run.RunId}");
         await using var db = store.CreateContext();
@@ -73,6 +94,14 @@ public sealed class ReviewService(HistoryStore store, AmxEnvironment env)
             : throw AmxException.BadInput($"run {run.RunId} has no result for '{qname}'",
                 $"list its targets with: amx history show {run.RunId}");
 
+        // The file first, then the flags: a flag names its targets explicitly and wins over the file for them.
+        foreach (var entry in request.FromFile)
+        {
+            var r = Find(entry.Target);
+            var decision = ReviewEntry.ParseDecision(entry.Decision, entry.Target);
+            if (decision == Decisions.Pending) continue;
+            Decide(r, decision == Decisions.Edited ? Decisions.Accepted : decision, decision == Decisions.Rejected ? null : entry.Text);
+        }
         foreach (var word in request.Accept)
         {
             var levels = word.ToLowerInvariant() switch
@@ -88,13 +117,6 @@ public sealed class ReviewService(HistoryStore store, AmxEnvironment env)
         }
         foreach (var q in request.Reject) Decide(Find(q), Decisions.Rejected);
         foreach (var (q, text) in request.Set) Decide(Find(q), Decisions.Accepted, text);
-        foreach (var entry in request.FromFile)
-        {
-            var r = Find(entry.Target);
-            var decision = ReviewEntry.ParseDecision(entry.Decision, entry.Target);
-            if (decision == Decisions.Pending) continue;
-            Decide(r, decision == Decisions.Edited ? Decisions.Accepted : decision, decision == Decisions.Rejected ? null : entry.Text);
-        }
 
         await db.SaveChangesAsync(ct);
         var pending = rows.Values.Count(r => r.Decision == Decisions.Pending && r.Description is not null);
@@ -105,7 +127,7 @@ public sealed class ReviewService(HistoryStore store, AmxEnvironment env)
         }
         return new ReviewSummary(run.RunId, run.State,
             rows.Values.Count(r => r.Decision == Decisions.Accepted), rows.Values.Count(r => r.Decision == Decisions.Edited),
-            rows.Values.Count(r => r.Decision == Decisions.Rejected), pending, changed);
+            rows.Values.Count(r => r.Decision == Decisions.Rejected), pending, changed, NoComments(run));
     }
 }
 

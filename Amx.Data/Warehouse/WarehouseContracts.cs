@@ -57,6 +57,13 @@ public sealed record ServerInfo(string Backend, string Version, string? User);
 public interface IServerInfoReader
 {
     Task<ServerInfo> ReadAsync(DbConnection connection, CancellationToken ct = default);
+
+    /// <summary>
+    /// The database as the server itself identifies it, the same from every machine however a profile spells the
+    /// host or port (<c>localhost</c> vs <c>127.0.0.1</c>, an omitted default port): the key of apply's cross-machine
+    /// target locks (docs/runs.md).
+    /// </summary>
+    Task<string> IdentityAsync(DbConnection connection, CancellationToken ct = default);
 }
 
 /// <summary>Everything amx needs of one backend; <see cref="WarehouseProviders.For"/> picks it.</summary>

@@ -62,7 +62,7 @@ public sealed class ReviewAndApplyTests(string backend)
         var csvPath = Path.Combine(_amx.Home, "review.csv");
         ApplyWarehouse.Ok(_amx.Run("review", runId, "--export", csvPath));
         var rows = ReadCsv(csvPath);
-        Assert.That(rows[0], Is.EqualTo(new[] { "target", "kind", "confidence", "live_comment", "draft", "alternatives", "decision", "text" }));
+        Assert.That(rows[0], Is.EqualTo(new[] { "target", "kind", "confidence", "live_comment", "draft", "alternatives", "decision", "text", "run_id" }));
         var tableRow = rows.Single(r => r[0] == t);
         tableRow[7] = TrickyThree;
         tableRow[6] = "accepted";

@@ -67,6 +67,14 @@ public sealed class RunStoreFallbackTests
         Assert.That(list.ExitCode, Is.Zero, list.ToString());
         var listed = DraftingWorld.Json(list).EnumerateArray().Single(e => e.GetProperty("run_id").GetString() == runId);
         Assert.That(listed.GetProperty("state").GetString(), Is.EqualTo("failed"));
+        // …but show, on the machine that holds the drafts, says where they are and how to push them (issue 14 item 5).
+        var show = amx.Run("history", "show", runId);
+        Assert.That(show.ExitCode, Is.Zero, show.ToString());
+        Assert.That(show.Stdout, Does.Contain("drafted in the local history file, not yet in the shared store"));
+        Assert.That(show.Stdout, Does.Contain(amx.Home).And.Contain("amx history-store migrate"));
+        Assert.That(show.Stdout, Does.Not.Contain("resume with amx run --resume"));
+        var showJson = DraftingWorld.Json(amx.Run("history", "show", runId, "--output", "json"));
+        Assert.That(showJson.GetProperty("local_copy").GetProperty("state").GetString(), Is.EqualTo("drafted"));
 
         var migrate = amx.Run("history-store", "migrate", "--output", "json");
         Assert.That(migrate.ExitCode, Is.Zero, migrate.ToString());

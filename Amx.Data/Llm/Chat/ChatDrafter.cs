@@ -22,6 +22,8 @@ public sealed record ChatEndpoint(string Provider, string Model, string Endpoint
 public sealed class ChatDrafter(IChatClient client, ChatEndpoint endpoint, DrafterOptions options, IDisposable? owned = null) : IDescriptionDrafter
 {
     volatile bool structuredOutput = endpoint.StructuredOutput;
+    // Set by the first answer: until then a timeout means the endpoint is not answering at all, not one slow batch.
+    volatile bool answered;
 
     public string Provider => endpoint.Provider;
     public string Model => endpoint.Model;
@@ -71,6 +73,7 @@ public sealed class ChatDrafter(IChatClient client, ChatEndpoint endpoint, Draft
                 continue;
             }
 
+            answered = true;
             usage += new TokenUsage(response.Usage?.InputTokenCount ?? 0, response.Usage?.OutputTokenCount ?? 0);
             var text = response.Text;
             var parsed = DraftAnswerParser.Parse(text, pending, maxAlternatives, options.MaxDescriptionLength);
@@ -114,6 +117,10 @@ public sealed class ChatDrafter(IChatClient client, ChatEndpoint endpoint, Draft
         if (http.Failure == LlmHttpFailure.Unreachable)
             throw AmxException.Failed($"LLM endpoint unreachable: {http.Message}",
                 $"check base_url of the llm profile ({endpoint.Endpoint}) and that the server is running", http);
+        if (http.Failure == LlmHttpFailure.Timeout && !answered && options.StopWhenSilent)
+            throw AmxException.Failed($"LLM endpoint {endpoint.Endpoint} did not answer: {http.Message}",
+                "check that the server behind the llm profile's base_url is up and serving the model; a slow model needs a larger --timeout (and --total-timeout)",
+                http);
         if (http.Status == HttpStatusCode.NotFound)
             throw AmxException.Failed($"LLM endpoint has no such model or path: {http.Message}",
                 $"check model '{endpoint.Model}' and base_url '{endpoint.Endpoint}' of the llm profile", http);

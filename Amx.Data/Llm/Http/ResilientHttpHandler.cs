@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Polly;
 using Polly.Retry;
@@ -8,22 +9,31 @@ namespace Amx.Data.Llm.Http;
 
 /// <summary>
 /// The retry and timeout policy of every LLM call, below the SDKs (whose own retries are switched off), so that
-/// both providers behave alike and tests can observe it: per-attempt timeout; exponential backoff with jitter on
-/// 408 / 429 / 5xx / timeouts / connection errors, honouring Retry-After; 401/403 and other 4xx are not retried.
+/// both providers behave alike and tests can observe it. Three time limits (docs/runs.md): connecting
+/// (<see cref="DrafterOptions.ConnectTimeout"/>), the answer starting per attempt (<see cref="DrafterOptions.RequestTimeout"/>),
+/// and the whole call with its retries (<see cref="DrafterOptions.TotalTimeout"/>). Exponential backoff with jitter on
+/// 408 / 429 / 5xx / connection errors, honouring Retry-After; a timed-out attempt is retried only
+/// <see cref="DrafterOptions.MaxTimeoutRetries"/> times; 401/403 and other 4xx are not retried.
 /// When retries are spent it throws <see cref="LlmHttpException"/>.
 /// </summary>
 public sealed class ResilientHttpHandler : DelegatingHandler
 {
     readonly ResiliencePipeline<HttpResponseMessage> pipeline;
+    readonly ResiliencePipeline firstByte;
     readonly DrafterOptions options;
     readonly TimeProvider time;
+    // Timed-out attempts of the current call (per async flow: calls run concurrently through one handler).
+    readonly AsyncLocal<StrongBox<int>> timeouts = new();
+    int TimedOut => timeouts.Value?.Value ?? 0;
 
     public ResilientHttpHandler(DrafterOptions options, HttpMessageHandler? inner = null, TimeProvider? time = null)
-        : base(inner ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        : base(inner ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), ConnectTimeout = options.ConnectTimeout })
     {
         this.options = options;
         this.time = time ?? TimeProvider.System;
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = this.time };
+        // Outermost: the whole call, every attempt and backoff included.
+        builder.AddTimeout(options.TotalTimeout);
         if (options.MaxRetries > 0)
             builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
@@ -34,7 +44,7 @@ public sealed class ResilientHttpHandler : DelegatingHandler
                 MaxDelay = options.MaxRetryAfter,
                 ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
                     .Handle<HttpRequestException>()
-                    .Handle<TimeoutRejectedException>()
+                    .Handle<TimeoutRejectedException>(_ => TimedOut <= options.MaxTimeoutRetries)
                     .HandleResult(r => IsTransient(r.StatusCode)),
                 // Retry-After wins over our backoff; null falls back to the exponential delay.
                 DelayGenerator = args =>
@@ -43,8 +53,8 @@ public sealed class ResilientHttpHandler : DelegatingHandler
                     return ValueTask.FromResult(asked is { } d ? (TimeSpan?)(d > options.MaxRetryAfter ? options.MaxRetryAfter : d) : null);
                 },
             });
-        builder.AddTimeout(options.RequestTimeout);
         pipeline = builder.Build();
+        firstByte = new ResiliencePipelineBuilder { TimeProvider = this.time }.AddTimeout(options.RequestTimeout).Build();
     }
 
     public static bool IsTransient(HttpStatusCode status) =>
@@ -56,6 +66,8 @@ public sealed class ResilientHttpHandler : DelegatingHandler
         // and some SDK contents are one-shot streams).
         var body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(ct);
         var attempts = 0;
+        var counter = new StrongBox<int>();
+        timeouts.Value = counter;
         HttpResponseMessage response;
         try
         {
@@ -63,16 +75,33 @@ public sealed class ResilientHttpHandler : DelegatingHandler
             {
                 attempts++;
                 using var copy = Copy(request, body);
-                var r = await base.SendAsync(copy, token);
-                // Read the whole answer inside the attempt so that the timeout covers it too.
+                HttpResponseMessage r;
+                try
+                {
+                    // The handler returns once the status line and headers are in: that is the "first byte" limit.
+                    r = await firstByte.ExecuteAsync(async t => await base.SendAsync(copy, t), token);
+                }
+                catch (TimeoutRejectedException)
+                {
+                    counter.Value++;
+                    throw;
+                }
+                catch (OperationCanceledException e) when (!token.IsCancellationRequested)
+                {
+                    // SocketsHttpHandler's ConnectTimeout surfaces as a cancellation nobody asked for.
+                    throw new HttpRequestException($"no connection within {options.ConnectTimeout.TotalSeconds:0.#} s", e);
+                }
+                // The body is read inside the attempt, bounded by the total limit.
                 await r.Content.LoadIntoBufferAsync(token);
                 return r;
             }, ct);
         }
-        catch (TimeoutRejectedException e)
+        catch (TimeoutRejectedException e) when (!ct.IsCancellationRequested)
         {
+            var total = e.Timeout >= options.TotalTimeout && options.TotalTimeout != options.RequestTimeout;
             throw new LlmHttpException(LlmHttpFailure.Timeout, null,
-                $"no answer within {options.RequestTimeout.TotalSeconds:0.#} s ({Attempts(attempts)})", attempts, e);
+                total ? $"no complete answer within {options.TotalTimeout.TotalSeconds:0.#} s in all ({Attempts(attempts)})"
+                      : $"no answer within {options.RequestTimeout.TotalSeconds:0.#} s ({Attempts(attempts)})", attempts, e);
         }
         catch (HttpRequestException e) when (!ct.IsCancellationRequested)
         {

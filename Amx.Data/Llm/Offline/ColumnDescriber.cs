@@ -86,7 +86,7 @@ public static class ColumnDescriber
             core = phrase.Length == 0 ? $"{Cap(Phrase(words))} of the {entity}" : $"{Cap(phrase)} of the {entity}";
 
         var notes = new List<string>();
-        var enumeration = Enumeration(column.Profile);
+        var enumeration = Enumeration(type, column.Profile);
         if (enumeration is not null) { notes.Add(enumeration); structural = true; }
         else if (Range(type, column.Profile) is { } range) notes.Add(range);
         if (!inPk && table.UniqueKeys.Any(k => k.Count == 1 && k[0] == column.Name)) notes.Add($"Unique for each {entity}.");
@@ -165,22 +165,26 @@ public static class ColumnDescriber
         return subject == entity ? $"{what} of the {entity}" : $"{Cap(subject)} {what.ToLowerInvariant()} of the {entity}";
     }
 
-    static string? Enumeration(ColumnProfile? p)
+    /// <summary>"One of: a, b, c." for a code-like column; never for a single value (one row is no list) nor for
+    /// numbers and times, whose few sampled values are a coincidence, not a domain.</summary>
+    static string? Enumeration(string type, ColumnProfile? p)
     {
-        if (p is null) return null;
+        if (p is null || IsNumericOrTemporal(type)) return null;
         var values = p.TopValues.Count > 0 ? p.TopValues.Select(v => v.Value).ToList() : p.Examples.Distinct().ToList();
         var distinct = p.DistinctEstimate ?? (p.TopValues.Count > 0 ? p.TopValues.Count : null);
-        if (distinct is not { } d || d < 1 || d > 12 || values.Count < d || values.Any(v => v.Length > 40)) return null;
+        if (distinct is not { } d || d < 2 || d > 12 || values.Count < d || values.Any(v => v.Length > 40)) return null;
         var ordered = p.TopValues.Count > 0 ? values : values.Order(StringComparer.Ordinal).ToList();
         return $"One of: {string.Join(", ", ordered.Take((int)d))}.";
     }
 
+    static bool IsNumericOrTemporal(string type) =>
+        type.Contains("int") || type.Contains("numeric") || type.Contains("decimal") || type.Contains("float")
+        || type.Contains("double") || type.Contains("real") || type.Contains("money") || type.Contains("date") || type.Contains("time");
+
     static string? Range(string type, ColumnProfile? p)
     {
         if (p?.Min is null || p.Max is null || p.Min == p.Max) return null;
-        var numericOrTemporal = type.Contains("int") || type.Contains("numeric") || type.Contains("decimal") || type.Contains("float")
-            || type.Contains("double") || type.Contains("real") || type.Contains("money") || type.Contains("date") || type.Contains("time");
-        return numericOrTemporal ? $"Observed range: {p.Min} to {p.Max}." : null;
+        return IsNumericOrTemporal(type) ? $"Observed range: {p.Min} to {p.Max}." : null;
     }
 
     static string Percent(double ratio) => (ratio * 100).ToString("0", CultureInfo.InvariantCulture) + "%";

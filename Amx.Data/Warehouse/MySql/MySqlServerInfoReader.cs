@@ -15,4 +15,13 @@ public sealed class MySqlServerInfoReader(string backend) : IServerInfoReader
         var engine = version.Contains("MariaDB", StringComparison.OrdinalIgnoreCase) ? "mariadb" : backend;
         return new ServerInfo(engine, (engine == "mariadb" ? "MariaDB " : "MySQL ") + version, r.GetString(1));
     }
+
+    public async Task<string> IdentityAsync(DbConnection connection, CancellationToken ct = default)
+    {
+        // MariaDB has no server_uuid; the host name the server reports, its port and its data directory name it
+        // alike on MySQL and MariaDB. Target names carry the database (schema), so the server is enough here.
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT CONCAT(@@hostname, ':', @@port, ':', @@datadir)";
+        return $"mysql:{await cmd.ExecuteScalarAsync(ct)}";
+    }
 }

@@ -14,4 +14,13 @@ public sealed class SqlServerServerInfoReader : IServerInfoReader
         await r.ReadAsync(ct);
         return new ServerInfo("sqlserver", r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1));
     }
+
+    internal const string IdentitySql = "SELECT CAST(SERVERPROPERTY('MachineName') AS nvarchar(128)) + N'\\' + COALESCE(CAST(SERVERPROPERTY('InstanceName') AS nvarchar(128)), N'MSSQLSERVER') + N'/' + DB_NAME()";
+
+    public async Task<string> IdentityAsync(DbConnection connection, CancellationToken ct = default)
+    {
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = IdentitySql;
+        return $"sqlserver:{await cmd.ExecuteScalarAsync(ct)}";
+    }
 }

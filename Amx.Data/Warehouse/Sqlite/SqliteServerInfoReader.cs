@@ -12,4 +12,8 @@ public sealed class SqliteServerInfoReader : IServerInfoReader
         var version = (string)(await cmd.ExecuteScalarAsync(ct))!;
         return new ServerInfo("sqlite", "SQLite " + version, Environment.UserName);
     }
+
+    /// <summary>The file's full path (SQLite is never shared between machines).</summary>
+    public Task<string> IdentityAsync(DbConnection connection, CancellationToken ct = default) =>
+        Task.FromResult("sqlite:" + Path.GetFullPath(connection.DataSource));
 }

@@ -23,10 +23,12 @@ public sealed class DemoCommand : AmxCommand
 
     protected override async Task<int> ExecuteAsync(CommandContext ctx, ParseResult parse, CancellationToken ct)
     {
+        // Everything that can refuse (a broken config, a bad flag) is checked before any file is created.
+        var config = ctx.Config;
+        var mode = RunOptions.ParseMode(parse.GetValue(_profiling));
         var path = Path.Combine(ctx.Env.Home, "demo.db");
         Directory.CreateDirectory(ctx.Env.Home);
         DemoWarehouse.Create(path);
-        var config = ctx.Config;
         config.DbProfiles["demo"] = new DbProfile { Name = "demo", Backend = Backend.Sqlite, Path = path };
         if (!config.LlmProfiles.ContainsKey("offline"))
             config.LlmProfiles["offline"] = new LlmProfile { Name = "offline", Provider = "offline" };
@@ -38,10 +40,11 @@ public sealed class DemoCommand : AmxCommand
         var request = new RunRequest
         {
             DbProfile = config.DbProfiles["demo"], LlmProfile = config.LlmProfiles["offline"], Scope = "main",
-            ProfilingMode = RunOptions.ParseMode(parse.GetValue(_profiling)), Verb = "demo",
+            ProfilingMode = mode, Verb = "demo",
         };
-        var summary = await DraftingHost.RunAsync(ctx, request, ct);
-        var store = await ctx.OpenHistoryAsync(ct);
+        // A demo is practice: it stays in this machine's local file, never in the team's shared store.
+        var store = await Amx.Data.History.HistoryStore.OpenLocalAsync(ctx.Env, ct);
+        var summary = await DraftingHost.RunAsync(ctx, request, ct, store);
         var results = await store.GetResultsAsync(summary.RunId);
         ctx.Render(new { run_id = summary.RunId, state = summary.State, ok = summary.Ok, fail = summary.Failed, results = results.Select(r => new
         {
@@ -52,6 +55,7 @@ public sealed class DemoCommand : AmxCommand
             foreach (var r in results) t.Add(r.TargetQname, r.Confidence, r.Description);
             t.Footer.Add($"Run {summary.RunId}: {summary.Ok} drafted, {summary.Failed} failed, state {summary.State}.");
             t.Footer.Add($"Next: amx history show {summary.RunId}   ·   amx review {summary.RunId} --export review.yml");
+            if (config.HistoryStoreEnabled) t.Footer.Add("The demo run is kept in this machine's local history file, not in the team's shared store.");
             t.Footer.Add("SQLite has no comments: the drafts live in the history store; try amx run on a PostgreSQL or MariaDB profile to apply them.");
             return t;
         });

@@ -27,10 +27,11 @@ public sealed class RunCommand : AmxCommand
         var resume = parse.GetValue(_resume);
         if (scope is null && resume is null)
             throw AmxException.BadInput("a scope is required", "amx run sales  (or sales.customer, or --resume RUN_ID; the whole warehouse: amx run-apply)");
-        // A resumed run goes on against the database it started on, unless told otherwise.
+        // A resumed run goes on against the database and with the llm profile it started with, unless told otherwise.
         var store = await ctx.OpenHistoryAsync(ct);
-        var runProfile = resume is null ? null : (await store.FindRunAsync(resume, ct)).DbProfile;
-        var request = _options.ToRequest(ctx, parse, scope, "run", runProfile) with { ResumeRunId = resume };
+        var resumed = resume is null ? null : await store.FindRunAsync(resume, ct);
+        var request = _options.ToRequest(ctx, parse, scope, "run", resumed?.DbProfile,
+            resumed is null ? null : () => RunResume.LlmProfileOf(resumed, ctx.Config)) with { ResumeRunId = resume };
         var summary = await DraftingHost.RunAsync(ctx, request, ct, store);
         RunReport.Print(ctx, summary);
         return RunReport.ExitCode(summary);

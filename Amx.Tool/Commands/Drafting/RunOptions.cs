@@ -23,7 +23,9 @@ public sealed class RunOptions
     public readonly Option<bool> MissingOnly = new("--missing-only") { Description = "Skip targets that already have a comment or an accepted draft" };
     public readonly Option<bool> MaskSamples = new("--mask-samples") { Description = "Mask sampled values before they reach the LLM (letters→a/A, digits→9)" };
     public readonly Option<bool> NoSamples = new("--no-samples") { Description = "Send no sampled values to the LLM (statistics only)" };
-    public readonly Option<int> Timeout = new("--timeout") { Description = "Seconds per LLM request", DefaultValueFactory = _ => 120 };
+    public readonly Option<int> Timeout = new("--timeout") { Description = "Seconds an LLM request may wait for the answer to start (per attempt)", DefaultValueFactory = _ => 120 };
+    public readonly Option<int> ConnectTimeout = new("--connect-timeout") { Description = "Seconds to open a connection to the LLM endpoint", DefaultValueFactory = _ => 10 };
+    public readonly Option<int> TotalTimeout = new("--total-timeout") { Description = "Seconds one LLM request may take in all, retries included", DefaultValueFactory = _ => 300 };
 
     public RunOptions(string acceptDefault)
     {
@@ -36,14 +38,17 @@ public sealed class RunOptions
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { ProfilingMode, LlmProfile, DbProfile, Accept, BatchSize, Concurrency, MaxAlternatives, MissingOnly, MaskSamples, NoSamples, Timeout })
+        foreach (var o in new Option[] { ProfilingMode, LlmProfile, DbProfile, Accept, BatchSize, Concurrency, MaxAlternatives, MissingOnly, MaskSamples, NoSamples, Timeout, ConnectTimeout, TotalTimeout })
             command.Options.Add(o);
     }
 
-    public RunRequest ToRequest(CommandContext ctx, ParseResult parse, string? scope, string verb, string? defaultDbProfile = null) => new()
+    /// <param name="runLlmProfile">A resumed run's own llm profile: used unless --llm-profile switches deliberately.</param>
+    public RunRequest ToRequest(CommandContext ctx, ParseResult parse, string? scope, string verb, string? defaultDbProfile = null,
+        Func<Amx.Data.Config.LlmProfile>? runLlmProfile = null) => new()
     {
         DbProfile = ctx.Config.GetDbProfile(parse.GetValue(DbProfile) ?? defaultDbProfile),
-        LlmProfile = ctx.Config.GetLlmProfile(parse.GetValue(LlmProfile)),
+        LlmProfile = parse.GetValue(LlmProfile) is { } llm ? ctx.Config.GetLlmProfile(llm) : runLlmProfile?.Invoke() ?? ctx.Config.GetLlmProfile(null),
+        LlmSwitch = runLlmProfile is not null && parse.GetValue(LlmProfile) is not null,
         Scope = scope,
         ProfilingMode = ParseMode(parse.GetValue(ProfilingMode)),
         Accept = ParseAccept(parse.GetValue(Accept)),
@@ -54,6 +59,8 @@ public sealed class RunOptions
         MaskSamples = parse.GetValue(MaskSamples),
         NoSamples = parse.GetValue(NoSamples),
         RequestTimeout = TimeSpan.FromSeconds(Positive(parse.GetValue(Timeout), "--timeout")),
+        ConnectTimeout = TimeSpan.FromSeconds(Positive(parse.GetValue(ConnectTimeout), "--connect-timeout")),
+        TotalTimeout = TimeSpan.FromSeconds(Positive(parse.GetValue(TotalTimeout), "--total-timeout")),
         Verb = verb,
     };
 

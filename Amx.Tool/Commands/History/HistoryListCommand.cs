@@ -40,9 +40,14 @@ public sealed class HistoryListCommand : AmxCommand
         {
             // DESIGN.md's six columns, then the state (an interrupted run must be visible as such).
             var t = new OutputTable("run_id", "who", "when", "scope", "ok", "fail", "state");
+            // Relative times are for people reading a table; a file (csv, md) keeps absolute UTC.
+            Func<DateTime, string> when = ctx.Globals.Output == OutputFormat.Table ? t => RelativeTime.Ago(t) : t => RunJson.Utc(t)!;
             foreach (var r in runs)
-                t.Add(r.RunId, r.Who, RelativeTime.Ago(r.StartedAt), RunJson.ScopeLabel(r), r.OkCount.ToString(), r.FailCount.ToString(), RunJson.StateLabel(r));
-            if (runs.Count == 0) t.Footer.Add($"No runs yet in {store.Location}. Draft some: amx run SCOPE (or try amx demo).");
+                t.Add(r.RunId, r.Who, when(r.StartedAt), RunJson.ScopeLabel(r), r.OkCount.ToString(), r.FailCount.ToString(), RunJson.StateLabel(r));
+            if (runs.Count == 0)
+                t.Footer.Add((who ?? scope ?? state) is not null
+                    ? $"No runs match{(who is null ? "" : $" --who {who}")}{(scope is null ? "" : $" --scope {scope}")}{(state is null ? "" : $" --state {state}")} in {store.Location}. All runs: amx history list"
+                    : $"No runs yet in {store.Location}. Draft some: amx run SCOPE (or try amx demo).");
             return t;
         });
         return 0;
@@ -54,27 +59,27 @@ static class RunJson
 {
     public static object Summary(HistoryRun r)
     {
-        var meta = Metadata.Read(r.MetadataJson);
+        var meta = RunMetadata.Read(r.MetadataJson);
         return new
         {
             run_id = r.RunId, who = r.Who, host = r.Host, started_at = Utc(r.StartedAt), finished_at = Utc(r.FinishedAt),
-            scope = r.Scope, tables = Metadata.Long(meta, "tables"), state = r.State, ok = r.OkCount, fail = r.FailCount,
+            scope = r.Scope, tables = meta.Tables, state = r.State, ok = r.OkCount, fail = r.FailCount,
             db_profile = r.DbProfile, db_backend = r.DbBackend, llm_provider = r.LlmProvider, llm_model = r.LlmModel,
             applied_at = Utc(r.AppliedAt), applied_by = r.AppliedBy, client_version = r.ClientVersion,
-            interrupted = meta.ContainsKey("interrupted"),
+            interrupted = meta.IsInterrupted, llm_profile = meta.LlmProfile,
         };
     }
 
     /// <summary>"failed (interrupted)" for a run whose process died; the plain state otherwise.</summary>
     public static string StateLabel(HistoryRun r) =>
-        r.State == RunStates.Failed && Metadata.Read(r.MetadataJson).ContainsKey("interrupted") ? "failed (interrupted)" : r.State;
+        r.State == RunStates.Failed && RunMetadata.Read(r.MetadataJson).IsInterrupted ? "failed (interrupted)" : r.State;
 
     public static string? Utc(DateTime? t) => t is { } v ? DateTime.SpecifyKind(v, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'") : null;
 
     /// <summary>"sales (3 t)" where the table count is known; "(whole warehouse)" for <c>*</c>.</summary>
     public static string ScopeLabel(HistoryRun r)
     {
-        var tables = Metadata.Long(Metadata.Read(r.MetadataJson), "tables");
+        var tables = RunMetadata.Read(r.MetadataJson).Tables;
         var scope = r.Scope == "*" ? "(all)" : r.Scope;
         return tables is { } n ? $"{scope} ({n} t)" : scope;
     }

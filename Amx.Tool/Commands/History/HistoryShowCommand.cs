@@ -27,13 +27,20 @@ public sealed class HistoryShowCommand : AmxCommand
         // json carries every column; the table only what it prints.
         var results = await store.ReadAsync(r => r.ResultsAsync(run.RunId, full: json, ct), ct);
         var hash = parse.GetValue(_hash) ? DescriptionsHash.Compute(results) : null;
+        var meta = RunMetadata.Read(run.MetadataJson);
+        var local = await LocalCopyAsync(ctx, store, run, ct);
 
         if (json)
         {
             JsonOutput.Write(ctx.Out, new
             {
                 run = RunJson.Summary(run),
-                metadata = Metadata.Read(run.MetadataJson),
+                metadata = meta.ToElement(),
+                local_copy = local is null ? null : new
+                {
+                    path = ctx.Env.LocalHistoryPath, state = local.State, ok = local.OkCount, fail = local.FailCount,
+                    hint = "amx history-store migrate",
+                },
                 results = results.Select(r => new
                 {
                     target = r.TargetQname, kind = r.TargetKind, description = r.Description, confidence = r.Confidence,
@@ -52,9 +59,21 @@ public sealed class HistoryShowCommand : AmxCommand
         o.WriteLine($"started  {RunJson.Utc(run.StartedAt)} ({RelativeTime.Ago(run.StartedAt)})");
         o.WriteLine($"scope    {RunJson.ScopeLabel(run)} on {run.DbProfile} ({run.DbBackend})");
         o.WriteLine($"llm      {run.LlmProvider} {run.LlmModel}");
-        o.WriteLine($"state    {RunJson.StateLabel(run)}   ok {run.OkCount}   fail {run.FailCount}" +
-                    (run.AppliedAt is { } at ? $"   applied by {run.AppliedBy} at {RunJson.Utc(at)}" : ""));
-        if (Metadata.String(Metadata.Read(run.MetadataJson), "error") is { } error) o.WriteLine($"error    {error}");
+        if (local is not null)
+        {
+            // The shared row looks dead, but the drafting went on in this machine's local file.
+            o.WriteLine($"state    {local.State} in the local history file, not yet in the shared store   ok {local.OkCount}   fail {local.FailCount}");
+            o.WriteLine($"where    the shared store became unreachable during the run; the drafts after that are in {ctx.Env.LocalHistoryPath}");
+            o.WriteLine("next     push them into the shared store with: amx history-store migrate");
+        }
+        else
+        {
+            o.WriteLine($"state    {RunJson.StateLabel(run)}   ok {run.OkCount}   fail {run.FailCount}" +
+                        (run.AppliedAt is { } at ? $"   applied by {run.AppliedBy} at {RunJson.Utc(at)}" : ""));
+            if (meta.Error is { } error) o.WriteLine($"error    {error}");
+        }
+        if (meta.LlmSwitches is { Count: > 0 } switches)
+            o.WriteLine($"note     resumed with another llm profile: {string.Join(", ", switches)} (each result's metadata names its profile)");
         o.WriteLine();
         var t = new OutputTable("target", "kind", "description", "confidence", "decision", "reviewed_by", "applied_by", "applied_at", "status");
         foreach (var r in results)
@@ -63,5 +82,16 @@ public sealed class HistoryShowCommand : AmxCommand
         Renderer.For(ctx).Write(o, t);
         if (hash is not null) o.WriteLine(hash);
         return 0;
+    }
+
+    /// <summary>This machine's local copy of a shared run that went on in the local file when the store was lost
+    /// (docs/runs.md, store outage); null when there is none.</summary>
+    static async Task<Amx.Data.History.Model.HistoryRun?> LocalCopyAsync(CommandContext ctx, Amx.Data.History.HistoryStore store, Amx.Data.History.Model.HistoryRun run, CancellationToken ct)
+    {
+        if (!store.IsShared || run.State is not (Amx.Data.History.Model.RunStates.Failed or Amx.Data.History.Model.RunStates.Running)
+            || !File.Exists(ctx.Env.LocalHistoryPath)) return null;
+        var local = await Amx.Data.History.HistoryStore.OpenLocalAsync(ctx.Env, ct);
+        var there = await local.ReadAsync(r => r.FindRunAsync(run.RunId, ct), ct);
+        return there is not null && RunMetadata.Read(there.MetadataJson).LocalFallback == true ? there : null;
     }
 }

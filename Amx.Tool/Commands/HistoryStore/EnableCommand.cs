@@ -82,6 +82,16 @@ public sealed class EnableCommand : AmxCommand
               (outcome.SchemaCreated ? ", " : "") + $"applied {string.Join(", ", outcome.AppliedMigrations)}).");
         if (target.Schema.Length > 0 && !string.Equals(target.Schema, schemaGiven.Trim(), StringComparison.Ordinal))
             ctx.Info($"Effective schema name: {target.Schema} (normalised from '{schemaGiven.Trim()}').");
+        // Runs drafted before the switch stay in the local file until pushed; say so, once, here.
+        if (File.Exists(ctx.Env.LocalHistoryPath))
+        {
+            var local = await Amx.Data.History.HistoryStore.OpenLocalAsync(ctx.Env, ct);
+            await using var db = local.CreateContext();
+            var runs = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.CountAsync(db.Runs, ct);
+            if (runs > 0)
+                ctx.Info($"This machine's local history ({ctx.Env.LocalHistoryPath}) holds {runs} run{(runs == 1 ? "" : "s")} " +
+                         "the team does not see yet. Copy them into the shared store with: amx history-store migrate");
+        }
         return 0;
     }
 }

@@ -27,21 +27,31 @@ public sealed class ReviewCommand : AmxCommand
     {
         var runId = parse.GetValue(_runId)!;
         var service = new ReviewService(await ctx.OpenHistoryAsync(ct), ctx.Env);
+        var file = parse.GetValue(_fromFile);
+        var accept = parse.GetValue(_accept) ?? [];
+        var reject = parse.GetValue(_reject) ?? [];
+        var set = parse.GetValue(_set) ?? [];
         if (parse.GetValue(_export) is { } exportPath)
         {
+            if (file is not null || accept.Length + reject.Length + set.Length > 0)
+                throw AmxException.BadInput("--export writes the run's results to a file and decides nothing; it cannot be combined with --accept, --reject, --set or --from-file",
+                    $"export first (amx review {runId} --export {exportPath}), then decide (amx review {runId} --from-file {exportPath})");
             var entries = await service.ExportAsync(runId, ct);
             ReviewFile.Write(exportPath, runId, entries);
             ctx.Out.WriteLine($"Wrote {entries.Count} results of {runId} to {exportPath}. Edit decision/text, then: amx review {runId} --from-file {exportPath}");
             return 0;
         }
+        var content = file is null ? null : ReviewFile.Read(file);
         var request = new ReviewRequest
         {
-            Accept = parse.GetValue(_accept) ?? [],
-            Reject = parse.GetValue(_reject) ?? [],
-            Set = (parse.GetValue(_set) ?? []).Select(ParseSet).ToList(),
-            FromFile = parse.GetValue(_fromFile) is { } file ? ReviewFile.Read(file) : [],
+            Accept = accept,
+            Reject = reject,
+            Set = set.Select(ParseSet).ToList(),
+            FromFile = content?.Entries ?? [],
+            FromFileRunId = content?.RunId,
+            FromFilePath = file,
         };
-        if (request.Accept.Count + request.Reject.Count + request.Set.Count + request.FromFile.Count == 0)
+        if (request.Accept.Count + request.Reject.Count + request.Set.Count + request.FromFile.Count == 0 && file is null)
             throw AmxException.BadInput("nothing to do: give --accept, --reject, --set, --export or --from-file",
                 $"amx review {runId} --accept high   ·   amx review {runId} --export review.yml");
         var s = await service.ReviewAsync(runId, request, ct);
@@ -49,7 +59,10 @@ public sealed class ReviewCommand : AmxCommand
         {
             var t = new OutputTable("run_id", "state", "accepted", "edited", "rejected", "pending");
             t.Add(s.RunId, s.State, s.Accepted.ToString(), s.Edited.ToString(), s.Rejected.ToString(), s.Pending.ToString());
-            t.Footer.Add(s.Accepted + s.Edited > 0 ? $"Apply: amx apply {s.RunId} --dry-run, then amx apply {s.RunId} --yes" : "Nothing accepted yet.");
+            t.Footer.Add(s.Accepted + s.Edited == 0 ? "Nothing accepted yet."
+                : s.CommentsUnsupported is { } backend
+                    ? $"{backend} has no comments to apply to: the accepted descriptions stay in the history. See them: amx history show {s.RunId}"
+                    : $"Apply: amx apply {s.RunId} --dry-run, then amx apply {s.RunId} --yes");
             return t;
         });
         return 0;

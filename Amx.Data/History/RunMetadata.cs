@@ -1,0 +1,91 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Amx.Data.History;
+
+/// <summary>
+/// The run's <c>metadata_json</c>, typed: the flags it ran with, token usage and durations, and the drafting
+/// process's liveness marker. Keys this version does not know (written by a newer amx) are kept as they are.
+/// See docs/runs.md for what each key means.
+/// </summary>
+public sealed class RunMetadata
+{
+    static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    // What the run was asked to do.
+    public string? Verb { get; set; }
+    public string? ProfilingMode { get; set; }
+    public string? Accept { get; set; }
+    public int? BatchSize { get; set; }
+    public int? Concurrency { get; set; }
+    public bool? MissingOnly { get; set; }
+    /// <summary>The llm profile the run drafts with; a resume continues with it.</summary>
+    public string? LlmProfile { get; set; }
+    /// <summary>Tables in the scope (shown by history list).</summary>
+    public long? Tables { get; set; }
+    public double? RequestTimeoutSeconds { get; set; }
+
+    // What it cost.
+    public long? InputTokens { get; set; }
+    public long? OutputTokens { get; set; }
+    public long? LlmCalls { get; set; }
+    public double? DraftSeconds { get; set; }
+    public double? TotalSeconds { get; set; }
+
+    // The drafting process, while it runs (see RunLiveness).
+    public long? Pid { get; set; }
+    public string? PidHost { get; set; }
+    public DateTime? PidStartedAt { get; set; }
+    public DateTime? HeartbeatAt { get; set; }
+
+    // How it went.
+    public int? Resumed { get; set; }
+    /// <summary>Profiles a resume switched to deliberately (<c>--llm-profile</c>); each result drafted after the
+    /// switch names its profile in its own metadata_json.</summary>
+    public List<string>? LlmSwitches { get; set; }
+    public bool? Interrupted { get; set; }
+    public bool? LocalFallback { get; set; }
+    public string? Error { get; set; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Other { get; set; }
+
+    public bool IsInterrupted => Interrupted == true;
+
+    public static RunMetadata Read(string? json)
+    {
+        if (string.IsNullOrWhiteSpace(json)) return new();
+        try { return JsonSerializer.Deserialize<RunMetadata>(json, Json) ?? new(); }
+        catch (JsonException)
+        {
+            return new() { Other = new() { ["unreadable_metadata"] = JsonSerializer.SerializeToElement(json) } };
+        }
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>The metadata as a JSON tree, for <c>--output json</c>.</summary>
+    public JsonElement ToElement() => JsonSerializer.SerializeToElement(this, Json);
+
+    public void ClearProcess()
+    {
+        Pid = null;
+        PidHost = null;
+        PidStartedAt = null;
+        HeartbeatAt = null;
+    }
+}
+
+/// <summary>Per-result <c>metadata_json</c> written by drafting: which profile drafted a result after a switch.</summary>
+public sealed record ResultDraftMetadata(
+    [property: JsonPropertyName("llm_profile")] string LlmProfile,
+    [property: JsonPropertyName("llm_provider")] string LlmProvider,
+    [property: JsonPropertyName("llm_model")] string LlmModel,
+    [property: JsonPropertyName("switched_from")] string? SwitchedFrom)
+{
+    public string ToJson() => JsonSerializer.Serialize(this);
+}
