@@ -2,8 +2,10 @@ using System.CommandLine;
 using Amx.Tool.Commands.Apply;
 using Amx.Tool.Commands.Ask;
 using Amx.Tool.Commands.Config;
+using Amx.Tool.Commands.Coverage;
 using Amx.Tool.Commands.Db;
 using Amx.Tool.Commands.Drafting;
+using Amx.Tool.Commands.Drift;
 using Amx.Tool.Commands.History;
 using Amx.Tool.Commands.HistoryStore;
 using Amx.Tool.Commands.Profiles;
@@ -44,6 +46,10 @@ public static class CommandTree
         root.Subcommands.Add(new HistoryCommand());
         root.Subcommands.Add(new AskCommand());
         root.Subcommands.Add(new DbCommand());
+
+        // Checks for CI and cron (docs/ci-and-cron.md)
+        root.Subcommands.Add(new CoverageCommand());
+        root.Subcommands.Add(new DriftCommand());
         return root;
     }
 }

@@ -8,6 +8,10 @@ public enum ExitCode
     BadInput = 2,
     Conflict = 3,
     Partial = 4,
+    /// <summary>A check found problems: coverage below the bar, drift found.</summary>
+    CheckFailed = 5,
+    /// <summary>Another amx process holds the same scheduled work (run-apply lock).</summary>
+    Busy = 6,
 }
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Amx.Data.Drafting;
 using Amx.Tool.Hosting;
 using Spectre.Console;
@@ -6,11 +7,15 @@ using Spectre.Console;
 namespace Amx.Tool.Output;
 
 /// <summary>
-/// Progress for long work: a Spectre.Console bar on a terminal; plain lines on stderr otherwise (CI logs, cron),
-/// at most one every five seconds plus the last.
+/// Progress for long work (run, run-apply, apply): a Spectre.Console bar on a terminal; otherwise (CI logs, cron)
+/// plain lines on stderr with counts, elapsed time and ETA — no escape codes — when the count moves (at most one
+/// every five seconds) and at least every 30 seconds while it does not (docs/ci-and-cron.md).
 /// </summary>
 public static class ProgressDisplay
 {
+    /// <summary>Seconds between the plain lines when nothing moves; <c>AMX_PROGRESS_INTERVAL</c> changes it (CI logs, tests).</summary>
+    const string IntervalVariable = "AMX_PROGRESS_INTERVAL";
+
     public static async Task<T> RunAsync<T>(CommandContext ctx, string label, Func<IProgress<RunProgress>, Task<T>> work)
     {
         if (ctx.IsInteractive && !Console.IsErrorRedirected && ctx.Globals.Output != OutputFormat.Json)
@@ -30,40 +35,103 @@ public static class ProgressDisplay
                     return await work(sink);
                 });
         }
-        var lines = new PlainLines(ctx.Err, label);
+        using var lines = new PlainLines(ctx.Err, label, HeartbeatInterval());
         var result = await work(lines);
         lines.Last();
         return result;
     }
 
-    sealed class PlainLines(TextWriter err, string label) : IProgress<RunProgress>
+    /// <summary>Adapts a (done, total) progress such as apply's to the display.</summary>
+    public static IProgress<(int Done, int Total)> Counts(IProgress<RunProgress> sink) => new CountsAdapter(sink);
+
+    sealed class CountsAdapter(IProgress<RunProgress> sink) : IProgress<(int Done, int Total)>
     {
-        readonly Stopwatch _since = Stopwatch.StartNew();
+        public void Report((int Done, int Total) value) => sink.Report(new RunProgress(value.Done, value.Total, 0));
+    }
+
+    static TimeSpan HeartbeatInterval() =>
+        double.TryParse(Environment.GetEnvironmentVariable(IntervalVariable), NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s > 0
+            ? TimeSpan.FromSeconds(Math.Min(s, 30))
+            : TimeSpan.FromSeconds(30);
+
+    /// <summary>Plain lines for logs. Reports come from worker threads; the timer keeps the log alive when they stall.</summary>
+    sealed class PlainLines : IProgress<RunProgress>, IDisposable
+    {
+        readonly TextWriter _err;
+        readonly string _label;
+        readonly TimeSpan _heartbeat;
+        readonly TimeSpan _minGap;
+        readonly Stopwatch _elapsed = Stopwatch.StartNew();
+        readonly Stopwatch _sinceLine = Stopwatch.StartNew();
+        readonly Timer _timer;
+        readonly Lock _gate = new();
         RunProgress _last;
-        bool _printedLast;
+        bool _any, _printedLast, _done;
+
+        public PlainLines(TextWriter err, string label, TimeSpan heartbeat)
+        {
+            _err = err;
+            _label = label;
+            _heartbeat = heartbeat;
+            _minGap = heartbeat < TimeSpan.FromSeconds(5) ? heartbeat : TimeSpan.FromSeconds(5);
+            var tick = heartbeat / 2;
+            _timer = new Timer(_ => Tick(), null, tick, tick);
+        }
 
         public void Report(RunProgress value)
         {
-            lock (this)
+            lock (_gate)
             {
                 _last = value;
+                _any = true;
                 _printedLast = false;
-                if (_since.Elapsed < TimeSpan.FromSeconds(5)) return;
-                Print();
+                if (!_done && _sinceLine.Elapsed >= _minGap) Print();
             }
+        }
+
+        void Tick()
+        {
+            lock (_gate)
+                if (!_done && _sinceLine.Elapsed >= _heartbeat) Print();
         }
 
         public void Last()
         {
-            lock (this) if (!_printedLast && _last.Total > 0) Print();
+            lock (_gate)
+            {
+                if (_any && !_printedLast) Print();
+                _done = true;
+            }
         }
 
         void Print()
         {
-            var pct = _last.Total == 0 ? 100 : 100 * _last.Done / _last.Total;
-            err.WriteLine($"{label}: {_last.Done}/{_last.Total} ({pct}%){(_last.Failed > 0 ? $", {_last.Failed} failed" : "")}");
-            _since.Restart();
-            _printedLast = true;
+            var elapsed = _elapsed.Elapsed;
+            var text = !_any
+                ? $"{_label}: starting, {Duration(elapsed)} elapsed"
+                : $"{_label}: {_last.Done}/{_last.Total} ({(_last.Total == 0 ? 100 : 100 * _last.Done / _last.Total)}%)" +
+                  (_last.Failed > 0 ? $", {_last.Failed} failed" : "") +
+                  $", {Duration(elapsed)} elapsed, ETA {Eta(elapsed)}";
+            _err.WriteLine(text);
+            _err.Flush();
+            _sinceLine.Restart();
+            _printedLast = _any;
+        }
+
+        string Eta(TimeSpan elapsed)
+        {
+            if (_last.Total > 0 && _last.Done >= _last.Total) return "0s";
+            if (_last.Done <= 0) return "unknown";
+            return Duration(elapsed * ((double)(_last.Total - _last.Done) / _last.Done));
+        }
+
+        static string Duration(TimeSpan t) => t.TotalHours >= 1 ? $"{(int)t.TotalHours}h{t.Minutes:00}m"
+            : t.TotalMinutes >= 1 ? $"{(int)t.TotalMinutes}m{t.Seconds:00}s" : $"{(int)t.TotalSeconds}s";
+
+        public void Dispose()
+        {
+            lock (_gate) _done = true;
+            _timer.Dispose();
         }
     }
 }

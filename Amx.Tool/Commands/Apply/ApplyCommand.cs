@@ -85,8 +85,11 @@ static class ApplyRunner
                 return 0;
             }
         }
-        var service = new ApplyService(store, ctx.Config, ctx.Env, ctx.Info);
-        var summary = revert ? await service.RevertAsync(runId, options, ct) : await service.ApplyAsync(runId, options, ct);
+        var summary = await ProgressDisplay.RunAsync(ctx, revert ? "reverting" : "applying", p =>
+        {
+            var service = new ApplyService(store, ctx.Config, ctx.Env, ctx.Info, ProgressDisplay.Counts(p));
+            return revert ? service.RevertAsync(runId, options, ct) : service.ApplyAsync(runId, options, ct);
+        });
         Report(ctx, summary, revert);
         if (summary is { DryRun: false, ExitCode: not ExitCode.Ok })
         {

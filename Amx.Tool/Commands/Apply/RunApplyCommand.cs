@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.Diagnostics;
 using Amx.Data.Apply;
+using Amx.Data.Checks;
 using Amx.Data.Errors;
 using Amx.Data.History;
 using Amx.Tool.Commands.Drafting;
@@ -10,7 +12,8 @@ namespace Amx.Tool.Commands.Apply;
 
 /// <summary>
 /// <c>amx run-apply [SCOPE]</c>: draft, accept by confidence (default high) and apply under one run id —
-/// the quarterly whole-warehouse job (<c>--profiling-mode metadata</c>).
+/// the quarterly whole-warehouse job (<c>--profiling-mode metadata</c>). One run-apply per warehouse at a time (exit 6
+/// for the second); <c>--unattended</c> is the cron form (docs/ci-and-cron.md).
 /// </summary>
 public sealed class RunApplyCommand : AmxCommand
 {
@@ -18,6 +21,7 @@ public sealed class RunApplyCommand : AmxCommand
     readonly RunOptions _options = new(acceptDefault: "high");
     readonly Option<bool> _yes = new("--yes", "-y") { Description = "Do not ask for confirmation (required without a terminal)" };
     readonly Option<bool> _force = new("--force") { Description = "Write even where the live comment changed since drafting" };
+    readonly Option<bool> _unattended = new("--unattended") { Description = "For cron and CI: implies --yes and --missing-only, never prompts" };
 
     public RunApplyCommand() : base("run-apply", "Draft, accept and apply in one go (no scope: the whole warehouse)")
     {
@@ -25,36 +29,60 @@ public sealed class RunApplyCommand : AmxCommand
         _options.AddTo(this);
         Options.Add(_yes);
         Options.Add(_force);
+        Options.Add(_unattended);
     }
 
     protected override async Task<int> ExecuteAsync(CommandContext ctx, ParseResult parse, CancellationToken ct)
     {
+        var clock = Stopwatch.StartNew();
+        var unattended = parse.GetValue(_unattended);
         var request = _options.ToRequest(ctx, parse, parse.GetValue(_scope), "run-apply");
-        if (!parse.GetValue(_yes))
+        // Scheduled runs fill gaps only: a comment someone wrote since the last run is never redrafted.
+        if (unattended) request = request with { MissingOnly = true };
+        if (!unattended && !parse.GetValue(_yes))
         {
             if (!ctx.IsInteractive)
                 throw AmxException.BadInput("run-apply changes database comments and needs --yes without a terminal",
-                    "draft and review first with: amx run SCOPE, or pass --yes");
+                    "draft and review first with: amx run SCOPE, or pass --yes (cron: --unattended)");
             if (!ctx.Confirm($"Draft {request.Scope ?? "the whole warehouse"} and apply the {request.Accept.ToString().ToLowerInvariant()}-confidence drafts?"))
                 return 0;
         }
-        var drafted = await DraftingHost.RunAsync(ctx, request, ct);
-        ctx.Info($"Drafted {drafted.Ok} targets ({drafted.Failed} failed), accepted {drafted.Accepted}; applying…");
         var store = await ctx.OpenHistoryAsync(ct);
-        var applied = await new ApplyService(store, ctx.Config, ctx.Env, ctx.Info)
-            .ApplyAsync(drafted.RunId, new ApplyOptions { Force = parse.GetValue(_force) }, ct);
+        // Held until this process ends: an overlapping invocation (the next cron firing, a colleague) exits 6.
+        await using var scheduled = await ScheduledWorkLock.AcquireAsync(store, request.DbProfile, ct);
+        var drafted = await DraftingHost.RunAsync(ctx, request, ct, store);
+        ctx.Info($"Drafted {drafted.Ok} targets ({drafted.Failed} failed), accepted {drafted.Accepted}; applying…");
+        var applied = await ProgressDisplay.RunAsync(ctx, "applying", p =>
+            new ApplyService(store, ctx.Config, ctx.Env, ctx.Info, ProgressDisplay.Counts(p))
+                .ApplyAsync(drafted.RunId, new ApplyOptions { Force = parse.GetValue(_force) }, ct));
+        var (total, perSchema) = await RunApplyTally.ReadAsync(store, drafted.RunId, ct);
+        var exit = ExitFor(total);
         ctx.Render(new
         {
-            run_id = drafted.RunId, state = applied.State, drafted = drafted.Ok, draft_failed = drafted.Failed, accepted = drafted.Accepted,
-            applied = applied.Applied, already_applied = applied.AlreadyApplied, conflicts = applied.Conflicts, failed = applied.Failed,
+            run_id = drafted.RunId, state = applied.State, exit_code = exit,
+            drafted = total.Drafted, accepted = total.Accepted, applied = total.Applied, conflicts = total.Conflicts, failed = total.Failed,
+            skipped = drafted.SkippedExisting, draft_failed = drafted.Failed, already_applied = applied.AlreadyApplied,
+            duration_seconds = Math.Round(clock.Elapsed.TotalSeconds, 3),
+            schemas = perSchema.Select(kv => new
+            {
+                schema = kv.Key, drafted = kv.Value.Drafted, accepted = kv.Value.Accepted, applied = kv.Value.Applied,
+                conflicts = kv.Value.Conflicts, failed = kv.Value.Failed,
+            }),
         }, () =>
         {
-            var t = new OutputTable("run_id", "state", "drafted", "accepted", "applied", "conflicts", "failed");
-            t.Add(drafted.RunId, applied.State, drafted.Ok.ToString(), drafted.Accepted.ToString(), applied.Applied.ToString(),
-                applied.Conflicts.ToString(), (drafted.Failed + applied.Failed).ToString());
+            var t = new OutputTable("schema", "drafted", "accepted", "applied", "conflicts", "failed");
+            foreach (var (schema, c) in perSchema)
+                t.Add(schema, c.Drafted.ToString(), c.Accepted.ToString(), c.Applied.ToString(), c.Conflicts.ToString(), c.Failed.ToString());
+            t.Footer.Add($"{drafted.RunId}: {total.Drafted} drafted, {total.Accepted} accepted, {total.Applied} applied, {total.Conflicts} conflicts, " +
+                         $"{total.Failed} failed, {drafted.SkippedExisting} skipped (already described); run is {applied.State}; {clock.Elapsed.TotalSeconds:0.#} s.");
             return t;
         });
-        if (applied.Conflicts > 0) return (int)ExitCode.Conflict;
-        return drafted.Failed + applied.Failed > 0 ? (int)ExitCode.Partial : 0;
+        return exit;
     }
+
+    /// <summary>1 when work failed and nothing was applied, 4 when part of it was, 3 for conflicts alone (docs/ci-and-cron.md).</summary>
+    static int ExitFor(RunApplyCounts c) =>
+        c.Failed > 0 ? (c.Applied == 0 ? (int)ExitCode.Failed : (int)ExitCode.Partial)
+        : c.Conflicts > 0 ? (int)ExitCode.Conflict
+        : 0;
 }
