@@ -16,7 +16,9 @@ public static class ProgressDisplay
     /// <summary>Seconds between the plain lines when nothing moves; <c>AMX_PROGRESS_INTERVAL</c> changes it (CI logs, tests).</summary>
     const string IntervalVariable = "AMX_PROGRESS_INTERVAL";
 
-    public static async Task<T> RunAsync<T>(CommandContext ctx, string label, Func<IProgress<RunProgress>, Task<T>> work)
+    /// <param name="finalLine">Print the closing count even when the work was too quick for any line before it. Off
+    /// for <c>apply</c>, whose stderr should start with its own <c>error:</c> line when a quick apply fails.</param>
+    public static async Task<T> RunAsync<T>(CommandContext ctx, string label, Func<IProgress<RunProgress>, Task<T>> work, bool finalLine = true)
     {
         if (ctx.IsInteractive && !Console.IsErrorRedirected && ctx.Globals.Output != OutputFormat.Json)
         {
@@ -37,7 +39,7 @@ public static class ProgressDisplay
         }
         using var lines = new PlainLines(ctx.Err, label, HeartbeatInterval());
         var result = await work(lines);
-        lines.Last();
+        lines.Last(finalLine);
         return result;
     }
 
@@ -66,7 +68,7 @@ public static class ProgressDisplay
         readonly Timer _timer;
         readonly Lock _gate = new();
         RunProgress _last;
-        bool _any, _printedLast, _done;
+        bool _any, _printedLast, _printedAny, _done;
 
         public PlainLines(TextWriter err, string label, TimeSpan heartbeat)
         {
@@ -95,11 +97,11 @@ public static class ProgressDisplay
                 if (!_done && _sinceLine.Elapsed >= _heartbeat) Print();
         }
 
-        public void Last()
+        public void Last(bool always)
         {
             lock (_gate)
             {
-                if (_any && !_printedLast) Print();
+                if (_any && !_printedLast && (always || _printedAny)) Print();
                 _done = true;
             }
         }
@@ -116,6 +118,7 @@ public static class ProgressDisplay
             _err.Flush();
             _sinceLine.Restart();
             _printedLast = _any;
+            _printedAny = true;
         }
 
         string Eta(TimeSpan elapsed)

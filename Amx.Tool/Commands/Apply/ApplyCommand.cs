@@ -89,7 +89,7 @@ static class ApplyRunner
         {
             var service = new ApplyService(store, ctx.Config, ctx.Env, ctx.Info, ProgressDisplay.Counts(p));
             return revert ? service.RevertAsync(runId, options, ct) : service.ApplyAsync(runId, options, ct);
-        });
+        }, finalLine: false);
         Report(ctx, summary, revert);
         if (summary is { DryRun: false, ExitCode: not ExitCode.Ok })
         {
