@@ -145,7 +145,7 @@ public class ProfileCommandTests
         using var amx = new AmxCli();
         amx.Env["AMX_HOME"] = file;
         var r = AddPg(amx);
-        AssertRefusedUnchanged(amx, r, "cannot write");
+        AssertRefusedUnchanged(amx, r, "cannot be used: it is a file, not a directory");
         Assert.That(File.ReadAllText(file), Is.EqualTo("not a directory"));
         File.Delete(file);
     }
