@@ -21,6 +21,7 @@ public static class CommandTree
             "amx drafts table and column descriptions with an LLM, lets you review them, applies the accepted ones " +
             "as database comments, and records who drafted and applied what in a history store.");
         GlobalOptionSet.AddTo(root);
+        VersionAction.Install(root);
 
         // Profiles and config
         root.Subcommands.Add(new DbProfilesCommand());
