@@ -12,7 +12,7 @@ using Amx.Tool.Hosting;
 
 namespace Amx.Tool;
 
-/// <summary>The noun-verb tree of DESIGN.md §3. Each verb is one small class under Commands/.</summary>
+/// <summary>The noun-verb tree of docs/architecture.md. Each verb is one small class under Commands/.</summary>
 public static class CommandTree
 {
     public static RootCommand Build()

@@ -38,7 +38,7 @@ public sealed class HistoryListCommand : AmxCommand
 
         ctx.Render(runs.Select(RunJson.Summary).ToList(), () =>
         {
-            // DESIGN.md's six columns, then the state (an interrupted run must be visible as such).
+            // the six columns of docs/history-store.md, then the state (an interrupted run must be visible as such).
             var t = new OutputTable("run_id", "who", "when", "scope", "ok", "fail", "state");
             foreach (var r in runs)
                 t.Add(r.RunId, r.Who, RelativeTime.Ago(r.StartedAt), RunJson.ScopeLabel(r), r.OkCount.ToString(), r.FailCount.ToString(), RunJson.StateLabel(r));
@@ -49,7 +49,7 @@ public sealed class HistoryListCommand : AmxCommand
     }
 }
 
-/// <summary>The stable json shapes of runs (DESIGN.md §3: run_id, who, started_at, scope, state, ok, fail, …).</summary>
+/// <summary>The stable json shapes of runs (docs/history-store.md: run_id, who, started_at, scope, state, ok, fail, …).</summary>
 static class RunJson
 {
     public static object Summary(HistoryRun r)
