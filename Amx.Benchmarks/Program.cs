@@ -3,7 +3,7 @@ using Amx.Benchmarks.Infrastructure;
 
 // amx benchmark suite: builds its own synthetic warehouses and prints figures beside their targets.
 // Usage: dotnet run -c Release --project Amx.Benchmarks -- [SUITE…] [--pg CONNSTR] [--mariadb CONNSTR] [--key value…]
-// No suite: all of them. Connection strings also come from AMX_BENCH_PG / AMX_BENCH_MARIADB (defaults: local dev servers).
+// No suite: all of them. Connection strings also come from AMX_BENCH_PG / AMX_BENCH_MARIADB (default: throwaway servers).
 
 var suites = typeof(IBenchSuite).Assembly.GetTypes()
     .Where(t => typeof(IBenchSuite).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
@@ -28,7 +28,7 @@ if (chosen.Count != Math.Max(names.Count, chosen.Count) || (names.Count > 0 && c
     return 2;
 }
 
-var ctx = new BenchContext(options);
+await using var ctx = new BenchContext(options);
 Console.Error.WriteLine($"amx under test: {ctx.AmxUnderTest ?? "portable build beside the benchmark"} (choose with --amx installed|PATH)");
 var crashed = new List<string>();
 foreach (var suite in chosen)

@@ -14,7 +14,7 @@ using Amx.Tool.Hosting;
 
 namespace Amx.Tool;
 
-/// <summary>The noun-verb tree of DESIGN.md §3. Each verb is one small class under Commands/.</summary>
+/// <summary>The noun-verb tree of docs/architecture.md. Each verb is one small class under Commands/.</summary>
 public static class CommandTree
 {
     public static RootCommand Build()
@@ -23,6 +23,7 @@ public static class CommandTree
             "amx drafts table and column descriptions with an LLM, lets you review them, applies the accepted ones " +
             "as database comments, and records who drafted and applied what in a history store.");
         GlobalOptionSet.AddTo(root);
+        VersionAction.Install(root);
 
         // Profiles and config
         root.Subcommands.Add(new DbProfilesCommand());

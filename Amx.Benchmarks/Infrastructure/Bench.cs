@@ -19,20 +19,30 @@ public sealed record Figure(string Suite, string Name, double Value, string Unit
 }
 
 /// <summary>What suites share: server connection strings, the amx under test, and the figures table.</summary>
-public sealed class BenchContext(Dictionary<string, string> options)
+public sealed class BenchContext(Dictionary<string, string> options) : IAsyncDisposable
 {
+    // Without a given server, a throwaway one (Amx.TestSupport, as the tests use), started on first use.
+    readonly Lazy<PostgresServer> ownPg = new(() => PostgresServer.StartAsync().GetAwaiter().GetResult());
+    readonly Lazy<MariaDbServer> ownMariaDb = new(() => MariaDbServer.StartAsync().GetAwaiter().GetResult());
+
     public List<Figure> Figures { get; } = [];
     public string? CurrentSuite { get; set; }
 
     public string Option(string name, string fallback) => options.GetValueOrDefault(name, fallback);
 
-    /// <summary>Admin connection string of a PostgreSQL server (--pg, AMX_BENCH_PG, or the dev server).</summary>
+    /// <summary>Admin connection string of a PostgreSQL server (--pg, AMX_BENCH_PG, or a throwaway server).</summary>
     public string PostgresAdmin => options.GetValueOrDefault("pg") ?? Environment.GetEnvironmentVariable("AMX_BENCH_PG")
-        ?? "Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres";
+        ?? ownPg.Value.AdminConnectionString;
 
-    /// <summary>Admin connection string of a MariaDB server (--mariadb, AMX_BENCH_MARIADB, or the dev server).</summary>
+    /// <summary>Admin connection string of a MariaDB server (--mariadb, AMX_BENCH_MARIADB, or a throwaway server).</summary>
     public string MariaDbAdmin => options.GetValueOrDefault("mariadb") ?? Environment.GetEnvironmentVariable("AMX_BENCH_MARIADB")
-        ?? "Server=127.0.0.1;Port=53306;User ID=root;Password=root";
+        ?? ownMariaDb.Value.AdminConnectionString;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (ownPg.IsValueCreated) await ownPg.Value.DisposeAsync();
+        if (ownMariaDb.IsValueCreated) await ownMariaDb.Value.DisposeAsync();
+    }
 
     public void Report(string name, double value, string unit, double? target = null, string? note = null)
     {

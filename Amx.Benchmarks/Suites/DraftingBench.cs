@@ -31,7 +31,7 @@ public sealed class DraftingBench : IBenchSuite
         var latency = TimeSpan.FromMilliseconds(int.Parse(ctx.Option("latency-ms", "200"), CultureInfo.InvariantCulture));
         var concurrency = int.Parse(ctx.Option("concurrency", "16"), CultureInfo.InvariantCulture);
         await SyntheticWarehouse.EnsurePostgresAsync(ctx.PostgresAdmin, 200, 50, DraftWarehouse);
-        await using var server = new FakeOpenAiServer(latency);
+        await using var server = new FakeLlmServer(FakeProtocol.OpenAi) { Latency = latency };
         var home = NewHome();
         var env = Env(ctx);
         env["BENCH_LLM_KEY"] = "sk-bench";
@@ -44,8 +44,8 @@ public sealed class DraftingBench : IBenchSuite
         using var summary = JsonDocument.Parse(run.Stdout);
         var ok = summary.RootElement.GetProperty("ok").GetInt32();
         var inProcess = summary.RootElement.GetProperty("seconds").GetDouble();
-        var ideal = Math.Ceiling(server.Requests / (double)concurrency) * latency.TotalSeconds;
-        ctx.Report($"amx run, {ok} targets, {server.Requests} requests at {latency.TotalMilliseconds:0} ms × {concurrency}", run.Elapsed.TotalSeconds, "s", null,
+        var ideal = Math.Ceiling(server.RequestCount / (double)concurrency) * latency.TotalSeconds;
+        ctx.Report($"amx run, {ok} targets, {server.RequestCount} requests at {latency.TotalMilliseconds:0} ms × {concurrency}", run.Elapsed.TotalSeconds, "s", null,
             $"ideal {ideal:0.00} s; peak {run.PeakMb:0} MB; server saw at most {server.MaxInFlight} requests at once");
         ctx.Report("whole process ÷ ideal", run.Elapsed.TotalSeconds / ideal, "×", 1.3);
         ctx.Report("drafting service ÷ ideal (no process start)", inProcess / ideal, "×", null);

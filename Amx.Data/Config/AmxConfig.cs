@@ -2,7 +2,7 @@ using Amx.Data.Errors;
 
 namespace Amx.Data.Config;
 
-/// <summary>The typed view of <c>config.yml</c> (DESIGN.md §2). Unknown keys live on in <see cref="ConfigDocument"/>.</summary>
+/// <summary>The typed view of <c>config.yml</c> (docs/architecture.md). Unknown keys live on in <see cref="ConfigDocument"/>.</summary>
 public sealed class AmxConfig
 {
     public const string DefaultHistorySchema = "AMX";

@@ -1,6 +1,6 @@
 namespace Amx.Data.Config;
 
-/// <summary>Where amx keeps its files and who the user is (DESIGN.md §2).</summary>
+/// <summary>Where amx keeps its files and who the user is (docs/architecture.md).</summary>
 public sealed record AmxEnvironment(string Home, string User)
 {
     public string ConfigPath => Path.Combine(Home, "config.yml");

@@ -3,7 +3,7 @@ using Amx.Data.Warehouse.Model;
 
 namespace Amx.Data.Drafting;
 
-/// <summary>Which drafts a run accepts by itself (<c>--accept</c>, DESIGN.md §3).</summary>
+/// <summary>Which drafts a run accepts by itself (<c>--accept</c>, docs/history-store.md).</summary>
 public enum AcceptPolicy { None, High, Medium, All }
 
 /// <summary>Everything <c>amx run</c> / <c>run-apply</c> was asked to do.</summary>

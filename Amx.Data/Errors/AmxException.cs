@@ -1,6 +1,6 @@
 namespace Amx.Data.Errors;
 
-/// <summary>Process exit codes of DESIGN.md §3.</summary>
+/// <summary>Process exit codes of docs/errors.md.</summary>
 public enum ExitCode
 {
     Ok = 0,

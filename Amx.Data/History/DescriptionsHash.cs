@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Amx.Data.History;
 
 /// <summary>
-/// The descriptions hash of DESIGN.md §4: SHA-256 (lower-case hex) of the run's results in PostgreSQL
+/// The descriptions hash of docs/history-store.md: SHA-256 (lower-case hex) of the run's results in PostgreSQL
 /// <c>COPY … TO STDOUT</c> text format (target_qname, target_kind, confidence, description), rows in UTF-8 byte order,
 /// so a DBA gets the same digest with <c>psql -c "COPY (…ORDER BY target_qname COLLATE \"C\") TO STDOUT" | sha256sum</c>.
 /// </summary>

@@ -128,7 +128,7 @@ public sealed class HistoryReader(HistoryStoreTarget target)
 
     static string? Text(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 
-    /// <summary>Stored in UTC (DESIGN.md §4); engines without a zone type hand them back unspecified.</summary>
+    /// <summary>Stored in UTC (docs/history-store.md); engines without a zone type hand them back unspecified.</summary>
     static DateTime? Time(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetValue(i) switch
     {
         DateTime d => d.Kind == DateTimeKind.Local ? d.ToUniversalTime() : DateTime.SpecifyKind(d, DateTimeKind.Utc),

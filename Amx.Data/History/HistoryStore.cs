@@ -158,7 +158,7 @@ public sealed class HistoryStore
     public HistoryDbContext CreateContext() => Target.CreateContext();
 
     /// <summary>
-    /// Inserts the run with a fresh run_id (DESIGN.md §4): <c>run_</c> + UTC start minute + <c>-NNN</c>, NNN = 1 + runs of
+    /// Inserts the run with a fresh run_id (docs/history-store.md): <c>run_</c> + UTC start minute + <c>-NNN</c>, NNN = 1 + runs of
     /// the same who that UTC day. Two processes in the same minute cannot collide: the insert itself is the arbiter,
     /// and a duplicate key takes the next number. Fills Who (AMX_USER/OS user) and StartedAt when unset.
     /// </summary>

@@ -3,7 +3,7 @@ using Amx.Data.Errors;
 
 namespace Amx.Data.History;
 
-/// <summary>The history-store errors of DESIGN.md §6, worded once for every verb.</summary>
+/// <summary>The history-store errors of docs/errors.md, worded once for every verb.</summary>
 public static class HistoryStoreErrors
 {
     public static AmxException NewerStore(HistoryStoreTarget t, IReadOnlyList<string> unknown) => AmxException.Failed(

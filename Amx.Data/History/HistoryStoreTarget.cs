@@ -10,7 +10,7 @@ public sealed record HistoryStoreTarget(HistoryProvider Provider, DbProfile Prof
 {
     public const string LocalProfileName = "(local)";
 
-    /// <summary>Backends that cannot host the store, and why (DESIGN.md §4).</summary>
+    /// <summary>Backends that cannot host the store, and why (docs/history-store.md).</summary>
     public static readonly IReadOnlyDictionary<string, string> RefusedHosts = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
     {
         ["duckdb"] = "DuckDB is a single-writer file: teammates cannot write to it at the same time",

@@ -6,7 +6,7 @@ namespace Amx.Data.History;
 public sealed record ComparisonRow(string Target, string? Left, string? Right, string Status);
 
 /// <summary>
-/// Pairs two runs' results by target_qname (DESIGN.md §4): <c>same</c>, <c>diff</c>, or <c>&lt;who&gt; added</c>
+/// Pairs two runs' results by target_qname (docs/history-store.md): <c>same</c>, <c>diff</c>, or <c>&lt;who&gt; added</c>
 /// when only that side has a description.
 /// </summary>
 public static class RunComparison

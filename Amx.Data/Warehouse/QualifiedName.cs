@@ -3,7 +3,7 @@ using System.Text;
 namespace Amx.Data.Warehouse;
 
 /// <summary>
-/// The <c>target_qname</c> of DESIGN.md §4: <c>schema.table[.column]</c> with names exactly as the catalog spells
+/// The <c>target_qname</c> of docs/history-store.md: <c>schema.table[.column]</c> with names exactly as the catalog spells
 /// them; a part containing <c>.</c>, <c>"</c> or white space is double-quoted with inner quotes doubled.
 /// </summary>
 public readonly record struct QualifiedName(string Schema, string Table, string? Column = null)

@@ -3,7 +3,7 @@ using Amx.Data.Errors;
 namespace Amx.Data.Warehouse;
 
 /// <summary>
-/// What a run covers: a schema, a table or one column (DESIGN.md §3 scope syntax). A null scope is the whole warehouse.
+/// What a run covers: a schema, a table or one column (docs/history-store.md scope syntax). A null scope is the whole warehouse.
 /// For a column scope only that column is a target; the table and its other columns are read as context.
 /// </summary>
 public sealed record Scope(string Schema, string? Table = null, string? Column = null)

@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Amx.Tool.Tests.Apply;
 
 /// <summary>
-/// The team's safety guards under real concurrency (DESIGN.md §5): many processes applying the same target, two
+/// The team's safety guards under real concurrency (docs/safety-guards.md): many processes applying the same target, two
 /// processes applying the same run, and an apply killed with SIGKILL half-way — on PostgreSQL and MariaDB.
 /// </summary>
 [TestFixture("postgresql")]

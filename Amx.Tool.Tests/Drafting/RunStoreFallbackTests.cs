@@ -6,6 +6,7 @@ namespace Amx.Tool.Tests.Drafting;
 
 /// <summary>The shared store goes away mid-run: the drafts are kept in the local file, and <c>migrate</c> pushes them.</summary>
 [TestFixture]
+[NonParallelizable] // sets process-wide environment variables (store passwords) for in-process store calls
 public sealed class RunStoreFallbackTests
 {
     DraftingWorld world = null!;

@@ -1,6 +1,6 @@
 namespace Amx.Tool.Tests.Foundation;
 
-/// <summary>The verb tree and the error contract of DESIGN.md §3, through the real amx process.</summary>
+/// <summary>The verb tree and the error contract of docs/errors.md, through the real amx process.</summary>
 public class CliBasicsTests
 {
     static readonly string[] Verbs =

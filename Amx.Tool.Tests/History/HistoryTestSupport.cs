@@ -5,7 +5,7 @@ using Npgsql;
 
 namespace Amx.Tool.Tests.History;
 
-/// <summary>Profiles written straight into an AmxCli home (DESIGN.md §2 shape, password_env), and the same profile in-process.</summary>
+/// <summary>Profiles written straight into an AmxCli home (docs/architecture.md shape, password_env), and the same profile in-process.</summary>
 static class HistoryTestSupport
 {
     public const string PasswordVar = "AMX_TEST_HISTORY_PW";

@@ -4,7 +4,7 @@ using Amx.Tool.Tests.Llm.Fakes;
 
 namespace Amx.Tool.Tests.HistoryRead;
 
-/// <summary><c>amx history list</c> against a shared PostgreSQL store (DESIGN.md §3–4, issue 7 item 1).</summary>
+/// <summary><c>amx history list</c> against a shared PostgreSQL store (docs/history-store.md, issue 7 item 1).</summary>
 public class HistoryListTests
 {
     static readonly DateTime Now = DateTime.UtcNow;

@@ -1,6 +1,6 @@
 namespace Amx.Tool.Tests.HistoryRead;
 
-/// <summary>What a DBA runs to check <c>amx history show --hash</c> (DESIGN.md §4): psql's COPY piped into sha256sum.</summary>
+/// <summary>What a DBA runs to check <c>amx history show --hash</c> (docs/history-store.md): psql's COPY piped into sha256sum.</summary>
 public static class HistoryPsql
 {
     static string Psql => File.Exists("/usr/lib/postgresql/15/bin/psql") ? "/usr/lib/postgresql/15/bin/psql" : "psql";

@@ -3,7 +3,7 @@ using static Amx.Tool.Tests.HistoryRead.HistoryListTests;
 
 namespace Amx.Tool.Tests.HistoryRead;
 
-/// <summary><c>amx history show / compare / stats</c> against a shared PostgreSQL store (DESIGN.md §4, issue 7 items 2–4).</summary>
+/// <summary><c>amx history show / compare / stats</c> against a shared PostgreSQL store (docs/history-store.md, issue 7 items 2–4).</summary>
 public class HistoryShowCompareStatsTests
 {
     static readonly DateTime Now = DateTime.UtcNow;

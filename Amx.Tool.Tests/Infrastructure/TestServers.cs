@@ -1,4 +1,7 @@
-namespace Amx.Tool.Tests.Infrastructure;
+using Amx.TestSupport;
+
+// No namespace on purpose: NUnit runs a [SetUpFixture]'s one-time teardown only after the tests of its namespace,
+// and the global namespace holds every test, so the servers stop when the whole run ends (see docs/testing.md).
 
 /// <summary>
 /// The shared real servers of one test run, started on first use and stopped when the run ends.
@@ -12,6 +15,9 @@ public sealed class TestServers
 
     public static Task<PostgresServer> Postgres() => Pg.Value;
     public static Task<MariaDbServer> MariaDb() => My.Value;
+
+    [OneTimeSetUp]
+    public void RemoveWhatKilledRunsLeft() => ServerReaper.ReapOrphans();
 
     [OneTimeTearDown]
     public async Task StopAll()

@@ -9,6 +9,7 @@ namespace Amx.Tool.Tests.Llm;
 /// <summary>The real SDK clients (OpenAI, Anthropic) against fake servers on loopback speaking their wire protocols.</summary>
 [TestFixture(FakeProtocol.OpenAi)]
 [TestFixture(FakeProtocol.Anthropic)]
+[Category("Quick")]
 public class ChatDrafterTests(FakeProtocol protocol)
 {
     FakeLlmServer server = null!;

@@ -3,6 +3,7 @@ using Amx.Data.Llm.Chat;
 
 namespace Amx.Tool.Tests.Llm;
 
+[Category("Quick")]
 public class DraftAnswerParserTests
 {
     static readonly Amx.Data.Warehouse.Model.TableMeta Table = SampleTables.Orders();

@@ -4,6 +4,7 @@ using Amx.Data.Llm.Offline;
 
 namespace Amx.Tool.Tests.Llm;
 
+[Category("Quick")]
 public class OfflineDrafterTests
 {
     static Dictionary<string, DraftOutcome> Draft(Amx.Data.Warehouse.Model.TableMeta table, int maxAlternatives = 2)
@@ -136,6 +137,7 @@ public class OfflineDrafterTests
     }
 }
 
+[Category("Quick")]
 public class DrafterFactoryTests
 {
     [Test]

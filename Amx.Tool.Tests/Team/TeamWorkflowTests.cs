@@ -6,7 +6,7 @@ using Amx.Tool.Tests.HistoryRead;
 namespace Amx.Tool.Tests.Team;
 
 /// <summary>
-/// The user's page (spec/team-setup.txt), step by step through the real CLI: a lead (alice@acme.com) and a member
+/// The user's page (docs/team-setup.md), step by step through the real CLI: a lead (alice@acme.com) and a member
 /// (bob@acme.com), each with their own AMX_HOME, share one history store on a real server.
 /// </summary>
 public class TeamWorkflowTests

@@ -7,6 +7,7 @@ using Amx.Data.Warehouse.Profiling;
 namespace Amx.Tool.Tests.Warehouse;
 
 [TestFixture]
+[Category("Quick")]
 public sealed class ScopeAndMaskTests
 {
     [TestCase("sales", "sales", null, null)]
@@ -58,6 +59,7 @@ public sealed class ScopeAndMaskTests
 }
 
 [TestFixture]
+[Category("Quick")]
 public sealed class MySqlColumnDefinitionTests
 {
     [TestCase("  `c` int DEFAULT NULL /*!80023 INVISIBLE */,", "`c` int DEFAULT NULL /*!80023 INVISIBLE */ COMMENT 'x'")]

@@ -7,6 +7,7 @@ namespace Amx.Tool.Tests.Warehouse;
 
 /// <summary>No SQL Server here: the generated T-SQL is parsed with ScriptDom and the literals read back from the parse tree.</summary>
 [TestFixture]
+[Category("Quick")]
 public sealed class SqlServerGeneratedSqlTests
 {
     readonly ICommentWriter _writer = WarehouseProviders.For(Amx.Data.Config.Backend.SqlServer).Comments;

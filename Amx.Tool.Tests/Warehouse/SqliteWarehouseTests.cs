@@ -6,6 +6,7 @@ using Microsoft.Data.Sqlite;
 namespace Amx.Tool.Tests.Warehouse;
 
 [TestFixture]
+[Category("Quick")]
 public sealed class SqliteWarehouseTests
 {
     string _path = null!;

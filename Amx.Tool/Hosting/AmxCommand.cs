@@ -5,7 +5,7 @@ namespace Amx.Tool.Hosting;
 
 /// <summary>
 /// Base of every verb: options are declared in the subclass constructor, the action lives in
-/// <see cref="ExecuteAsync"/>. Errors become <c>error: …</c> / <c>hint: …</c> and the exit code of DESIGN.md §3.
+/// <see cref="ExecuteAsync"/>. Errors become <c>error: …</c> / <c>hint: …</c> and the exit code of docs/errors.md.
 /// </summary>
 public abstract class AmxCommand : Command
 {

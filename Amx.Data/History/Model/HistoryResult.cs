@@ -1,6 +1,6 @@
 namespace Amx.Data.History.Model;
 
-/// <summary>One row of <c>amx_history_results</c>: a drafted description of one target (DESIGN.md §4).</summary>
+/// <summary>One row of <c>amx_history_results</c>: a drafted description of one target (docs/history-store.md).</summary>
 public class HistoryResult
 {
     public string RunId { get; set; } = "";

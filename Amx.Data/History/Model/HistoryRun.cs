@@ -1,6 +1,6 @@
 namespace Amx.Data.History.Model;
 
-/// <summary>One row of <c>amx_history_runs</c> (DESIGN.md §4). Times are UTC.</summary>
+/// <summary>One row of <c>amx_history_runs</c> (docs/history-store.md). Times are UTC.</summary>
 public class HistoryRun
 {
     public string RunId { get; set; } = "";

@@ -28,7 +28,7 @@ public abstract class HistoryProvider
 
     public abstract Backend Backend { get; }
 
-    /// <summary>The schema name the store uses for a configured one (DESIGN.md §4); "" where the engine has none.</summary>
+    /// <summary>The schema name the store uses for a configured one (docs/history-store.md); "" where the engine has none.</summary>
     public abstract string EffectiveSchema(string? configured);
 
     /// <summary>The schema put into the EF model (null: tables unprefixed, the connection selects the database).</summary>

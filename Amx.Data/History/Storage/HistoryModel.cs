@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Amx.Data.History.Storage;
 
-/// <summary>The two tables of DESIGN.md §4, with their exact table, column and index names.</summary>
+/// <summary>The two tables of docs/history-store.md, with their exact table, column and index names.</summary>
 public static class HistoryModel
 {
     public const string RunsTable = "amx_history_runs";

@@ -38,7 +38,7 @@ public sealed class HistoryListCommand : AmxCommand
 
         ctx.Render(runs.Select(RunJson.Summary).ToList(), () =>
         {
-            // DESIGN.md's six columns, then the state (an interrupted run must be visible as such).
+            // the six columns of docs/history-store.md, then the state (an interrupted run must be visible as such).
             var t = new OutputTable("run_id", "who", "when", "scope", "ok", "fail", "state");
             // Relative times are for people reading a table; a file (csv, md) keeps absolute UTC.
             Func<DateTime, string> when = ctx.Globals.Output == OutputFormat.Table ? t => RelativeTime.Ago(t) : t => RunJson.Utc(t)!;
@@ -54,7 +54,7 @@ public sealed class HistoryListCommand : AmxCommand
     }
 }
 
-/// <summary>The stable json shapes of runs (DESIGN.md §3: run_id, who, started_at, scope, state, ok, fail, …).</summary>
+/// <summary>The stable json shapes of runs (docs/history-store.md: run_id, who, started_at, scope, state, ok, fail, …).</summary>
 static class RunJson
 {
     public static object Summary(HistoryRun r)

@@ -9,7 +9,7 @@ namespace Amx.Tool.Commands.History;
 public sealed class HistoryShowCommand : AmxCommand
 {
     readonly Argument<string> _runId = new("RUN_ID") { Description = "The run to show" };
-    readonly Option<bool> _hash = new("--hash") { Description = "Print the SHA-256 of the run's descriptions (DESIGN.md §4) as the last line" };
+    readonly Option<bool> _hash = new("--hash") { Description = "Print the SHA-256 of the run's descriptions (docs/history-store.md) as the last line" };
 
     public HistoryShowCommand() : base("show", "Show a run and every result")
     {

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Amx.Tool.Tests.Infrastructure;
+namespace Amx.TestSupport;
 
 /// <summary>Runs an external program and captures its output; used for database servers and their clients.</summary>
 public static class TestProcess

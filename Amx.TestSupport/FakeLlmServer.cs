@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Amx.Tool.Tests.Llm.Fakes;
+namespace Amx.TestSupport;
 
 public enum FakeProtocol { OpenAi, Anthropic }
 
@@ -87,6 +87,7 @@ public sealed class FakeLlmServer : IAsyncDisposable
     readonly CancellationTokenSource stop = new();
     readonly ConcurrentQueue<FakeRequest> requests = new();
     readonly Task acceptLoop;
+    int requestCount, inFlight, maxInFlight;
 
     public FakeProtocol Protocol { get; }
     public int Port { get; }
@@ -99,6 +100,9 @@ public sealed class FakeLlmServer : IAsyncDisposable
     public ConcurrentQueue<FakeReply> Script { get; } = new();
     public Func<FakeRequest, FakeReply> Responder { get; set; } = ValidAnswer;
     public IReadOnlyList<FakeRequest> Requests => requests.ToList();
+    public int RequestCount => Volatile.Read(ref requestCount);
+    /// <summary>The most requests the server held at once: shows the client's real concurrency.</summary>
+    public int MaxInFlight => Volatile.Read(ref maxInFlight);
     public int InputTokensPerCall { get; set; } = 100;
     public int OutputTokensPerCall { get; set; } = 40;
 
@@ -150,10 +154,18 @@ public sealed class FakeLlmServer : IAsyncDisposable
                 var request = await reader.ReadRequestAsync(stop.Token);
                 if (request is null) return;
                 requests.Enqueue(request);
-                var reply = Script.TryDequeue(out var scripted) ? scripted : Responder(request);
-                var latency = LatencyFor?.Invoke(request) ?? Latency;
-                if (latency > TimeSpan.Zero) await Task.Delay(latency, stop.Token);
-                await WriteAsync(stream, reply, stop.Token);
+                Interlocked.Increment(ref requestCount);
+                var now = Interlocked.Increment(ref inFlight);
+                for (var seen = maxInFlight; now > seen; seen = maxInFlight)
+                    if (Interlocked.CompareExchange(ref maxInFlight, now, seen) == seen) break;
+                try
+                {
+                    var reply = Script.TryDequeue(out var scripted) ? scripted : Responder(request);
+                    var latency = LatencyFor?.Invoke(request) ?? Latency;
+                    if (latency > TimeSpan.Zero) await Task.Delay(latency, stop.Token);
+                    await WriteAsync(stream, reply, stop.Token);
+                }
+                finally { Interlocked.Decrement(ref inFlight); }
             }
         }
         catch (Exception) { /* client went away (timeouts) or server stopping */ }

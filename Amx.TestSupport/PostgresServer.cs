@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace Amx.Tool.Tests.Infrastructure;
+namespace Amx.TestSupport;
 
 /// <summary>
 /// A real PostgreSQL 15 server for the tests: <c>AMX_TEST_PG</c> (an admin connection string) when set,
@@ -13,6 +13,8 @@ public sealed class PostgresServer : IAsyncDisposable
     int _dbCounter;
 
     public string AdminConnectionString { get; private set; } = "";
+    /// <summary>The server's folder (data, socket, log) when this run started it; null for AMX_TEST_PG or once stopped.</summary>
+    public string? Folder => _dataDir;
     public string Host => new NpgsqlConnectionStringBuilder(AdminConnectionString).Host!;
     public int Port => new NpgsqlConnectionStringBuilder(AdminConnectionString).Port;
     public string AdminUser => new NpgsqlConnectionStringBuilder(AdminConnectionString).Username!;
@@ -31,8 +33,10 @@ public sealed class PostgresServer : IAsyncDisposable
     {
         if (!File.Exists(Path.Combine(BinDir, "postgres")))
             throw new InvalidOperationException($"PostgreSQL 15 binaries not found in {BinDir}; install postgresql-15 or set AMX_TEST_PG");
+        ServerReaper.ReapOrphans();
         var port = TestProcess.FreePort();
-        _dataDir = Path.Combine(Path.GetTempPath(), $"amx-test-pg-{Environment.ProcessId}-{port}");
+        _dataDir = Path.Combine(Path.GetTempPath(), $"{ServerReaper.FolderPrefix}pg-{Environment.ProcessId}-{port}");
+        ServerReaper.Register(this);
         Directory.CreateDirectory(_dataDir);
         var runAs = Environment.UserName == "root" ? "postgres" : null;
         if (runAs is not null) TestProcess.Check("chown", ["-R", "postgres:postgres", _dataDir]);
@@ -84,10 +88,21 @@ public sealed class PostgresServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_dataDir is null) return;
-        var runAs = Environment.UserName == "root" ? "postgres" : null;
-        TestProcess.Run(Path.Combine(BinDir, "pg_ctl"), ["-D", Path.Combine(_dataDir, "data"), "-m", "immediate", "-w", "stop"], asUser: runAs);
-        try { Directory.Delete(_dataDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        ServerReaper.Unregister(this);
+        var dir = Interlocked.Exchange(ref _dataDir, null);
+        if (dir is null) return;
+        StopCluster(dir);
+        try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         await Task.CompletedTask;
+    }
+
+    /// <summary>Stops the cluster under <paramref name="dir"/> (<c>dir/data</c>) at once, if it runs.</summary>
+    internal static void StopCluster(string dir)
+    {
+        var data = Path.Combine(dir, "data");
+        if (!File.Exists(Path.Combine(data, "postmaster.pid"))) return;
+        var runAs = Environment.UserName == "root" ? "postgres" : null;
+        try { TestProcess.Run(Path.Combine(BinDir, "pg_ctl"), ["-D", data, "-m", "immediate", "-w", "stop"], asUser: runAs, timeout: TimeSpan.FromSeconds(30)); }
+        catch (Exception) { /* already gone */ }
     }
 }

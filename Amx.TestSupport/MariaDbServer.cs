@@ -1,6 +1,6 @@
 using MySqlConnector;
 
-namespace Amx.Tool.Tests.Infrastructure;
+namespace Amx.TestSupport;
 
 /// <summary>
 /// A real MariaDB server for the tests: <c>AMX_TEST_MARIADB</c> (an admin connection string) when set,
@@ -13,6 +13,8 @@ public sealed class MariaDbServer : IAsyncDisposable
     int _dbCounter;
 
     public string AdminConnectionString { get; private set; } = "";
+    /// <summary>The server's folder (data, socket, pid, log) when this run started it; null for AMX_TEST_MARIADB or once stopped.</summary>
+    public string? Folder => _dir;
     public int Port => (int)new MySqlConnectionStringBuilder(AdminConnectionString).Port;
     public string AdminUser => new MySqlConnectionStringBuilder(AdminConnectionString).UserID;
     public string AdminPassword => new MySqlConnectionStringBuilder(AdminConnectionString).Password;
@@ -34,8 +36,10 @@ public sealed class MariaDbServer : IAsyncDisposable
         var mariadbd = Which("mariadbd") ?? Which("mysqld")
             ?? throw new InvalidOperationException("mariadbd not found; apt-get install mariadb-server, or set AMX_TEST_MARIADB");
         var installDb = Which("mariadb-install-db") ?? Which("mysql_install_db")!;
+        ServerReaper.ReapOrphans();
         var port = TestProcess.FreePort();
-        _dir = Path.Combine(Path.GetTempPath(), $"amx-test-mariadb-{Environment.ProcessId}-{port}");
+        _dir = Path.Combine(Path.GetTempPath(), $"{ServerReaper.FolderPrefix}mariadb-{Environment.ProcessId}-{port}");
+        ServerReaper.Register(this);
         var data = Path.Combine(_dir, "data");
         Directory.CreateDirectory(data);
         var osUser = Environment.UserName == "root" ? "mysql" : Environment.UserName;
@@ -106,12 +110,32 @@ public sealed class MariaDbServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_process is { HasExited: false })
+        ServerReaper.Unregister(this);
+        var process = Interlocked.Exchange(ref _process, null);
+        if (process is { HasExited: false })
         {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
         }
-        if (_dir is not null)
-            try { Directory.Delete(_dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        var dir = Interlocked.Exchange(ref _dir, null);
+        if (dir is not null)
+        {
+            StopByPidFile(dir);
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    /// <summary>Kills the server whose pid file is in <paramref name="dir"/> (a server an ended run left behind).</summary>
+    internal static void StopByPidFile(string dir)
+    {
+        try
+        {
+            if (!int.TryParse(File.ReadAllText(Path.Combine(dir, "pid")).Trim(), out var pid)) return;
+            using var p = System.Diagnostics.Process.GetProcessById(pid);
+            if (!p.ProcessName.StartsWith("mariadbd") && !p.ProcessName.StartsWith("mysqld")) return;
+            p.Kill();
+            p.WaitForExit(TimeSpan.FromSeconds(20));
+        }
+        catch (Exception) { /* no pid file, or already gone */ }
     }
 }
