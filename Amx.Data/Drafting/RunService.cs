@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Amx.Data.Config;
 using Amx.Data.Connections;
+using Amx.Data.Context;
 using Amx.Data.Errors;
 using Amx.Data.History;
 using Amx.Data.History.Model;
@@ -56,9 +57,16 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
                 $"list schemas and tables with: amx db inspect --profile {req.DbProfile.Name}");
 
         // The drafter is built before any run row exists: a missing API key or unknown provider is bad input, not a dead run.
+        var maxRequestChars = req.LlmProfile.MaxRequestChars ?? DrafterOptions.DefaultMaxRequestChars;
+        // Context documents are read and indexed once per run, before any run row exists (a bad path is bad input).
+        var contextPaths = req.ContextPaths.Concat(req.LlmProfile.Context).Distinct(StringComparer.Ordinal).ToList();
+        var library = contextPaths.Count == 0 ? null : ContextLibrary.Load(contextPaths);
+        var contextIndex = library is null ? null : new ContextIndex(library, catalog.Tables.Where(t => !t.IsAmxOwned));
+        Grounding(library, req);
         using var drafter = DrafterFactory.Create(req.LlmProfile, new DrafterOptions
         {
             RequestTimeout = req.RequestTimeout, MaxAlternatives = req.MaxAlternatives,
+            MaxRequestChars = maxRequestChars, Instructions = req.LlmProfile.Instructions, Glossary = library?.Glossary,
         });
 
         var scopeText = scope?.ToString() ?? "*";
@@ -106,8 +114,12 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
         var liveByTarget = targets.ToDictionary(t => t.Target.Name.ToString(), t => t.Live, StringComparer.Ordinal);
         var requests = targets.Where(t => !alreadyDone.Contains(t.Target.Name.ToString()))
             .GroupBy(t => t.Table)
-            .SelectMany(g => g.Select(t => t.Target).Chunk(req.BatchSize)
-                .Select(chunk => new DraftRequest { Table = g.Key, Targets = chunk, MaxAlternatives = req.MaxAlternatives }))
+            .SelectMany(g =>
+            {
+                var context = contextIndex?.Select(g.Key, req.ContextBudget) ?? [];
+                return DraftBatcher.Batches(g.Key, g.Select(t => t.Target).ToList(), req.BatchSize, maxRequestChars)
+                    .Select(chunk => new DraftRequest { Table = g.Key, Targets = chunk, MaxAlternatives = req.MaxAlternatives, Context = context });
+            })
             .ToList();
         var total = requests.Sum(r => r.Targets.Count);
 
@@ -116,6 +128,7 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
         using var stopHeartbeat = new CancellationTokenSource();
         var heartbeatTask = HeartbeatAsync(run, stopHeartbeat.Token);
         var usage = new TokenUsage();
+        var sizes = new RequestSizes(maxRequestChars);
         int done = 0, failed = 0, calls = 0;
         // What this process knows it wrote, plus what an earlier process had drafted (the failed ones were removed).
         (int Ok, int Failed) Counts() { lock (writer) return (alreadyDone.Count + done - failed, failed); }
@@ -134,6 +147,7 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
                     {
                         usage += result.Usage;
                         calls += result.Calls;
+                        sizes.Add(result);
                         done += rows.Count;
                         failed += rows.Count(r => r.Description is null);
                         now = new RunProgress(done, total, failed);
@@ -150,7 +164,7 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
             run.State = RunStates.Failed;
             run.FinishedAt = DateTime.UtcNow;
             var reason = writeError ?? e;
-            try { await FinishAsync(writer, run, req, usage, calls, Counts(), draftClock.Elapsed, clock.Elapsed, reason.Message, ct: CancellationToken.None); }
+            try { await FinishAsync(writer, run, req, usage, sizes, calls, Counts(), draftClock.Elapsed, clock.Elapsed, reason.Message, ct: CancellationToken.None); }
             catch (Exception) when (writeError is not null) { /* the store is what failed; the sweep marks the run later */ }
             if (writeError is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(writeError);
             throw;
@@ -161,9 +175,25 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
 
         run.State = RunStates.Drafted;
         run.FinishedAt = DateTime.UtcNow;
-        var accepted = await FinishAsync(writer, run, req, usage, calls, Counts(), draftClock.Elapsed, clock.Elapsed, null, ct);
+        var accepted = await FinishAsync(writer, run, req, usage, sizes, calls, Counts(), draftClock.Elapsed, clock.Elapsed, null, ct);
         return new RunSummary(run.RunId, run.State, run.OkCount, run.FailCount, skipped, accepted,
             tableCount, clock.Elapsed, writer.FallbackNote);
+    }
+
+    readonly Dictionary<string, object?> grounding = [];
+
+    /// <summary>What grounded the run, for its metadata: each context document (path, SHA-256) and the house style's hash.</summary>
+    void Grounding(ContextLibrary? library, RunRequest req)
+    {
+        if (library is not null)
+        {
+            grounding["context_documents"] = library.Documents.Select(d => new Dictionary<string, object> { ["path"] = d.Path, ["sha256"] = d.Sha256, ["chunks"] = d.Chunks }).ToList();
+            grounding["context_budget_chars"] = req.ContextBudget;
+            grounding["glossary_terms"] = library.Glossary.Count;
+        }
+        if (!string.IsNullOrWhiteSpace(req.LlmProfile.Instructions))
+            grounding["instructions_sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+                System.Text.Encoding.UTF8.GetBytes(req.LlmProfile.Instructions.Trim())));
     }
 
     static async Task<Exception?> ErrorOf(Task task)
@@ -179,7 +209,7 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
     }
 
     /// <summary>Counts, accept policy, state and metadata — written last, in one place, to whichever store holds the run.</summary>
-    async Task<int> FinishAsync(ResultWriter writer, HistoryRun run, RunRequest req, TokenUsage usage, int calls,
+    async Task<int> FinishAsync(ResultWriter writer, HistoryRun run, RunRequest req, TokenUsage usage, RequestSizes sizes, int calls,
         (int Ok, int Failed) known, TimeSpan draftTime, TimeSpan totalTime, string? error, CancellationToken ct)
     {
         var target = writer.ActiveStore;
@@ -224,6 +254,9 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
         meta["input_tokens"] = ReadLong(meta, "input_tokens") + usage.InputTokens;
         meta["output_tokens"] = ReadLong(meta, "output_tokens") + usage.OutputTokens;
         meta["llm_calls"] = ReadLong(meta, "llm_calls") + calls;
+        meta["total_tokens"] = ReadLong(meta, "input_tokens") + ReadLong(meta, "output_tokens");
+        sizes.WriteTo(meta);
+        foreach (var (k, v) in grounding) meta[k] = v;
         meta["draft_seconds"] = Math.Round(draftTime.TotalSeconds, 3);
         meta["total_seconds"] = Math.Round(totalTime.TotalSeconds, 3);
         meta.Remove("pid");

@@ -23,6 +23,8 @@ public sealed class RunOptions
     public readonly Option<bool> MissingOnly = new("--missing-only") { Description = "Skip targets that already have a comment or an accepted draft" };
     public readonly Option<bool> MaskSamples = new("--mask-samples") { Description = "Mask sampled values before they reach the LLM (letters→a/A, digits→9)" };
     public readonly Option<bool> NoSamples = new("--no-samples") { Description = "Send no sampled values to the LLM (statistics only)" };
+    public readonly Option<string[]> Context = new("--context") { Description = "Context documents (file or folder; repeatable): Markdown, text, CSV glossaries, YAML (dbt), SQL" };
+    public readonly Option<int> ContextBudget = new("--context-budget") { Description = "Characters of document excerpts per table", DefaultValueFactory = _ => Amx.Data.Context.ContextIndex.DefaultBudget };
     public readonly Option<int> Timeout = new("--timeout") { Description = "Seconds per LLM request", DefaultValueFactory = _ => 120 };
 
     public RunOptions(string acceptDefault)
@@ -36,7 +38,7 @@ public sealed class RunOptions
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { ProfilingMode, LlmProfile, DbProfile, Accept, BatchSize, Concurrency, MaxAlternatives, MissingOnly, MaskSamples, NoSamples, Timeout })
+        foreach (var o in new Option[] { ProfilingMode, LlmProfile, DbProfile, Accept, BatchSize, Concurrency, MaxAlternatives, MissingOnly, MaskSamples, NoSamples, Context, ContextBudget, Timeout })
             command.Options.Add(o);
     }
 
@@ -54,6 +56,8 @@ public sealed class RunOptions
         MaskSamples = parse.GetValue(MaskSamples),
         NoSamples = parse.GetValue(NoSamples),
         RequestTimeout = TimeSpan.FromSeconds(Positive(parse.GetValue(Timeout), "--timeout")),
+        ContextPaths = parse.GetValue(Context) ?? [],
+        ContextBudget = Math.Max(0, parse.GetValue(ContextBudget)),
         Verb = verb,
     };
 

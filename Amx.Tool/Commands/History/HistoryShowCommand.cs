@@ -54,7 +54,9 @@ public sealed class HistoryShowCommand : AmxCommand
         o.WriteLine($"llm      {run.LlmProvider} {run.LlmModel}");
         o.WriteLine($"state    {RunJson.StateLabel(run)}   ok {run.OkCount}   fail {run.FailCount}" +
                     (run.AppliedAt is { } at ? $"   applied by {run.AppliedBy} at {RunJson.Utc(at)}" : ""));
-        if (Metadata.String(Metadata.Read(run.MetadataJson), "error") is { } error) o.WriteLine($"error    {error}");
+        var meta = Metadata.Read(run.MetadataJson);
+        if (Metadata.String(meta, "error") is { } error) o.WriteLine($"error    {error}");
+        foreach (var line in RunUsage.Lines(meta)) o.WriteLine(line);
         o.WriteLine();
         var t = new OutputTable("target", "kind", "description", "confidence", "decision", "reviewed_by", "applied_by", "applied_at", "status");
         foreach (var r in results)
