@@ -57,7 +57,7 @@ public sealed partial class ContextIndex
 
         var query = string.Join(' ', new[] { table.Name.Table, table.Comment ?? "" }
             .Concat(table.Columns.Take(200).Select(c => c.Name + " " + c.Comment)));
-        var ranked = bm25.Search(query, int.MaxValue, candidates.Contains)
+        var ranked = bm25.SearchAmong(query, candidates)
             .Select(x => x.Item)
             .Concat(candidates.Order()) // chunks that share no ranked word still count when they name the table
             .Distinct();
