@@ -6,6 +6,7 @@ using Amx.Tool.Commands.Coverage;
 using Amx.Tool.Commands.Db;
 using Amx.Tool.Commands.Drafting;
 using Amx.Tool.Commands.Drift;
+using Amx.Tool.Commands.Export;
 using Amx.Tool.Commands.History;
 using Amx.Tool.Commands.HistoryStore;
 using Amx.Tool.Commands.Profiles;
@@ -42,6 +43,7 @@ public static class CommandTree
         root.Subcommands.Add(new RunApplyCommand());
         root.Subcommands.Add(new RevertCommand());
         root.Subcommands.Add(new DemoCommand());
+        root.Subcommands.Add(new ExportCommand());
 
         // Reading
         root.Subcommands.Add(new HistoryCommand());

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Amx.Benchmarks.Infrastructure;
+using Amx.Data.Warehouse;
 using Npgsql;
 
 namespace Amx.Benchmarks.Suites;
@@ -17,13 +18,63 @@ public sealed class DraftingBench : IBenchSuite
     const string StoreDatabase = "amx_bench_drafting_store";
 
     public string Name => "drafting";
-    public string Description => "amx run 10,000 columns via fake LLM (≤ 1.3× ideal); offline run-apply 100,000 columns into shared PG (≤ 15 s, ≤ 500 MB)";
+    public string Description => "amx run 10,000 columns via fake LLM (≤ 1.3× ideal); offline run-apply 100,000 columns into shared PG (≤ 15 s, ≤ 500 MB); a 1,600-column table (≤ 3× one full listing)";
 
     public async Task RunAsync(BenchContext ctx)
     {
         var part = ctx.Option("part", "all"); // throughput | run-apply | all
         if (part is "all" or "throughput") await ThroughputAsync(ctx);
         if (part is "all" or "run-apply") await RunApplyAsync(ctx);
+        if (part is "all" or "wide") await WideAsync(ctx);
+    }
+
+    /// <summary>A 1,600-column table (PostgreSQL's limit) through the fake endpoint: requests within the default
+    /// budget, and the prompt text sent against one full listing of the table (docs/llm.md).</summary>
+    async Task WideAsync(BenchContext ctx)
+    {
+        const string database = "warehouse_bench_wide";
+        var admin = new NpgsqlConnectionStringBuilder(ctx.PostgresAdmin);
+        await using (var c = new NpgsqlConnection(admin.ConnectionString))
+        {
+            await c.OpenAsync();
+            await Sql.ExecAsync(c, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
+            await Sql.ExecAsync(c, $"CREATE DATABASE {database}");
+        }
+        admin.Database = database;
+        await using (var wh = new NpgsqlConnection(admin.ConnectionString))
+        {
+            await wh.OpenAsync();
+            var columns = Enumerable.Range(1, 1597).Select(i => $"attr_{i:0000} integer");
+            await Sql.ExecAsync(wh, $"CREATE SCHEMA wide; CREATE TABLE wide.survey (id int PRIMARY KEY, code text UNIQUE, region_id int, {string.Join(", ", columns)})");
+        }
+        var profile = new Amx.Data.Config.DbProfile { Name = "wh", Backend = Amx.Data.Config.Backend.PostgreSql, Host = admin.Host, Port = admin.Port,
+            Database = database, User = admin.Username, Password = admin.Password };
+        var provider = Amx.Data.Warehouse.WarehouseProviders.For(profile.Backend);
+        Amx.Data.Warehouse.Model.TableMeta table;
+        await using (var conn = await provider.OpenAsync(profile))
+            table = (await provider.Metadata.ReadAsync(conn, Amx.Data.Warehouse.Scope.Parse("wide.survey"), new Amx.Data.Warehouse.MetadataOptions())).Tables.Single();
+        var listing = Amx.Data.Llm.Chat.DraftPrompt.SystemPrompt(2, 1024).Length + Amx.Data.Llm.Chat.DraftPrompt.FullMessage(
+            new Amx.Data.Llm.DraftRequest { Table = table, Targets = [Amx.Data.Llm.DraftTarget.ForTable(table)] }, 2).Length;
+
+        var latency = TimeSpan.FromMilliseconds(int.Parse(ctx.Option("latency-ms", "200"), CultureInfo.InvariantCulture));
+        await using var server = new FakeLlmServer(FakeProtocol.OpenAi) { Latency = latency };
+        var home = NewHome();
+        var env = Env(ctx);
+        env["BENCH_LLM_KEY"] = "sk-bench";
+        AddWarehouse(ctx, home, env, database);
+        ctx.Amx(home, "bench", env, "add-llm-profile", "fake", "--provider", "openai", "--model", "bench-model",
+            "--base-url", server.BaseUrl, "--api-key-env", "BENCH_LLM_KEY").Check("add-llm-profile");
+        var run = ctx.Amx(home, "bench", env, "run", "wide.survey", "--concurrency", "16", "--llm-profile", "fake", "--output", "json").Check("amx run wide");
+        using var summary = JsonDocument.Parse(run.Stdout);
+        var runId = summary.RootElement.GetProperty("run_id").GetString()!;
+        var show = ctx.Amx(home, "bench", env, "history", "show", runId, "--output", "json").Check("history show");
+        using var shown = JsonDocument.Parse(show.Stdout);
+        var meta = shown.RootElement.GetProperty("metadata");
+        var total = meta.GetProperty("request_chars_total").GetInt64();
+        ctx.Report($"amx run of a 1,600-column table, {meta.GetProperty("request_count").GetInt64()} requests", run.Elapsed.TotalSeconds, "s", null,
+            $"largest request {meta.GetProperty("request_chars_max").GetInt64()} chars (budget {meta.GetProperty("request_budget_chars").GetInt64()}); one full listing {listing} chars");
+        ctx.Report("wide table: prompt chars sent ÷ one full listing", total / (double)listing, "×", 3);
+        Directory.Delete(home, recursive: true);
     }
 
     async Task ThroughputAsync(BenchContext ctx)

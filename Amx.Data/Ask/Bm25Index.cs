@@ -9,6 +9,8 @@ public sealed class Bm25Index<T>
     const double K1 = 1.2, B = 0.75;
     readonly List<(T Item, Dictionary<string, int> Terms, int Length)> _docs = [];
     readonly Dictionary<string, int> _docFreq = new(StringComparer.Ordinal);
+    /// <summary>Term → the documents holding it: a search visits only those, not every document.</summary>
+    readonly Dictionary<string, List<int>> _postings = new(StringComparer.Ordinal);
     long _totalLength;
 
     public int Count => _docs.Count;
@@ -22,35 +24,63 @@ public sealed class Bm25Index<T>
             terms[token] = terms.GetValueOrDefault(token) + 1;
             length++;
         }
-        foreach (var t in terms.Keys) _docFreq[t] = _docFreq.GetValueOrDefault(t) + 1;
+        foreach (var t in terms.Keys)
+        {
+            _docFreq[t] = _docFreq.GetValueOrDefault(t) + 1;
+            if (!_postings.TryGetValue(t, out var list)) _postings[t] = list = [];
+            list.Add(_docs.Count);
+        }
         _docs.Add((item, terms, length));
         _totalLength += length; // a running total: averaging on every Add made indexing a large catalog quadratic
     }
 
-    public IReadOnlyList<(T Item, double Score)> Search(string query, int top)
+    /// <summary>Ranks only the given documents (positions in the order they were added): cheap when they are few,
+    /// however common the query's words are in the whole index.</summary>
+    public IReadOnlyList<(T Item, double Score)> SearchAmong(string query, IEnumerable<int> documents)
     {
         var q = Tokenizer.Tokens(query).Where(t => !Tokenizer.StopWords.Contains(t)).Distinct().ToList();
         if (q.Count == 0 || _docs.Count == 0) return [];
         var n = _docs.Count;
         var avgLength = Math.Max(1.0, (double)_totalLength / n);
-        var idf = q.ToDictionary(t => t, t =>
+        var idf = q.Where(_docFreq.ContainsKey).ToDictionary(t => t, t => Math.Log(1 + (n - _docFreq[t] + 0.5) / (_docFreq[t] + 0.5)));
+        var scored = new List<(int Doc, double Score)>();
+        foreach (var i in documents)
         {
-            var df = _docFreq.GetValueOrDefault(t);
-            return Math.Log(1 + (n - df + 0.5) / (df + 0.5));
-        });
-        return _docs.Select(d =>
+            var d = _docs[i];
+            double score = 0;
+            foreach (var (t, w) in idf)
+                if (d.Terms.TryGetValue(t, out var tf))
+                    score += w * tf * (K1 + 1) / (tf + K1 * (1 - B + B * d.Length / avgLength));
+            if (score > 0) scored.Add((i, score));
+        }
+        return scored.OrderByDescending(x => x.Score).ThenBy(x => x.Doc).Select(x => (_docs[x.Doc].Item, x.Score)).ToList();
+    }
+
+    /// <param name="filter">Only documents whose item passes are ranked (null: all).</param>
+    public IReadOnlyList<(T Item, double Score)> Search(string query, int top, Func<T, bool>? filter = null)
+    {
+        var q = Tokenizer.Tokens(query).Where(t => !Tokenizer.StopWords.Contains(t)).Distinct().ToList();
+        if (q.Count == 0 || _docs.Count == 0) return [];
+        var n = _docs.Count;
+        var avgLength = Math.Max(1.0, (double)_totalLength / n);
+        var scores = new Dictionary<int, double>();
+        foreach (var t in q)
+        {
+            if (!_postings.TryGetValue(t, out var docs)) continue;
+            var df = _docFreq[t];
+            var idf = Math.Log(1 + (n - df + 0.5) / (df + 0.5));
+            foreach (var i in docs)
             {
-                double score = 0;
-                foreach (var t in q)
-                {
-                    if (!d.Terms.TryGetValue(t, out var tf)) continue;
-                    score += idf[t] * tf * (K1 + 1) / (tf + K1 * (1 - B + B * d.Length / avgLength));
-                }
-                return (d.Item, Score: score);
-            })
-            .Where(x => x.Score > 0)
-            .OrderByDescending(x => x.Score)
+                var d = _docs[i];
+                if (filter is not null && !filter(d.Item)) continue;
+                var tf = d.Terms[t];
+                scores[i] = scores.GetValueOrDefault(i) + idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * d.Length / avgLength));
+            }
+        }
+        return scores.Where(x => x.Value > 0)
+            .OrderByDescending(x => x.Value).ThenBy(x => x.Key)
             .Take(top)
+            .Select(x => (_docs[x.Key].Item, x.Value))
             .ToList();
     }
 }
@@ -98,9 +128,10 @@ public static class Tokenizer
     }
 
     /// <summary>A light plural fold: emails→email, addresses→address, categories→category.</summary>
+    // Ordinal comparisons: culture-aware EndsWith made indexing megabytes of context documents take seconds.
     static string Stem(string w) =>
-        w.Length > 4 && w.EndsWith("ies") ? w[..^3] + "y"
-        : w.Length > 4 && (w.EndsWith("sses") || w.EndsWith("xes")) ? w[..^2]
-        : w.Length > 3 && w.EndsWith('s') && !w.EndsWith("ss") && !w.EndsWith("us") ? w[..^1]
+        w.Length > 4 && w.EndsWith("ies", StringComparison.Ordinal) ? w[..^3] + "y"
+        : w.Length > 4 && (w.EndsWith("sses", StringComparison.Ordinal) || w.EndsWith("xes", StringComparison.Ordinal)) ? w[..^2]
+        : w.Length > 3 && w.EndsWith('s') && !w.EndsWith("ss", StringComparison.Ordinal) && !w.EndsWith("us", StringComparison.Ordinal) ? w[..^1]
         : w;
 }

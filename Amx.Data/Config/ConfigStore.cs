@@ -201,14 +201,27 @@ static class ConfigMapper
             throw AmxException.BadInput(
                 $"{path}:{m.Start.Line}:{m.Start.Column}: llm profile '{name}' has unknown provider '{provider}'",
                 $"use one of: {string.Join(", ", LlmProfile.Providers)}");
-        return new LlmProfile
+        var profile = new LlmProfile
         {
             Name = name,
             Provider = provider,
             Model = Scalar(m, "model", path),
             ApiKeyEnv = Scalar(m, "api_key_env", path),
             BaseUrl = Scalar(m, "base_url", path),
+            Instructions = Scalar(m, "instructions", path),
         };
+        if (Scalar(m, "max_request_chars", path) is { } max)
+            profile.MaxRequestChars = int.TryParse(max, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 2000 ? n
+                : throw Bad(m, "max_request_chars", path, $"llm profile '{name}': max_request_chars must be a number of at least 2000");
+        // context: one path or a list of paths (files or folders); read-only here, so the list is kept as written.
+        if (m.Children.TryGetValue(new YamlScalarNode("context"), out var ctx))
+            profile.Context.AddRange(ctx switch
+            {
+                YamlScalarNode s when !string.IsNullOrEmpty(s.Value) => [s.Value],
+                YamlSequenceNode seq => seq.Children.OfType<YamlScalarNode>().Select(x => x.Value).OfType<string>().Where(v => v.Length > 0),
+                _ => [],
+            });
+        return profile;
     }
 
     public static void Write(AmxConfig c, YamlMappingNode root)
@@ -246,6 +259,8 @@ static class ConfigMapper
             Set(m, "model", p.Model);
             Set(m, "api_key_env", p.ApiKeyEnv);
             Set(m, "base_url", p.BaseUrl);
+            Set(m, "max_request_chars", p.MaxRequestChars?.ToString(CultureInfo.InvariantCulture));
+            Set(m, "instructions", p.Instructions);
         }
         Set(root, "active_db_profile", c.ActiveDbProfile);
         Set(root, "active_llm_profile", c.ActiveLlmProfile);

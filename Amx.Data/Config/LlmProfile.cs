@@ -11,6 +11,12 @@ public sealed class LlmProfile
     public string? Model { get; set; }
     public string? ApiKeyEnv { get; set; }
     public string? BaseUrl { get; set; }
+    /// <summary><c>max_request_chars</c>: prompt characters per request (docs/llm.md); null: the default.</summary>
+    public int? MaxRequestChars { get; set; }
+    /// <summary><c>instructions</c>: the team's house style, sent with every batch.</summary>
+    public string? Instructions { get; set; }
+    /// <summary><c>context</c>: default context documents (files or folders) for runs with this profile.</summary>
+    public List<string> Context { get; } = [];
 
     public string? ResolveApiKey()
     {

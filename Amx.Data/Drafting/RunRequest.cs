@@ -31,6 +31,10 @@ public sealed record RunRequest
     public bool LlmSwitch { get; init; }
     /// <summary>Continue this interrupted or failed run: draft only what is missing.</summary>
     public string? ResumeRunId { get; init; }
+    /// <summary>Context documents (<c>--context</c>; files or folders), besides the llm profile's <c>context:</c>.</summary>
+    public IReadOnlyList<string> ContextPaths { get; init; } = [];
+    /// <summary>Characters of context document excerpts per table (<c>--context-budget</c>).</summary>
+    public int ContextBudget { get; init; } = Amx.Data.Context.ContextIndex.DefaultBudget;
     /// <summary>The verb that started the run (metadata): run | run-apply | demo.</summary>
     public string Verb { get; init; } = "run";
 }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Amx.Data.Config;
 using Amx.Data.Connections;
+using Amx.Data.Context;
 using Amx.Data.Errors;
 using Amx.Data.History;
 using Amx.Data.History.Model;
@@ -21,10 +22,11 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
 {
     /// <summary>What <see cref="StartAsync"/> prepared: the run row, its drafter and the batches still to draft.</summary>
     sealed record Session(HistoryRun Run, IDescriptionDrafter Drafter, List<DraftRequest> Requests, Dictionary<string, string?> LiveByTarget,
-        int AlreadyDone, int Skipped, int Tables, string? ResultMetadata);
+        int AlreadyDone, int Skipped, int Tables, string? ResultMetadata, int MaxRequestChars, RunGrounding Grounding);
 
     /// <summary>What <see cref="DraftAsync"/> did.</summary>
-    sealed record Drafting(ResultWriter Writer, TokenUsage Usage, int Calls, int Ok, int Failed, string? FirstFailure, TimeSpan Elapsed);
+    sealed record Drafting(ResultWriter Writer, TokenUsage Usage, int Calls, int Ok, int Failed, string? FirstFailure, TimeSpan Elapsed,
+        RequestSizes Sizes, RunGrounding Grounding);
 
     public async Task<RunSummary> RunAsync(RunRequest req, CancellationToken ct)
     {
@@ -79,11 +81,19 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
             throw AmxException.BadInput($"nothing to draft in scope '{req.Scope ?? "(whole warehouse)"}' of db profile '{req.DbProfile.Name}'",
                 $"list schemas and tables with: amx db inspect --profile {req.DbProfile.Name}");
 
+        var maxRequestChars = req.LlmProfile.MaxRequestChars ?? DrafterOptions.DefaultMaxRequestChars;
+        // Context documents are read and indexed once per run, before any run row exists (a bad path is bad input).
+        var contextPaths = req.ContextPaths.Concat(req.LlmProfile.Context).Distinct(StringComparer.Ordinal).ToList();
+        var library = contextPaths.Count == 0 ? null : ContextLibrary.Load(contextPaths);
+        var contextIndex = library is null ? null : new ContextIndex(library, catalog.Tables.Where(t => !t.IsAmxOwned));
+        var grounding = RunGrounding.Of(library, req.ContextBudget, req.LlmProfile.Instructions);
+
         // The drafter is built before any run row exists: a missing API key or unknown provider is bad input, not a dead run.
         var drafter = DrafterFactory.Create(req.LlmProfile, new DrafterOptions
         {
             RequestTimeout = req.RequestTimeout, ConnectTimeout = req.ConnectTimeout, TotalTimeout = req.TotalTimeout,
             MaxAlternatives = req.MaxAlternatives, StopWhenSilent = true,
+            MaxRequestChars = maxRequestChars, Instructions = req.LlmProfile.Instructions, Glossary = library?.Glossary,
         });
         try
         {
@@ -151,11 +161,15 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
 
             var requests = targets.Where(t => !alreadyDone.Contains(t.Target.Name.ToString()))
                 .GroupBy(t => t.Table)
-                .SelectMany(g => g.Select(t => t.Target).Chunk(req.BatchSize)
-                    .Select(chunk => new DraftRequest { Table = g.Key, Targets = chunk, MaxAlternatives = req.MaxAlternatives }))
+                .SelectMany(g =>
+                {
+                    var context = contextIndex?.Select(g.Key, req.ContextBudget) ?? [];
+                    return DraftBatcher.Batches(g.Key, g.Select(t => t.Target).ToList(), req.BatchSize, maxRequestChars)
+                        .Select(chunk => new DraftRequest { Table = g.Key, Targets = chunk, MaxAlternatives = req.MaxAlternatives, Context = context });
+                })
                 .ToList();
             var live = targets.ToDictionary(t => t.Target.Name.ToString(), t => t.Live, StringComparer.Ordinal);
-            return new Session(run, drafter, requests, live, alreadyDone.Count, skipped, tableCount, resultMetadata);
+            return new Session(run, drafter, requests, live, alreadyDone.Count, skipped, tableCount, resultMetadata, maxRequestChars, grounding);
         }
         catch
         {
@@ -174,13 +188,15 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
         using var stopHeartbeat = new CancellationTokenSource();
         var heartbeatTask = HeartbeatAsync(run, stopHeartbeat.Token);
         var usage = new TokenUsage();
+        var sizes = new RequestSizes(session.MaxRequestChars);
         int done = 0, failed = 0, calls = 0;
         string? firstFailure = null;
         var draftClock = Stopwatch.StartNew();
         Drafting Snapshot()
         {
             // What this process knows it wrote, plus what an earlier process had drafted (the failed ones were removed).
-            lock (writer) return new Drafting(writer, usage, calls, session.AlreadyDone + done - failed, failed, firstFailure, draftClock.Elapsed);
+            lock (writer) return new Drafting(writer, usage, calls, session.AlreadyDone + done - failed, failed, firstFailure, draftClock.Elapsed,
+                sizes, session.Grounding);
         }
         try
         {
@@ -196,6 +212,7 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
                     {
                         usage += result.Usage;
                         calls += result.Calls;
+                        sizes.Add(result);
                         done += rows.Count;
                         failed += rows.Count(r => r.Description is null);
                         firstFailure ??= rows.FirstOrDefault(r => r.Description is null)?.Error;
@@ -303,6 +320,9 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
         meta.InputTokens = (meta.InputTokens ?? 0) + d.Usage.InputTokens;
         meta.OutputTokens = (meta.OutputTokens ?? 0) + d.Usage.OutputTokens;
         meta.LlmCalls = (meta.LlmCalls ?? 0) + d.Calls;
+        meta.TotalTokens = meta.InputTokens + meta.OutputTokens;
+        d.Sizes.WriteTo(meta);
+        d.Grounding.WriteTo(meta);
         meta.DraftSeconds = Math.Round(d.Elapsed.TotalSeconds, 3);
         meta.TotalSeconds = Math.Round(totalTime.TotalSeconds, 3);
         meta.ClearProcess();

@@ -33,8 +33,26 @@ public sealed class RunMetadata
     public long? InputTokens { get; set; }
     public long? OutputTokens { get; set; }
     public long? LlmCalls { get; set; }
+    public long? TotalTokens { get; set; }
     public double? DraftSeconds { get; set; }
     public double? TotalSeconds { get; set; }
+
+    // What was sent (docs/llm.md): request sizes against the budget; an estimate where the endpoint reports no usage.
+    public long? RequestBudgetChars { get; set; }
+    public long? RequestCount { get; set; }
+    public long? RequestCharsTotal { get; set; }
+    public long? RequestCharsMax { get; set; }
+    public long? RequestCharsMean { get; set; }
+    /// <summary>Each request's size, while the run is small enough to list them.</summary>
+    public int[]? RequestChars { get; set; }
+    public bool? UsageReported { get; set; }
+    public long? EstimatedInputTokens { get; set; }
+
+    // What grounded the drafts (docs/context-and-export.md).
+    public List<ContextDocumentRef>? ContextDocuments { get; set; }
+    public int? ContextBudgetChars { get; set; }
+    public int? GlossaryTerms { get; set; }
+    public string? InstructionsSha256 { get; set; }
 
     // The drafting process, while it runs (see RunLiveness).
     public long? Pid { get; set; }
@@ -79,6 +97,9 @@ public sealed class RunMetadata
         HeartbeatAt = null;
     }
 }
+
+/// <summary>A context document a run was grounded on: where it was and exactly which content.</summary>
+public sealed record ContextDocumentRef(string Path, string Sha256, int Chunks);
 
 /// <summary>Per-result <c>metadata_json</c> written by drafting: which profile drafted a result after a switch.</summary>
 public sealed record ResultDraftMetadata(

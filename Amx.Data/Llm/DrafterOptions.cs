@@ -26,6 +26,14 @@ public sealed class DrafterOptions
     /// <summary>Longest description accepted; longer answers count as bad. 1024 is MySQL's column-comment limit,
     /// the tightest of the supported backends.</summary>
     public int MaxDescriptionLength { get; init; } = 1024;
-    /// <summary>Output-token budget per call (Anthropic requires one).</summary>
+    /// <summary>Output-token budget per call (Anthropic requires one); raised for big wide-table batches.</summary>
     public int MaxOutputTokens { get; init; } = 4096;
+    /// <summary>Default request budget: characters of prompt text (system + user message) per call, about 6,000 tokens.</summary>
+    public const int DefaultMaxRequestChars = 24_000;
+    /// <summary>Characters of prompt text per call (llm profile <c>max_request_chars</c>); see docs/llm.md.</summary>
+    public int MaxRequestChars { get; init; } = DefaultMaxRequestChars;
+    /// <summary>The llm profile's house style, sent with every batch.</summary>
+    public string? Instructions { get; init; }
+    /// <summary>Terms from the run's CSV glossaries; the offline drafter uses their definitions.</summary>
+    public Amx.Data.Context.Glossary? Glossary { get; init; }
 }

@@ -1,3 +1,4 @@
+using Amx.Data.Context;
 using Amx.Data.History.Model;
 using Amx.Data.Warehouse;
 using Amx.Data.Warehouse.Model;
@@ -46,6 +47,8 @@ public sealed class DraftRequest
     public required IReadOnlyList<DraftTarget> Targets { get; init; }
     /// <summary>Alternatives wanted per target (0..n); null: <see cref="DrafterOptions.MaxAlternatives"/>.</summary>
     public int? MaxAlternatives { get; init; }
+    /// <summary>Excerpts of the run's context documents chosen for this table (docs/context-and-export.md).</summary>
+    public IReadOnlyList<ContextChunk> Context { get; init; } = [];
 
     /// <summary>The table target plus all its columns in ordinal order, cut into batches of <paramref name="batchSize"/>
     /// targets (the table target rides in the first batch).</summary>
@@ -90,4 +93,8 @@ public sealed class DraftBatchResult
     public TimeSpan Duration { get; init; }
     /// <summary>Chat calls made for this batch (1 normally, 2 after a bad answer; 0 offline).</summary>
     public int Calls { get; init; }
+    /// <summary>Characters of prompt text (system + user messages) of each call, for the run's metadata.</summary>
+    public IReadOnlyList<int> RequestChars { get; init; } = [];
+    /// <summary>Whether the endpoint reported token usage for every call.</summary>
+    public bool UsageReported { get; init; }
 }

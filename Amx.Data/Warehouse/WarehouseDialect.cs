@@ -25,6 +25,9 @@ public abstract class WarehouseDialect
     /// <summary>False where setting an empty comment is the same as removing it.</summary>
     public virtual bool DistinguishesEmptyComment => false;
     public abstract bool CanHostHistoryStore { get; }
+    /// <summary>Line that ends a batch in a script for this engine's tools (SQL Server: <c>GO</c>), so each target's
+    /// statements run on their own (<c>amx export --format sql</c>); null where statements end with <c>;</c> alone.</summary>
+    public virtual string? ScriptBatchSeparator => null;
 
     /// <summary>Schemas that belong to the engine and are never drafted.</summary>
     public abstract IReadOnlyCollection<string> SystemSchemas { get; }

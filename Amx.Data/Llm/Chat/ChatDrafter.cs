@@ -32,11 +32,16 @@ public sealed class ChatDrafter(IChatClient client, ChatEndpoint endpoint, Draft
     {
         var clock = Stopwatch.StartNew();
         var maxAlternatives = Math.Max(0, request.MaxAlternatives ?? options.MaxAlternatives);
+        var system = DraftPrompt.SystemPrompt(maxAlternatives, options.MaxDescriptionLength, options.Instructions);
         var messages = new List<ChatMessage>
         {
-            new(ChatRole.System, DraftPrompt.SystemPrompt(maxAlternatives, options.MaxDescriptionLength)),
-            new(ChatRole.User, DraftPrompt.UserMessage(request, maxAlternatives)),
+            new(ChatRole.System, system),
+            new(ChatRole.User, DraftPrompt.UserMessage(request, maxAlternatives, options.MaxRequestChars - system.Length)),
         };
+        var requestChars = new List<int>();
+        var usageReported = true;
+        // Wide-table batches hold up to twice --batch-size targets: leave room for every answer.
+        var maxOutput = Math.Max(options.MaxOutputTokens, Math.Min(MaxOutputCap, request.Targets.Count * OutputTokensPerTarget));
         var done = new Dictionary<DraftTarget, DraftOutcome>();
         IReadOnlyCollection<DraftTarget> pending = request.Targets.Distinct().ToList();
         var usage = new TokenUsage();
@@ -49,7 +54,8 @@ public sealed class ChatDrafter(IChatClient client, ChatEndpoint endpoint, Draft
             try
             {
                 calls++;
-                response = await client.GetResponseAsync(messages, ChatOptions(), ct);
+                requestChars.Add(messages.Sum(m => m.Text.Length));
+                response = await client.GetResponseAsync(messages, ChatOptions(maxOutput), ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
             catch (Exception e) when (LlmHttpException.Find(e) is { } http)
@@ -75,6 +81,7 @@ public sealed class ChatDrafter(IChatClient client, ChatEndpoint endpoint, Draft
 
             answered = true;
             usage += new TokenUsage(response.Usage?.InputTokenCount ?? 0, response.Usage?.OutputTokenCount ?? 0);
+            usageReported &= response.Usage?.InputTokenCount is not null;
             var text = response.Text;
             var parsed = DraftAnswerParser.Parse(text, pending, maxAlternatives, options.MaxDescriptionLength);
             foreach (var d in parsed.Drafts) done[d.Key] = d.Value;
@@ -96,13 +103,17 @@ public sealed class ChatDrafter(IChatClient client, ChatEndpoint endpoint, Draft
             Usage = usage,
             Duration = clock.Elapsed,
             Calls = calls,
+            RequestChars = requestChars,
+            UsageReported = usageReported && calls > 0,
         };
     }
 
-    ChatOptions ChatOptions() => new()
+    const int OutputTokensPerTarget = 160, MaxOutputCap = 8192;
+
+    ChatOptions ChatOptions(int maxOutput) => new()
     {
         ResponseFormat = structuredOutput ? DraftPrompt.ResponseFormat : ChatResponseFormat.Json,
-        MaxOutputTokens = options.MaxOutputTokens,
+        MaxOutputTokens = maxOutput,
     };
 
     /// <summary>Failures that every batch would hit alike stop the run (exit 1) rather than fail each target.</summary>

@@ -39,6 +39,9 @@ public sealed class OfflineDrafter(DrafterOptions? options = null) : IDescriptio
             if (!target.IsColumn) draft = TableDescriber.Describe(table, words, maxAlternatives);
             else if (columns.TryGetValue(target.Name.Column!, out var column)) draft = ColumnDescriber.Describe(table, words, column, maxAlternatives);
             else { outcomes.Add(DraftOutcome.Failed(target, $"no column {target.Name.Column} in {table.Name}")); continue; }
+            // A glossary entry for the column's name is the team's own word for it (docs/context-and-export.md).
+            if (target.IsColumn && options.Glossary?.Lookup(target.Name.Column!) is { } meaning)
+                draft = new OfflineDraft(meaning, new[] { draft.Description }.Concat(draft.Alternatives).Take(maxAlternatives).ToList(), Amx.Data.History.Model.Confidences.High);
 
             var text = Limit(DescriptionText.Clean(draft.Description));
             outcomes.Add(new DraftOutcome

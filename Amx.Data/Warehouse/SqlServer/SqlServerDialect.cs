@@ -18,6 +18,7 @@ public sealed class SqlServerDialect : WarehouseDialect
     public override LengthUnit LengthUnit => LengthUnit.Utf16Bytes;
     public override bool DistinguishesEmptyComment => true;
     public override bool CanHostHistoryStore => true;
+    public override string? ScriptBatchSeparator => "GO";
     public override IReadOnlyCollection<string> SystemSchemas { get; } =
         ["sys", "INFORMATION_SCHEMA", "guest", "db_owner", "db_accessadmin", "db_securityadmin", "db_ddladmin",
          "db_backupoperator", "db_datareader", "db_datawriter", "db_denydatareader", "db_denydatawriter"];

@@ -23,6 +23,8 @@ public sealed class RunOptions
     public readonly Option<bool> MissingOnly = new("--missing-only") { Description = "Skip targets that already have a comment or an accepted draft" };
     public readonly Option<bool> MaskSamples = new("--mask-samples") { Description = "Mask sampled values before they reach the LLM (letters→a/A, digits→9)" };
     public readonly Option<bool> NoSamples = new("--no-samples") { Description = "Send no sampled values to the LLM (statistics only)" };
+    public readonly Option<string[]> Context = new("--context") { Description = "Context documents (file or folder; repeatable): Markdown, text, CSV glossaries, YAML (dbt), SQL" };
+    public readonly Option<int> ContextBudget = new("--context-budget") { Description = "Characters of document excerpts per table", DefaultValueFactory = _ => Amx.Data.Context.ContextIndex.DefaultBudget };
     public readonly Option<int> Timeout = new("--timeout") { Description = "Seconds an LLM request may wait for the answer to start (per attempt)", DefaultValueFactory = _ => 120 };
     public readonly Option<int> ConnectTimeout = new("--connect-timeout") { Description = "Seconds to open a connection to the LLM endpoint", DefaultValueFactory = _ => 10 };
     public readonly Option<int> TotalTimeout = new("--total-timeout") { Description = "Seconds one LLM request may take in all, retries included", DefaultValueFactory = _ => 300 };
@@ -38,7 +40,7 @@ public sealed class RunOptions
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { ProfilingMode, LlmProfile, DbProfile, Accept, BatchSize, Concurrency, MaxAlternatives, MissingOnly, MaskSamples, NoSamples, Timeout, ConnectTimeout, TotalTimeout })
+        foreach (var o in new Option[] { ProfilingMode, LlmProfile, DbProfile, Accept, BatchSize, Concurrency, MaxAlternatives, MissingOnly, MaskSamples, NoSamples, Context, ContextBudget, Timeout, ConnectTimeout, TotalTimeout })
             command.Options.Add(o);
     }
 
@@ -61,6 +63,8 @@ public sealed class RunOptions
         RequestTimeout = TimeSpan.FromSeconds(Positive(parse.GetValue(Timeout), "--timeout")),
         ConnectTimeout = TimeSpan.FromSeconds(Positive(parse.GetValue(ConnectTimeout), "--connect-timeout")),
         TotalTimeout = TimeSpan.FromSeconds(Positive(parse.GetValue(TotalTimeout), "--total-timeout")),
+        ContextPaths = parse.GetValue(Context) ?? [],
+        ContextBudget = Math.Max(0, parse.GetValue(ContextBudget)),
         Verb = verb,
     };
 

@@ -74,6 +74,7 @@ public sealed class HistoryShowCommand : AmxCommand
         }
         if (meta.LlmSwitches is { Count: > 0 } switches)
             o.WriteLine($"note     resumed with another llm profile: {string.Join(", ", switches)} (each result's metadata names its profile)");
+        foreach (var line in RunUsage.Lines(meta)) o.WriteLine(line);
         o.WriteLine();
         var t = new OutputTable("target", "kind", "description", "confidence", "decision", "reviewed_by", "applied_by", "applied_at", "status");
         foreach (var r in results)
