@@ -98,7 +98,7 @@ static class ApplyRunner
             var first = summary.Items.First(i => i.Status is "conflict" or "failed");
             var message = summary.Conflicts > 0
                 ? $"{Conflicts(summary.Conflicts)} left alone; {first.Target}: {first.Detail}"
-                : $"{summary.Failed} target(s) failed; {first.Target}: {first.Detail}";
+                : $"{(summary.Failed == 1 ? "1 target" : $"{summary.Failed} targets")} failed; {first.Target}: {first.Detail}";
             CommandRunner.ReportError(summary.Conflicts > 0
                 ? AmxException.Conflict(message, $"re-draft them (amx run … --missing-only), or overwrite with: amx {verb} {runId} --force --yes")
                 : new AmxException(ExitCode.Partial, message, $"fix the cause and run amx {verb} {runId} --yes again: failures stay retryable"), ctx.Err, verbose: false);
