@@ -37,9 +37,9 @@ public static class ProgressDisplay
                     return await work(sink);
                 });
         }
-        using var lines = new PlainLines(ctx.Err, label, HeartbeatInterval());
+        using var lines = new PlainLines(ctx.Err, label, HeartbeatInterval(), finalLine);
         var result = await work(lines);
-        lines.Last(finalLine);
+        lines.Last();
         return result;
     }
 
@@ -63,6 +63,7 @@ public static class ProgressDisplay
         readonly string _label;
         readonly TimeSpan _heartbeat;
         readonly TimeSpan _minGap;
+        readonly bool _finalLine;
         readonly Stopwatch _elapsed = Stopwatch.StartNew();
         readonly Stopwatch _sinceLine = Stopwatch.StartNew();
         readonly Timer _timer;
@@ -70,8 +71,9 @@ public static class ProgressDisplay
         RunProgress _last;
         bool _any, _printedLast, _printedAny, _done;
 
-        public PlainLines(TextWriter err, string label, TimeSpan heartbeat)
+        public PlainLines(TextWriter err, string label, TimeSpan heartbeat, bool finalLine)
         {
+            _finalLine = finalLine;
             _err = err;
             _label = label;
             _heartbeat = heartbeat;
@@ -87,7 +89,9 @@ public static class ProgressDisplay
                 _last = value;
                 _any = true;
                 _printedLast = false;
-                if (!_done && _sinceLine.Elapsed >= _minGap) Print();
+                // Without a closing line, a report that completes the work is only printed after earlier lines.
+                var closing = value.Total > 0 && value.Done >= value.Total;
+                if (!_done && _sinceLine.Elapsed >= _minGap && (_finalLine || !closing || _printedAny)) Print();
             }
         }
 
@@ -97,11 +101,11 @@ public static class ProgressDisplay
                 if (!_done && _sinceLine.Elapsed >= _heartbeat) Print();
         }
 
-        public void Last(bool always)
+        public void Last()
         {
             lock (_gate)
             {
-                if (_any && !_printedLast && (always || _printedAny)) Print();
+                if (_any && !_printedLast && (_finalLine || _printedAny)) Print();
                 _done = true;
             }
         }
