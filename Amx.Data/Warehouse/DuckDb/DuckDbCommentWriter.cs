@@ -14,7 +14,7 @@ namespace Amx.Data.Warehouse.DuckDb;
 public sealed class DuckDbCommentWriter : CommentWriterBase
 {
     /// <summary>Targets per transaction in <see cref="ExecuteManyAsync"/>.</summary>
-    const int ChunkSize = 1000;
+    const int ChunkSize = 100;
 
     // The opened file's database name, per connection (dry runs render one statement per target).
     static readonly ConditionalWeakTable<DbConnection, string> Databases = new();
