@@ -8,11 +8,13 @@ public enum Backend
     MariaDb,
     SqlServer,
     Sqlite,
+    /// <summary>A DuckDB file: a warehouse only (a single-writer file cannot host the shared history store).</summary>
+    DuckDb,
 }
 
 public static class BackendNames
 {
-    public static readonly IReadOnlyList<string> All = ["postgresql", "mysql", "mariadb", "sqlserver", "sqlite"];
+    public static readonly IReadOnlyList<string> All = ["postgresql", "mysql", "mariadb", "sqlserver", "sqlite", "duckdb"];
 
     public static string ToConfigName(this Backend backend) => backend switch
     {
@@ -21,6 +23,7 @@ public static class BackendNames
         Backend.MariaDb => "mariadb",
         Backend.SqlServer => "sqlserver",
         Backend.Sqlite => "sqlite",
+        Backend.DuckDb => "duckdb",
         _ => throw new ArgumentOutOfRangeException(nameof(backend)),
     };
 
@@ -33,9 +36,16 @@ public static class BackendNames
             case "mariadb": backend = Backend.MariaDb; return true;
             case "sqlserver" or "mssql": backend = Backend.SqlServer; return true;
             case "sqlite": backend = Backend.Sqlite; return true;
+            case "duckdb": backend = Backend.DuckDb; return true;
             default: backend = default; return false;
         }
     }
+
+    /// <summary>Warehouses that are a local file (<c>--path</c>) rather than a server (<c>--host</c>).</summary>
+    public static bool IsFile(this Backend backend) => backend is Backend.Sqlite or Backend.DuckDb;
+
+    /// <summary>Engines people ask for that amx does not read as warehouses yet.</summary>
+    public static readonly IReadOnlyList<string> NotYetSupported = ["clickhouse", "snowflake", "bigquery", "databricks", "redshift"];
 
     /// <summary>MySQL and MariaDB share the wire protocol, catalog and SQL dialect.</summary>
     public static bool IsMySqlFamily(this Backend backend) => backend is Backend.MySql or Backend.MariaDb;

@@ -16,13 +16,13 @@ public sealed class DbProfile
     public string? PasswordEnv { get; set; }
     /// <summary>Plaintext password: still honoured, with a warning.</summary>
     public string? Password { get; set; }
-    /// <summary>SQLite file path.</summary>
+    /// <summary>SQLite or DuckDB file path.</summary>
     public string? Path { get; set; }
     /// <summary>Extra connection-string keywords (<c>--option KEY=VALUE</c>).</summary>
     public Dictionary<string, string> Options { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Host/database (or file) for listings; never contains a secret.</summary>
-    public string Location => Backend == Backend.Sqlite
+    public string Location => Backend.IsFile()
         ? Path ?? "(no path)"
         : $"{Host ?? "localhost"}{(Port is { } p ? ":" + p : "")}/{Database}";
 

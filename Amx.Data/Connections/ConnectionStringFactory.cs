@@ -1,5 +1,6 @@
 using Amx.Data.Config;
 using Amx.Data.Errors;
+using DuckDB.NET.Data;
 using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
 using MySqlConnector;
@@ -20,6 +21,7 @@ public static class ConnectionStringFactory
                 Backend.MySql or Backend.MariaDb => MySql(p),
                 Backend.SqlServer => SqlServer(p),
                 Backend.Sqlite => Sqlite(p),
+                Backend.DuckDb => DuckDb(p),
                 _ => throw new ArgumentOutOfRangeException(nameof(p)),
             };
         }
@@ -70,6 +72,22 @@ public static class ConnectionStringFactory
         if (string.IsNullOrEmpty(p.Path))
             throw AmxException.BadInput($"db profile '{p.Name}' (sqlite) has no path", $"amx add-db-profile {p.Name} --backend sqlite --path FILE --replace");
         var b = new SqliteConnectionStringBuilder { DataSource = p.Path };
+        foreach (var (k, v) in p.Options) b[k] = v;
+        return b.ConnectionString;
+    }
+
+    /// <summary>Option key that opens a DuckDB file read-only (<c>add-db-profile --read-only</c>); DuckDB takes it as a config option.</summary>
+    public const string DuckDbAccessMode = "access_mode";
+
+    static string DuckDb(DbProfile p)
+    {
+        if (string.IsNullOrEmpty(p.Path))
+            throw AmxException.BadInput($"db profile '{p.Name}' (duckdb) has no path", $"amx add-db-profile {p.Name} --backend duckdb --path FILE --replace");
+        // DuckDB creates a missing file on open: a typo in the path would silently read an empty warehouse.
+        if (!File.Exists(p.Path))
+            throw AmxException.Failed($"DuckDB file {p.Path} (db profile '{p.Name}') does not exist",
+                $"check the path, or point the profile at the file: amx add-db-profile {p.Name} --backend duckdb --path FILE --replace");
+        var b = new DuckDBConnectionStringBuilder { DataSource = p.Path };
         foreach (var (k, v) in p.Options) b[k] = v;
         return b.ConnectionString;
     }

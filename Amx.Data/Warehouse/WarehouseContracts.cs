@@ -78,6 +78,9 @@ public interface IWarehouseProvider
 
     /// <summary>Checks up front whether this user may comment the targets (<c>apply --check</c>); null where unknown.</summary>
     ICommentPrivilegeChecker? Privileges => null;
+
+    /// <summary>A backend-specific explanation of a failed open (e.g. a file locked by another process); null: the generic one.</summary>
+    (string Message, string? Hint)? DescribeOpenFailure(DbProfile profile, Exception error) => null;
 }
 
 /// <summary>Which targets the connected user may not comment, with the reason (missing privilege).</summary>

@@ -2,6 +2,7 @@ using System.Data.Common;
 using Amx.Data.Config;
 using Amx.Data.Connections;
 using Amx.Data.Errors;
+using Amx.Data.Warehouse.DuckDb;
 using Amx.Data.Warehouse.MySql;
 using Amx.Data.Warehouse.Postgres;
 using Amx.Data.Warehouse.Sqlite;
@@ -17,6 +18,7 @@ public static class WarehouseProviders
     static readonly IWarehouseProvider MariaDb = new MySqlProvider(Backend.MariaDb);
     static readonly IWarehouseProvider SqlServer = new SqlServerProvider();
     static readonly IWarehouseProvider Sqlite = new SqliteProvider();
+    static readonly IWarehouseProvider DuckDb = new DuckDbProvider();
 
     public static IWarehouseProvider For(Backend backend) => backend switch
     {
@@ -25,6 +27,7 @@ public static class WarehouseProviders
         Backend.MariaDb => MariaDb,
         Backend.SqlServer => SqlServer,
         Backend.Sqlite => Sqlite,
+        Backend.DuckDb => DuckDb,
         _ => throw AmxException.BadInput($"backend '{backend}' is not supported for warehouse access"),
     };
 
@@ -40,6 +43,8 @@ public static class WarehouseProviders
         catch (Exception e) when (e is DbException or InvalidOperationException or TimeoutException or System.Net.Sockets.SocketException)
         {
             await connection.DisposeAsync();
+            if (provider.DescribeOpenFailure(profile, e) is var (message, hint))
+                throw AmxException.Failed(message, hint, e);
             throw AmxException.Failed($"cannot connect to db profile '{profile.Name}' ({profile.Location}): {e.Message.Split('\n')[0].Trim()}",
                 $"check the server is reachable and the credentials (amx db-profiles test {profile.Name})", e);
         }

@@ -100,7 +100,7 @@ public class ProfileCommandTests
     {
         var (amx, before) = WithBaseline();
         using var _ = amx;
-        AssertRefusedUnchanged(amx, amx.Run("add-db-profile", "d", "--backend", "duckdb", "--host", "h"), "duckdb");
+        AssertRefusedUnchanged(amx, amx.Run("add-db-profile", "d", "--backend", "nosuchdb", "--host", "h"), "nosuchdb");
         Assert.That(File.ReadAllText(amx.ConfigPath), Is.EqualTo(before));
     }
 

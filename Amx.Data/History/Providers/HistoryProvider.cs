@@ -23,7 +23,11 @@ public abstract class HistoryProvider
         Backend.MariaDb => new MySqlHistoryProvider(mariaDb: true),
         Backend.SqlServer => new SqlServerHistoryProvider(),
         Backend.Sqlite => new SqliteHistoryProvider(),
-        _ => throw new ArgumentOutOfRangeException(nameof(backend)),
+        // A warehouse backend that cannot host the store (DuckDB): refused with the reason.
+        _ => throw AmxException.BadInput(
+            $"{backend.ToConfigName()} cannot host the history store: " +
+            (HistoryStoreTarget.RefusedHosts.TryGetValue(backend.ToConfigName(), out var why) ? why : "amx has no history provider for it"),
+            "host it on PostgreSQL (recommended), MySQL/MariaDB or SQL Server; this backend still works as a warehouse"),
     };
 
     public abstract Backend Backend { get; }

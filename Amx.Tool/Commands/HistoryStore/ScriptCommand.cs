@@ -10,7 +10,8 @@ namespace Amx.Tool.Commands.HistoryStore;
 /// <summary><c>amx history-store script --backend B [--schema S]</c>: the DDL for a DBA, without connecting anywhere.</summary>
 public sealed class ScriptCommand : AmxCommand
 {
-    static readonly string[] Backends = [.. BackendNames.All, .. DialectScript.ByBackend.Keys];
+    static readonly string[] Backends =
+        [.. BackendNames.All.Where(b => !HistoryStoreTarget.RefusedHosts.ContainsKey(b)), .. DialectScript.ByBackend.Keys];
 
     readonly Option<string> _backend = new("--backend")
     {
@@ -31,6 +32,10 @@ public sealed class ScriptCommand : AmxCommand
         var schema = parse.GetValue(_schema);
         if (schema is not null && string.IsNullOrWhiteSpace(schema))
             throw AmxException.BadInput("--schema is empty", "pass a schema name, e.g. --schema AMX");
+        // Refusals first: DuckDB is a warehouse backend too, but never a history host.
+        if (HistoryStoreTarget.RefusedHosts.TryGetValue(backend, out var reason) && !DialectScript.ByBackend.ContainsKey(backend))
+            throw AmxException.BadInput($"{backend} cannot host the history store: {reason}",
+                "host it on PostgreSQL (recommended), MySQL/MariaDB or SQL Server");
         if (BackendNames.TryParse(backend, out var b))
             ctx.Out.Write(HistoryScripts.ForBackend(b, schema));
         else if (DialectScript.ByBackend.TryGetValue(backend, out var make))
@@ -38,9 +43,6 @@ public sealed class ScriptCommand : AmxCommand
             var dialect = make();
             ctx.Out.Write(dialect.Generate(dialect.EffectiveSchema(schema)));
         }
-        else if (HistoryStoreTarget.RefusedHosts.TryGetValue(backend, out var reason))
-            throw AmxException.BadInput($"{backend} cannot host the history store: {reason}",
-                "host it on PostgreSQL (recommended), MySQL/MariaDB or SQL Server");
         else
             throw AmxException.BadInput($"unknown backend '{backend}'", $"use one of: {string.Join(", ", Backends)}");
         return Task.FromResult(0);

@@ -16,7 +16,8 @@ public sealed class AddDbProfileCommand : AmxCommand
     readonly Option<string?> _user = new("--user") { Description = "User name" };
     readonly Option<string?> _passwordEnv = new("--password-env") { Description = "Environment variable that holds the password (recommended)" };
     readonly Option<bool> _passwordStdin = new("--password-stdin") { Description = "Read a password from stdin and store it in plaintext (warned; prefer --password-env)" };
-    readonly Option<string?> _path = new("--path") { Description = "SQLite database file" };
+    readonly Option<string?> _path = new("--path") { Description = "SQLite or DuckDB database file" };
+    readonly Option<bool> _readOnly = new("--read-only") { Description = "DuckDB: open the file read-only (drafting only; shares the file with other readers)" };
     readonly Option<string[]> _options = new("--option") { Description = "Extra connection keyword KEY=VALUE (repeatable), e.g. SslMode=Require", AllowMultipleArgumentsPerToken = false };
     readonly Option<bool> _replace = new("--replace") { Description = "Overwrite an existing profile of the same name" };
     readonly Option<bool> _activate = new("--activate") { Description = "Make it the active db profile (the first profile always is)" };
@@ -24,7 +25,7 @@ public sealed class AddDbProfileCommand : AmxCommand
     public AddDbProfileCommand() : base("add-db-profile", "Add a database profile")
     {
         Arguments.Add(_name);
-        foreach (var o in new Option[] { _backend, _host, _port, _database, _user, _passwordEnv, _passwordStdin, _path, _options, _replace, _activate })
+        foreach (var o in new Option[] { _backend, _host, _port, _database, _user, _passwordEnv, _passwordStdin, _path, _readOnly, _options, _replace, _activate })
             Options.Add(o);
     }
 
@@ -34,8 +35,8 @@ public sealed class AddDbProfileCommand : AmxCommand
         var backendName = parse.GetValue(_backend);
         if (!BackendNames.TryParse(backendName, out var backend))
             throw AmxException.BadInput(
-                Amx.Data.History.HistoryStoreTarget.RefusedHosts.TryGetValue(backendName ?? "", out var why)
-                    ? $"amx does not connect to {backendName}: {why}"
+                BackendNames.NotYetSupported.Contains(backendName?.Trim().ToLowerInvariant())
+                    ? $"{backendName} is not supported as a warehouse yet"
                     : $"unknown backend '{backendName}'",
                 $"use one of: {string.Join(", ", BackendNames.All)}");
 
@@ -54,6 +55,11 @@ public sealed class AddDbProfileCommand : AmxCommand
             var eq = kv.IndexOf('=');
             if (eq <= 0) throw AmxException.BadInput($"--option '{kv}' is not KEY=VALUE", "e.g. --option SslMode=Require");
             profile.Options[kv[..eq].Trim()] = kv[(eq + 1)..];
+        }
+        if (parse.GetValue(_readOnly))
+        {
+            if (backend != Backend.DuckDb) throw AmxException.BadInput("--read-only applies to duckdb profiles only", "drop --read-only; give the profile a read-only database user instead");
+            profile.Options[Amx.Data.Connections.ConnectionStringFactory.DuckDbAccessMode] = "read_only";
         }
         if (parse.GetValue(_passwordStdin))
         {
@@ -77,10 +83,11 @@ public sealed class AddDbProfileCommand : AmxCommand
 
     static void Validate(DbProfile p)
     {
-        if (p.Backend == Backend.Sqlite)
+        if (p.Backend.IsFile())
         {
+            var b = p.Backend.ToConfigName();
             if (string.IsNullOrWhiteSpace(p.Path))
-                throw AmxException.BadInput("--path is required for a sqlite profile", $"amx add-db-profile {p.Name} --backend sqlite --path FILE");
+                throw AmxException.BadInput($"--path is required for a {b} profile", $"amx add-db-profile {p.Name} --backend {b} --path FILE");
             p.Path = System.IO.Path.GetFullPath(p.Path);
             return;
         }
