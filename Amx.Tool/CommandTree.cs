@@ -4,6 +4,7 @@ using Amx.Tool.Commands.Ask;
 using Amx.Tool.Commands.Config;
 using Amx.Tool.Commands.Db;
 using Amx.Tool.Commands.Drafting;
+using Amx.Tool.Commands.Eval;
 using Amx.Tool.Commands.History;
 using Amx.Tool.Commands.HistoryStore;
 using Amx.Tool.Commands.Profiles;
@@ -39,6 +40,7 @@ public static class CommandTree
         root.Subcommands.Add(new RunApplyCommand());
         root.Subcommands.Add(new RevertCommand());
         root.Subcommands.Add(new DemoCommand());
+        root.Subcommands.Add(new EvalCommand());
 
         // Reading
         root.Subcommands.Add(new HistoryCommand());

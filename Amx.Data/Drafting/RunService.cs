@@ -104,12 +104,10 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
         }
 
         var liveByTarget = targets.ToDictionary(t => t.Target.Name.ToString(), t => t.Live, StringComparer.Ordinal);
-        var requests = targets.Where(t => !alreadyDone.Contains(t.Target.Name.ToString()))
-            .GroupBy(t => t.Table)
-            .SelectMany(g => g.Select(t => t.Target).Chunk(req.BatchSize)
-                .Select(chunk => new DraftRequest { Table = g.Key, Targets = chunk, MaxAlternatives = req.MaxAlternatives }))
-            .ToList();
-        var total = requests.Sum(r => r.Targets.Count);
+        var pending = targets.Where(t => !alreadyDone.Contains(t.Target.Name.ToString())).ToList();
+        var total = pending.Count;
+        // Views are drafted after their bases (level by level), so a view column can inherit this run's draft.
+        var plan = new InheritancePlan(catalog, liveByTarget);
 
         var writer = new ResultWriter(store, env, run, notice);
         var writerTask = writer.RunAsync(ct);
@@ -120,26 +118,55 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
         // What this process knows it wrote, plus what an earlier process had drafted (the failed ones were removed).
         (int Ok, int Failed) Counts() { lock (writer) return (alreadyDone.Count + done - failed, failed); }
         var draftClock = Stopwatch.StartNew();
+        async Task WriteAsync(List<HistoryResult> rows, TokenUsage used, int callsMade)
+        {
+            // Not cancellable: a finished answer is always handed to the writer, even when the run is stopping.
+            await writer.Channel.Writer.WriteAsync(rows, CancellationToken.None);
+            RunProgress now;
+            lock (writer)
+            {
+                usage += used;
+                calls += callsMade;
+                done += rows.Count;
+                failed += rows.Count(r => r.Description is null);
+                foreach (var r in rows) if (r.Description is not null && r.Confidence is not null) plan.Drafted(r.TargetQname, r.Description);
+                now = new RunProgress(done, total, failed);
+            }
+            progress?.Report(now);
+        }
         try
         {
-            await Parallel.ForEachAsync(requests, new ParallelOptions { MaxDegreeOfParallelism = req.Concurrency, CancellationToken = ct },
-                async (request, token) =>
+            foreach (var level in pending.GroupBy(t => plan.Level(t.Table)).OrderBy(g => g.Key))
+            {
+                var toDraft = new List<(TableMeta Table, DraftTarget Target, string? Live)>();
+                var inherited = new List<HistoryResult>();
+                foreach (var t in level)
                 {
-                    var result = await drafter.DraftAsync(request, token);
-                    var rows = result.Outcomes.Select(o => ToResult(run.RunId, o, liveByTarget)).ToList();
-                    // Not cancellable: a finished answer is always handed to the writer, even when the run is stopping.
-                    await writer.Channel.Writer.WriteAsync(rows, CancellationToken.None);
-                    RunProgress now;
-                    lock (writer)
+                    if (plan.Inherit(t.Table, t.Target) is { } from)
+                        inherited.Add(new HistoryResult
+                        {
+                            RunId = run.RunId, TargetQname = t.Target.Name.ToString(), TargetKind = t.Target.Kind, Description = from.Text,
+                            Confidence = Confidences.High, PreviousComment = t.Live, Decision = Decisions.Pending,
+                            MetadataJson = JsonSerializer.Serialize(new Dictionary<string, object?> { ["source"] = from.Source, ["source_text"] = from.Origin }),
+                        });
+                    else toDraft.Add(t);
+                }
+                if (inherited.Count > 0) await WriteAsync(inherited, default, 0);
+                var requests = toDraft.GroupBy(t => t.Table)
+                    .SelectMany(g => g.Select(t => t.Target).Chunk(req.BatchSize)
+                        .Select(chunk => new DraftRequest
+                        {
+                            Table = g.Key, Targets = chunk, MaxAlternatives = req.MaxAlternatives, BaseDescriptions = plan.BaseDescriptions(g.Key),
+                        }))
+                    .ToList();
+                await Parallel.ForEachAsync(requests, new ParallelOptions { MaxDegreeOfParallelism = req.Concurrency, CancellationToken = ct },
+                    async (request, token) =>
                     {
-                        usage += result.Usage;
-                        calls += result.Calls;
-                        done += rows.Count;
-                        failed += rows.Count(r => r.Description is null);
-                        now = new RunProgress(done, total, failed);
-                    }
-                    progress?.Report(now);
-                });
+                        var result = await drafter.DraftAsync(request, token);
+                        var rows = result.Outcomes.Select(o => ToResult(run.RunId, ConfidenceRules.Apply(o), liveByTarget)).ToList();
+                        await WriteAsync(rows, result.Usage, result.Calls);
+                    });
+            }
         }
         catch (Exception e)
         {
@@ -224,6 +251,11 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
         meta["input_tokens"] = ReadLong(meta, "input_tokens") + usage.InputTokens;
         meta["output_tokens"] = ReadLong(meta, "output_tokens") + usage.OutputTokens;
         meta["llm_calls"] = ReadLong(meta, "llm_calls") + calls;
+        // How many drafts fell in each confidence class (docs/drafting-quality.md): what --accept high would take.
+        var byConfidence = await db.Results.Where(r => r.RunId == run.RunId && r.Description != null)
+            .GroupBy(r => r.Confidence).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
+        meta["confidence_counts"] = byConfidence.Where(x => x.Key != null).ToDictionary(x => x.Key!, x => x.Count);
+        meta["inherited"] = await db.Results.CountAsync(r => r.RunId == run.RunId && r.MetadataJson != null && r.MetadataJson.Contains("\"source\""), ct);
         meta["draft_seconds"] = Math.Round(draftTime.TotalSeconds, 3);
         meta["total_seconds"] = Math.Round(totalTime.TotalSeconds, 3);
         meta.Remove("pid");

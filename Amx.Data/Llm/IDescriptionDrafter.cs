@@ -46,6 +46,9 @@ public sealed class DraftRequest
     public required IReadOnlyList<DraftTarget> Targets { get; init; }
     /// <summary>Alternatives wanted per target (0..n); null: <see cref="DrafterOptions.MaxAlternatives"/>.</summary>
     public int? MaxAlternatives { get; init; }
+    /// <summary>For a view: the descriptions of the base columns its columns come from (live comments or this run's
+    /// drafts), keyed by qualified column name; they go into the prompt as data.</summary>
+    public IReadOnlyDictionary<string, string> BaseDescriptions { get; init; } = new Dictionary<string, string>();
 
     /// <summary>The table target plus all its columns in ordinal order, cut into batches of <paramref name="batchSize"/>
     /// targets (the table target rides in the first batch).</summary>

@@ -59,6 +59,7 @@ public static class DraftPrompt
             }).ToArray()),
             ["columns"] = columns,
         };
+        if (table.ViewDefinition is not null) t["view"] = ViewLineage(request);
         var doc = new JsonObject
         {
             ["table"] = t,
@@ -66,6 +67,31 @@ public static class DraftPrompt
             ["max_alternatives"] = maxAlternatives,
         };
         return doc.ToJsonString();
+    }
+
+    /// <summary>A view's definition and, per column, the base columns it passes through or is computed from, with
+    /// their descriptions (docs/view-lineage.md).</summary>
+    static JsonObject ViewLineage(DraftRequest request)
+    {
+        var lineage = new JsonArray();
+        foreach (var c in request.Table.Columns.Where(c => c.Lineage is not null))
+        {
+            var sources = new JsonArray();
+            foreach (var src in c.Lineage!.Sources)
+            {
+                var o = new JsonObject { ["column"] = src.ToString() };
+                if (request.BaseDescriptions.TryGetValue(src.ToString(), out var d)) o["description"] = d;
+                sources.Add(o);
+            }
+            lineage.Add(new JsonObject
+            {
+                ["column"] = c.Name,
+                ["kind"] = c.Lineage.Kind == Warehouse.Model.LineageKind.PassThrough ? "pass-through" : "derived",
+                ["expression"] = c.Lineage.Expression,
+                ["sources"] = sources,
+            });
+        }
+        return new JsonObject { ["definition"] = request.Table.ViewDefinition, ["lineage"] = lineage };
     }
 
     public static JsonArray Targets(IEnumerable<DraftTarget> targets) =>

@@ -70,6 +70,12 @@ public static class ColumnDescriber
             core = Whether(words, entity);
             structural = true;
         }
+        else if (IsTimestamp(type, words) && DefaultsToNow(column) && words.Any(w => w is "update" or "updated" or "modified" or "changed" or "last"))
+        {
+            // DEFAULT now() on a column named for changes: the time the row was last written.
+            core = $"Date and time when the {entity} was last modified";
+            structural = true;
+        }
         else if (IsTimestamp(type, words))
         {
             core = When(words, entity, "Date and time", TimeSuffixes);
@@ -86,6 +92,17 @@ public static class ColumnDescriber
             core = phrase.Length == 0 ? $"{Cap(Phrase(words))} of the {entity}" : $"{Cap(phrase)} of the {entity}";
 
         var notes = new List<string>();
+        if (column.Lineage is { Kind: LineageKind.Derived } derived)
+        {
+            notes.Add($"Computed from {string.Join(", ", derived.Sources.Take(5))}.");
+            structural = true;
+        }
+        else if (column.Lineage?.Source is { } source)
+        {
+            notes.Add($"Taken from {source}.");
+            structural = true;
+        }
+        if (DefaultsToNow(column) && !core.Contains("last modified", StringComparison.Ordinal)) notes.Add("Defaults to the current time.");
         var enumeration = Enumeration(column.Profile);
         if (enumeration is not null) { notes.Add(enumeration); structural = true; }
         else if (Range(type, column.Profile) is { } range) notes.Add(range);
@@ -106,6 +123,11 @@ public static class ColumnDescriber
             if (alternatives.Count < maxAlternatives && alt != description && !alternatives.Contains(alt)) alternatives.Add(alt);
         return new OfflineDraft(description, alternatives, confidence);
     }
+
+    static bool DefaultsToNow(ColumnMeta column) =>
+        column.Default is { } d && (d.Contains("now()", StringComparison.OrdinalIgnoreCase)
+                                    || d.Contains("current_timestamp", StringComparison.OrdinalIgnoreCase)
+                                    || d.Contains("getdate()", StringComparison.OrdinalIgnoreCase));
 
     static List<string> DropEntity(List<string> words, TableWords tw)
     {
