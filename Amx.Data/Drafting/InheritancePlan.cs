@@ -6,24 +6,26 @@ using Amx.Data.Warehouse.Model;
 namespace Amx.Data.Drafting;
 
 /// <summary>An inherited description: the text, the base column it came from, and whether that was a live comment or this run's draft.</summary>
-public sealed record Inherited(string Text, string Source, string Origin);
+public sealed record Inherited(string Text, string Source, string Origin, string Confidence);
 
 /// <summary>
 /// Which view columns take their base column's description (docs/view-lineage.md): a pass-through column inherits
 /// the base's draft when the base is drafted in the same run (so bases are drafted first: <see cref="Level"/>),
-/// otherwise the base's live comment. Inherited descriptions are byte-for-byte the source text, confidence high.
+/// otherwise the base's live comment. Inherited descriptions are byte-for-byte the source text; confidence is high
+/// from a live comment, and the base draft's own confidence from a draft (a weak base stays weak in its views).
 /// </summary>
 public sealed class InheritancePlan
 {
     readonly Dictionary<string, TableMeta> _tables;
     readonly Dictionary<string, string> _live = new(StringComparer.Ordinal);
     readonly IReadOnlyDictionary<string, string?> _targets;
-    readonly ConcurrentDictionary<string, string> _drafted = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, (string Text, string Confidence)> _drafted = new(StringComparer.Ordinal);
     readonly Dictionary<TableMeta, int> _levels = new();
 
-    public InheritancePlan(Catalog catalog, IReadOnlyDictionary<string, string?> targetsOfRun)
+    public InheritancePlan(Catalog catalog, IReadOnlyDictionary<string, string?> targetsOfRun, IReadOnlyDictionary<string, string>? outsideComments = null)
     {
         _targets = targetsOfRun;
+        foreach (var (k, v) in outsideComments ?? new Dictionary<string, string>()) _live[k] = v;
         _tables = catalog.Tables.ToDictionary(t => t.Name.ToString(), StringComparer.Ordinal);
         foreach (var t in catalog.Tables)
         {
@@ -31,6 +33,19 @@ public sealed class InheritancePlan
             foreach (var c in t.Columns)
                 if (!string.IsNullOrEmpty(c.Comment)) _live[(t.Name with { Column = c.Name }).ToString()] = c.Comment;
         }
+    }
+
+    /// <summary>The live comments of base columns that views in the catalog read but the scope did not (one query per kind).</summary>
+    public static async Task<IReadOnlyDictionary<string, string>> ReadOutsideCommentsAsync(Warehouse.IWarehouseProvider provider,
+        System.Data.Common.DbConnection connection, Catalog catalog, CancellationToken ct)
+    {
+        var known = catalog.Tables.Select(t => t.Name).ToHashSet();
+        var outside = catalog.Tables.SelectMany(t => t.Columns).Where(c => c.Lineage?.Source is not null)
+            .Select(c => c.Lineage!.Source!.Value).Where(q => !known.Contains(q.TableName)).Distinct()
+            .Select(q => new Warehouse.CommentTarget(q, TargetKinds.Column)).ToList();
+        if (outside.Count == 0) return new Dictionary<string, string>();
+        var live = await provider.Comments.ReadLiveCommentsAsync(connection, null, outside, ct);
+        return live.Where(kv => !string.IsNullOrEmpty(kv.Value)).ToDictionary(kv => kv.Key.Name.ToString(), kv => kv.Value!, StringComparer.Ordinal);
     }
 
     /// <summary>0 for tables; a view is one level above the deepest view it reads from.</summary>
@@ -49,7 +64,7 @@ public sealed class InheritancePlan
     }
 
     /// <summary>Records a finished draft (a base that views may inherit).</summary>
-    public void Drafted(string target, string description) => _drafted[target] = description;
+    public void Drafted(string target, string description, string confidence) => _drafted[target] = (description, confidence);
 
     /// <summary>The description a pass-through view column inherits, or null (not pass-through, or no text to take).</summary>
     public Inherited? Inherit(TableMeta table, DraftTarget target)
@@ -60,8 +75,8 @@ public sealed class InheritancePlan
         var key = source.ToString();
         // A base drafted in this run wins over its live comment: the run is about to replace that comment.
         if (_targets.ContainsKey(key))
-            return _drafted.TryGetValue(key, out var draft) ? new Inherited(draft, key, "draft") : null;
-        return _live.TryGetValue(key, out var live) ? new Inherited(live, key, "comment") : null;
+            return _drafted.TryGetValue(key, out var draft) ? new Inherited(draft.Text, key, "draft", draft.Confidence) : null;
+        return _live.TryGetValue(key, out var live) ? new Inherited(live, key, "comment", Confidences.High) : null;
     }
 
     /// <summary>For a view's prompt: the descriptions known for the base columns its columns use.</summary>
@@ -71,7 +86,7 @@ public sealed class InheritancePlan
         foreach (var src in table.Columns.Where(c => c.Lineage is not null).SelectMany(c => c.Lineage!.Sources))
         {
             var key = src.ToString();
-            if (_drafted.TryGetValue(key, out var d)) map[key] = d;
+            if (_drafted.TryGetValue(key, out var d)) map[key] = d.Text;
             else if (_live.TryGetValue(key, out var l)) map[key] = l;
         }
         return map;

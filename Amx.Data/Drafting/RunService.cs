@@ -43,11 +43,15 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
         var provider = WarehouseProviders.For(req.DbProfile.Backend);
 
         Catalog catalog;
+        IReadOnlyDictionary<string, string> outsideComments;
         await using (var conn = await provider.OpenAsync(req.DbProfile, ct))
+        {
             catalog = await provider.Metadata.ReadAsync(conn, scope, new MetadataOptions
             {
                 Profiling = req.ProfilingMode, MaskSamples = req.MaskSamples, NoSamples = req.NoSamples,
             }, ct);
+            outsideComments = await InheritancePlan.ReadOutsideCommentsAsync(provider, conn, catalog, ct);
+        }
 
         var targets = catalog.Targets().Select(t => (t.Table, Target: t.Column is null ? DraftTarget.ForTable(t.Table) : DraftTarget.ForColumn(t.Table, t.Column),
                                                      Live: t.Column is null ? t.Table.Comment : t.Column.Comment)).ToList();
@@ -107,7 +111,7 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
         var pending = targets.Where(t => !alreadyDone.Contains(t.Target.Name.ToString())).ToList();
         var total = pending.Count;
         // Views are drafted after their bases (level by level), so a view column can inherit this run's draft.
-        var plan = new InheritancePlan(catalog, liveByTarget);
+        var plan = new InheritancePlan(catalog, liveByTarget, outsideComments);
 
         var writer = new ResultWriter(store, env, run, notice);
         var writerTask = writer.RunAsync(ct);
@@ -129,7 +133,7 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
                 calls += callsMade;
                 done += rows.Count;
                 failed += rows.Count(r => r.Description is null);
-                foreach (var r in rows) if (r.Description is not null && r.Confidence is not null) plan.Drafted(r.TargetQname, r.Description);
+                foreach (var r in rows) if (r.Description is not null && r.Confidence is not null) plan.Drafted(r.TargetQname, r.Description, r.Confidence);
                 now = new RunProgress(done, total, failed);
             }
             progress?.Report(now);
@@ -146,7 +150,7 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
                         inherited.Add(new HistoryResult
                         {
                             RunId = run.RunId, TargetQname = t.Target.Name.ToString(), TargetKind = t.Target.Kind, Description = from.Text,
-                            Confidence = Confidences.High, PreviousComment = t.Live, Decision = Decisions.Pending,
+                            Confidence = from.Confidence, PreviousComment = t.Live, Decision = Decisions.Pending,
                             MetadataJson = JsonSerializer.Serialize(new Dictionary<string, object?> { ["source"] = from.Source, ["source_text"] = from.Origin }),
                         });
                     else toDraft.Add(t);

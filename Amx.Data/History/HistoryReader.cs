@@ -56,7 +56,7 @@ public sealed class HistoryReader(HistoryStoreTarget target)
         await using var conn = await OpenAsync(ct);
         await using var cmd = conn.CreateCommand();
         cmd.CommandText = "SELECT target_qname, target_kind, description, confidence, decision, reviewed_by, reviewed_at, applied, applied_at, " +
-                          "applied_by, apply_status, error" + (full ? ", alternatives, previous_comment" : "") +
+                          "applied_by, apply_status, error, metadata_json" + (full ? ", alternatives, previous_comment" : "") +
                           $" FROM {target.Provider.QualifiedTable(target.Schema, HistoryModel.ResultsTable)} WHERE run_id = @run";
         Add(cmd, "run", runId);
         var list = new List<HistoryResult>();
@@ -67,7 +67,7 @@ public sealed class HistoryReader(HistoryStoreTarget target)
                     RunId = runId, TargetQname = r.GetString(0), TargetKind = r.GetString(1), Description = Text(r, 2), Confidence = Text(r, 3),
                     Decision = r.GetString(4), ReviewedBy = Text(r, 5), ReviewedAt = Time(r, 6), Applied = Convert.ToBoolean(r.GetValue(7)),
                     AppliedAt = Time(r, 8), AppliedBy = Text(r, 9), ApplyStatus = Text(r, 10), Error = Text(r, 11),
-                    Alternatives = full ? Text(r, 12) : null, PreviousComment = full ? Text(r, 13) : null,
+                    MetadataJson = Text(r, 12), Alternatives = full ? Text(r, 13) : null, PreviousComment = full ? Text(r, 14) : null,
                 });
         list.Sort((a, b) => Utf8Order.Comparer.Compare(a.TargetQname, b.TargetQname));
         return list;

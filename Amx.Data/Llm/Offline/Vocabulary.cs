@@ -29,7 +29,7 @@ public static class Vocabulary
         ["orig"] = "original", ["config"] = "configuration", ["admin"] = "administrator", ["pwd"] = "password", ["db"] = "database",
         ["sku"] = "SKU", ["vat"] = "VAT", ["iso"] = "ISO", ["api"] = "API", ["json"] = "JSON", ["yn"] = "yes/no",
         ["crt"] = "created", ["mod"] = "modified", ["sq"] = "square", ["ft"] = "feet", ["pcs"] = "pieces", ["wt"] = "weight",
-        ["ytd"] = "year to date", ["mtd"] = "month to date", ["rowguid"] = "row GUID", ["lastupdate"] = "last update",
+        ["ytd"] = "year to date", ["mtd"] = "month to date", ["rowguid"] = "row GUID",
         ["bldg"] = "building", ["apt"] = "apartment", ["ave"] = "avenue", ["uom"] = "unit of measure", ["vol"] = "volume", ["cpn"] = "coupon",
     };
 

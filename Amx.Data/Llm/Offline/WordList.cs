@@ -42,7 +42,7 @@ public static class WordList
         preferred premium previous price primary priority product profile profit program project promotion
         province purchase purpose
         quality quantity quarter query queue quota
-        range rank rate rating reason receipt received record reference region registration rejected release
+        range rank rate replacement rating reason receipt received record reference region registration rejected release
         rental rent report request required reserve response result retail return returned revenue review right
         role room rounded route row rule run
         safety salary sale sales salesperson sample schedule schema score sealed search season second secondary
