@@ -78,7 +78,8 @@ public static class ColumnDescriber
         }
         else if (IsTimestamp(type, words))
         {
-            core = When(words, entity, "Date and time", TimeSuffixes);
+            // A timestamp named "… date" reads like a date column: orderdate → "Date and time when the order was placed".
+            core = words.Count > 1 && words[^1] is "date" or "dt" ? When(words, entity, "Date and time", DateSuffixes) : When(words, entity, "Date and time", TimeSuffixes);
             structural = true;
         }
         else if (IsDate(type, words))
@@ -182,10 +183,21 @@ public static class ColumnDescriber
         if (w.Count == 0) return $"{what} of the {entity} record";
         if (Vocabulary.IsParticiple(w[^1]))
             return $"{what} when the {entity} was {Phrase(w)}";
+        if (w.Count == 1 && Events.TryGetValue(w[0], out var happened)) return $"{what} when the {entity} was {happened}";
+        if (w.Count == 1 && w[0] == "due") return $"{what} when the {entity} is due";
+        if (w.Count > 1) return $"{what} of the {Phrase(w)} of the {entity}";
         if (w.Count == 1 && DateNouns.Contains(w[0])) return $"{what} of {w[0]} of the {entity}";
         var subject = Phrase(w);
         return subject == entity ? $"{what} of the {entity}" : $"{Cap(subject)} {what.ToLowerInvariant()} of the {entity}";
     }
+
+    // One-word events before "date": ship date → "shipped", order date → "ordered".
+    static readonly Dictionary<string, string> Events = new(StringComparer.Ordinal)
+    {
+        ["ship"] = "shipped", ["order"] = "ordered", ["create"] = "created", ["modify"] = "modified", ["update"] = "updated",
+        ["close"] = "closed", ["open"] = "opened", ["pay"] = "paid", ["deliver"] = "delivered", ["cancel"] = "cancelled",
+        ["hire"] = "hired", ["sign"] = "signed", ["invoice"] = "invoiced", ["post"] = "posted", ["approve"] = "approved",
+    };
 
     static string? Enumeration(ColumnProfile? p)
     {
