@@ -15,7 +15,7 @@ public sealed record RunQuery(int Limit, string? Who = null, string? Scope = nul
 public sealed class HistoryReader(HistoryStoreTarget target)
 {
     const string RunColumns = "run_id, who, host, client_version, started_at, finished_at, scope, db_profile, db_backend, " +
-                              "llm_provider, llm_model, state, ok_count, fail_count, applied_at, applied_by, metadata_json";
+                              "llm_provider, llm_model, state, ok_count, fail_count, applied_at, applied_by, metadata_json, run_kind";
 
     string Runs => target.Provider.QualifiedTable(target.Schema, HistoryModel.RunsTable);
 
@@ -121,7 +121,7 @@ public sealed class HistoryReader(HistoryStoreTarget target)
                 RunId = r.GetString(0), Who = r.GetString(1), Host = Text(r, 2), ClientVersion = Text(r, 3), StartedAt = Time(r, 4)!.Value,
                 FinishedAt = Time(r, 5), Scope = r.GetString(6), DbProfile = Text(r, 7), DbBackend = Text(r, 8), LlmProvider = Text(r, 9),
                 LlmModel = Text(r, 10), State = r.GetString(11), OkCount = Convert.ToInt32(r.GetValue(12)), FailCount = Convert.ToInt32(r.GetValue(13)),
-                AppliedAt = Time(r, 14), AppliedBy = Text(r, 15), MetadataJson = Text(r, 16),
+                AppliedAt = Time(r, 14), AppliedBy = Text(r, 15), MetadataJson = Text(r, 16), RunKind = Text(r, 17) ?? RunKinds.Draft,
             });
         return runs;
     }

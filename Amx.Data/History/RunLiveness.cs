@@ -106,6 +106,13 @@ public static class Metadata
         _ => null,
     };
 
+    public static double? Double(Dictionary<string, object?> meta, string key) => meta.GetValueOrDefault(key) switch
+    {
+        JsonElement { ValueKind: JsonValueKind.Number } e => e.GetDouble(),
+        double d => d,
+        _ => null,
+    };
+
     public static DateTime? Time(Dictionary<string, object?> meta, string key) =>
         String(meta, key) is { } s && DateTime.TryParse(s, null, System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var t) ? t : null;
 }

@@ -138,9 +138,17 @@ public sealed class ViewLineageTests
             Assert.That(t.GetProperty("token_f1").GetDouble(), Is.EqualTo(expected).Within(1e-4));
         }
         var list = amx.Run("history", "list", "--output", "json");
-        Assert.That(list.Stdout, Does.Contain(evalId));
-        var compare = amx.Run("history", "compare", evalId, DraftingWorld.Json(off).GetProperty("run_id").GetString()!);
+        var listed = DraftingWorld.Json(list).EnumerateArray().Single(x => x.GetProperty("run_id").GetString() == evalId);
+        Assert.That(listed.GetProperty("kind").GetString(), Is.EqualTo("eval"));
+        Assert.That(listed.GetProperty("scores").GetProperty("token_f1").GetDouble(), Is.EqualTo(evalJson.GetProperty("groups")[0].GetProperty("token_f1").GetDouble()).Within(1e-4));
+        var offId = DraftingWorld.Json(off).GetProperty("run_id").GetString()!;
+        var compare = amx.Run("history", "compare", evalId, offId, "--output", "json");
         Assert.That(compare.ExitCode, Is.Zero, compare.ToString());
+        var scores = DraftingWorld.Json(compare).GetProperty("scores");
+        Assert.That(scores.GetArrayLength(), Is.EqualTo(2));
+        Assert.That(scores[1].GetProperty("model").GetString(), Is.EqualTo("offline offline"));
+        var compareText = amx.Run("history", "compare", evalId, offId);
+        Assert.That(compareText.Stdout, Does.Contain($"eval {offId} (offline offline): token_f1="), compareText.ToString());
     }
 
     [Test]
