@@ -7,6 +7,7 @@ using Amx.Tool.Commands.Db;
 using Amx.Tool.Commands.Drafting;
 using Amx.Tool.Commands.Drift;
 using Amx.Tool.Commands.Export;
+using Amx.Tool.Commands.Eval;
 using Amx.Tool.Commands.History;
 using Amx.Tool.Commands.HistoryStore;
 using Amx.Tool.Commands.Profiles;
@@ -44,6 +45,7 @@ public static class CommandTree
         root.Subcommands.Add(new RevertCommand());
         root.Subcommands.Add(new DemoCommand());
         root.Subcommands.Add(new ExportCommand());
+        root.Subcommands.Add(new EvalCommand());
 
         // Reading
         root.Subcommands.Add(new HistoryCommand());

@@ -21,8 +21,11 @@ namespace Amx.Data.Drafting;
 public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<string> notice, IProgress<RunProgress>? progress = null)
 {
     /// <summary>What <see cref="StartAsync"/> prepared: the run row, its drafter and the batches still to draft.</summary>
-    sealed record Session(HistoryRun Run, IDescriptionDrafter Drafter, List<DraftRequest> Requests, Dictionary<string, string?> LiveByTarget,
-        int AlreadyDone, int Skipped, int Tables, string? ResultMetadata, int MaxRequestChars, RunGrounding Grounding);
+    sealed record Session(HistoryRun Run, IDescriptionDrafter Drafter, List<PendingTarget> Pending, Dictionary<string, string?> LiveByTarget,
+        int AlreadyDone, int Skipped, int Tables, string? ResultMetadata, int MaxRequestChars, RunGrounding Grounding,
+        InheritancePlan Plan, ContextIndex? Context);
+
+    sealed record PendingTarget(TableMeta Table, DraftTarget Target, string? Live);
 
     /// <summary>What <see cref="DraftAsync"/> did.</summary>
     sealed record Drafting(ResultWriter Writer, TokenUsage Usage, int Calls, int Ok, int Failed, string? FirstFailure, TimeSpan Elapsed,
@@ -69,11 +72,16 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
         var provider = WarehouseProviders.For(req.DbProfile.Backend);
 
         Catalog catalog;
+        IReadOnlyDictionary<string, string> outsideComments;
         await using (var conn = await provider.OpenAsync(req.DbProfile, ct))
+        {
             catalog = await provider.Metadata.ReadAsync(conn, scope, new MetadataOptions
             {
                 Profiling = req.ProfilingMode, MaskSamples = req.MaskSamples, NoSamples = req.NoSamples,
             }, ct);
+            // Live comments of view bases outside the scope, so their view columns can inherit them (docs/view-lineage.md).
+            outsideComments = await InheritancePlan.ReadOutsideCommentsAsync(provider, conn, catalog, ct);
+        }
 
         var targets = catalog.Targets().Select(t => (t.Table, Target: t.Column is null ? DraftTarget.ForTable(t.Table) : DraftTarget.ForColumn(t.Table, t.Column),
                                                      Live: t.Column is null ? t.Table.Comment : t.Column.Comment)).ToList();
@@ -159,17 +167,13 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
                 await store.StartRunAsync(run, ct);
             }
 
-            var requests = targets.Where(t => !alreadyDone.Contains(t.Target.Name.ToString()))
-                .GroupBy(t => t.Table)
-                .SelectMany(g =>
-                {
-                    var context = contextIndex?.Select(g.Key, req.ContextBudget) ?? [];
-                    return DraftBatcher.Batches(g.Key, g.Select(t => t.Target).ToList(), req.BatchSize, maxRequestChars)
-                        .Select(chunk => new DraftRequest { Table = g.Key, Targets = chunk, MaxAlternatives = req.MaxAlternatives, Context = context });
-                })
-                .ToList();
+            var pending = targets.Where(t => !alreadyDone.Contains(t.Target.Name.ToString()))
+                .Select(t => new PendingTarget(t.Table, t.Target, t.Live)).ToList();
             var live = targets.ToDictionary(t => t.Target.Name.ToString(), t => t.Live, StringComparer.Ordinal);
-            return new Session(run, drafter, requests, live, alreadyDone.Count, skipped, tableCount, resultMetadata, maxRequestChars, grounding);
+            // Views are drafted after their bases (level by level), so a view column can inherit this run's draft.
+            var plan = new InheritancePlan(catalog, live, outsideComments);
+            return new Session(run, drafter, pending, live, alreadyDone.Count, skipped, tableCount, resultMetadata, maxRequestChars, grounding,
+                plan, contextIndex);
         }
         catch
         {
@@ -182,7 +186,8 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
     async Task<Drafting> DraftAsync(Session session, RunRequest req, Stopwatch clock, CancellationToken ct)
     {
         var run = session.Run;
-        var total = session.Requests.Sum(r => r.Targets.Count);
+        var total = session.Pending.Count;
+        var plan = session.Plan;
         var writer = new ResultWriter(store, env, run, notice);
         var writerTask = writer.RunAsync(ct);
         using var stopHeartbeat = new CancellationTokenSource();
@@ -198,28 +203,62 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
             lock (writer) return new Drafting(writer, usage, calls, session.AlreadyDone + done - failed, failed, firstFailure, draftClock.Elapsed,
                 sizes, session.Grounding);
         }
+        async Task WriteAsync(List<HistoryResult> rows, TokenUsage used, int callsMade, DraftBatchResult? result = null)
+        {
+            // Not cancellable: a finished answer is always handed to the writer, even when the run is stopping.
+            await writer.Channel.Writer.WriteAsync(rows, CancellationToken.None);
+            RunProgress now;
+            lock (writer)
+            {
+                usage += used;
+                calls += callsMade;
+                if (result is not null) sizes.Add(result);
+                done += rows.Count;
+                failed += rows.Count(r => r.Description is null);
+                firstFailure ??= rows.FirstOrDefault(r => r.Description is null)?.Error;
+                foreach (var r in rows) if (r.Description is not null && r.Confidence is not null) plan.Drafted(r.TargetQname, r.Description, r.Confidence);
+                now = new RunProgress(done, total, failed);
+            }
+            progress?.Report(now);
+        }
         try
         {
-            await Parallel.ForEachAsync(session.Requests, new ParallelOptions { MaxDegreeOfParallelism = req.Concurrency, CancellationToken = ct },
-                async (request, token) =>
+            foreach (var level in session.Pending.GroupBy(t => plan.Level(t.Table)).OrderBy(g => g.Key))
+            {
+                var toDraft = new List<PendingTarget>();
+                var inherited = new List<HistoryResult>();
+                foreach (var t in level)
                 {
-                    var result = await session.Drafter.DraftAsync(request, token);
-                    var rows = result.Outcomes.Select(o => ToResult(run.RunId, o, session.LiveByTarget, session.ResultMetadata)).ToList();
-                    // Not cancellable: a finished answer is always handed to the writer, even when the run is stopping.
-                    await writer.Channel.Writer.WriteAsync(rows, CancellationToken.None);
-                    RunProgress now;
-                    lock (writer)
+                    if (plan.Inherit(t.Table, t.Target) is { } from)
+                        inherited.Add(new HistoryResult
+                        {
+                            RunId = run.RunId, TargetQname = t.Target.Name.ToString(), TargetKind = t.Target.Kind, Description = from.Text,
+                            Confidence = from.Confidence, PreviousComment = t.Live, Decision = Decisions.Pending,
+                            MetadataJson = JsonSerializer.Serialize(new Dictionary<string, object?> { ["source"] = from.Source, ["source_text"] = from.Origin }),
+                        });
+                    else toDraft.Add(t);
+                }
+                if (inherited.Count > 0) await WriteAsync(inherited, default, 0);
+                var requests = toDraft.GroupBy(t => t.Table)
+                    .SelectMany(g =>
                     {
-                        usage += result.Usage;
-                        calls += result.Calls;
-                        sizes.Add(result);
-                        done += rows.Count;
-                        failed += rows.Count(r => r.Description is null);
-                        firstFailure ??= rows.FirstOrDefault(r => r.Description is null)?.Error;
-                        now = new RunProgress(done, total, failed);
-                    }
-                    progress?.Report(now);
-                });
+                        var context = session.Context?.Select(g.Key, req.ContextBudget) ?? [];
+                        var bases = plan.BaseDescriptions(g.Key);
+                        return DraftBatcher.Batches(g.Key, g.Select(t => t.Target).ToList(), req.BatchSize, session.MaxRequestChars)
+                            .Select(chunk => new DraftRequest
+                            {
+                                Table = g.Key, Targets = chunk, MaxAlternatives = req.MaxAlternatives, Context = context, BaseDescriptions = bases,
+                            });
+                    })
+                    .ToList();
+                await Parallel.ForEachAsync(requests, new ParallelOptions { MaxDegreeOfParallelism = req.Concurrency, CancellationToken = ct },
+                    async (request, token) =>
+                    {
+                        var result = await session.Drafter.DraftAsync(request, token);
+                        var rows = result.Outcomes.Select(o => ToResult(run.RunId, ConfidenceRules.Apply(o), session.LiveByTarget, session.ResultMetadata)).ToList();
+                        await WriteAsync(rows, result.Usage, result.Calls, result);
+                    });
+            }
         }
         catch (Exception e)
         {
@@ -322,6 +361,11 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
         meta.LlmCalls = (meta.LlmCalls ?? 0) + d.Calls;
         meta.TotalTokens = meta.InputTokens + meta.OutputTokens;
         d.Sizes.WriteTo(meta);
+        // How many drafts fell in each confidence class (docs/drafting-quality.md): what --accept high would take.
+        var byConfidence = await db.Results.Where(r => r.RunId == run.RunId && r.Description != null)
+            .GroupBy(r => r.Confidence).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
+        meta.ConfidenceCounts = byConfidence.Where(x => x.Key != null).ToDictionary(x => x.Key!, x => x.Count);
+        meta.Inherited = await db.Results.CountAsync(r => r.RunId == run.RunId && r.MetadataJson != null && r.MetadataJson.Contains("\"source\""), ct);
         d.Grounding.WriteTo(meta);
         meta.DraftSeconds = Math.Round(d.Elapsed.TotalSeconds, 3);
         meta.TotalSeconds = Math.Round(totalTime.TotalSeconds, 3);

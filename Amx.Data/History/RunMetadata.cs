@@ -48,6 +48,16 @@ public sealed class RunMetadata
     public bool? UsageReported { get; set; }
     public long? EstimatedInputTokens { get; set; }
 
+    /// <summary>Drafts per confidence class (docs/drafting-quality.md), and how many were inherited from base columns.</summary>
+    public Dictionary<string, int>? ConfidenceCounts { get; set; }
+    public int? Inherited { get; set; }
+
+    // An eval run's scores (docs/drafting-quality.md).
+    public double? MeanTokenF1 { get; set; }
+    public double? MeanRougeL { get; set; }
+    public string? InstructionsHash { get; set; }
+    public string? ContextFingerprint { get; set; }
+
     // What grounded the drafts (docs/context-and-export.md).
     public List<ContextDocumentRef>? ContextDocuments { get; set; }
     public int? ContextBudgetChars { get; set; }

@@ -49,6 +49,9 @@ public sealed class DraftRequest
     public int? MaxAlternatives { get; init; }
     /// <summary>Excerpts of the run's context documents chosen for this table (docs/context-and-export.md).</summary>
     public IReadOnlyList<ContextChunk> Context { get; init; } = [];
+    /// <summary>For a view: the descriptions of the base columns its columns come from (live comments or this run's
+    /// drafts), keyed by qualified column name; they go into the prompt as data.</summary>
+    public IReadOnlyDictionary<string, string> BaseDescriptions { get; init; } = new Dictionary<string, string>();
 
     /// <summary>The table target plus all its columns in ordinal order, cut into batches of <paramref name="batchSize"/>
     /// targets (the table target rides in the first batch).</summary>

@@ -28,6 +28,8 @@ public sealed class ReviewEntry
     public string Decision { get; set; } = Decisions.Pending;
     /// <summary>The text to apply; starts as the draft.</summary>
     public string? Text { get; set; }
+    /// <summary>For an inherited description: the base column it came from (docs/view-lineage.md); read-only in the file.</summary>
+    public string? Source { get; set; }
 
     public static ReviewEntry From(HistoryResult r) => new()
     {
@@ -35,6 +37,7 @@ public sealed class ReviewEntry
         Draft = r.Description,
         Alternatives = string.IsNullOrEmpty(r.Alternatives) ? [] : JsonSerializer.Deserialize<List<string>>(r.Alternatives) ?? [],
         Decision = r.Decision, Text = r.Description,
+        Source = r.MetadataJson is null ? null : History.Metadata.String(History.Metadata.Read(r.MetadataJson), "source"),
     };
 
     public static string ParseDecision(string? text, string target) => text?.Trim().ToLowerInvariant() switch
@@ -77,6 +80,7 @@ public static class ReviewFile
             using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
             csv.WriteField("target"); csv.WriteField("kind"); csv.WriteField("confidence"); csv.WriteField("live_comment");
             csv.WriteField("draft"); csv.WriteField("alternatives"); csv.WriteField("decision"); csv.WriteField("text");
+            csv.WriteField("source");
             // Last, so the columns people edit keep their places; read back to refuse a file of another run.
             csv.WriteField("run_id");
             csv.NextRecord();
@@ -84,6 +88,7 @@ public static class ReviewFile
             {
                 csv.WriteField(e.Target); csv.WriteField(e.Kind); csv.WriteField(e.Confidence); csv.WriteField(e.LiveComment);
                 csv.WriteField(e.Draft); csv.WriteField(string.Join(" | ", e.Alternatives)); csv.WriteField(e.Decision); csv.WriteField(e.Text);
+                csv.WriteField(e.Source);
                 csv.WriteField(runId);
                 csv.NextRecord();
             }

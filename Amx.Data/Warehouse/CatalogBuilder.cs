@@ -41,6 +41,7 @@ internal sealed class CatalogBuilder(Scope? scope, MetadataOptions options)
     {
         foreach (var t in Catalog.Tables) t.Columns.Sort((a, b) => a.Ordinal.CompareTo(b.Ordinal));
         if (scope?.Column is { } col) Catalog.Tables.RemoveAll(t => t.Columns.All(c => c.Name != col));
+        Lineage.ViewLineage.Apply(Catalog);
         return Catalog;
     }
 

@@ -23,7 +23,9 @@ public class OfflineDrafterTests
         {
             Assert.That(d["c_first_name"].Description, Is.EqualTo("First name of the customer."));
             Assert.That(d["c_last_name"].Description, Is.EqualTo("Last name of the customer."));
-            Assert.That(d["c_first_name"].Confidence, Is.EqualTo(Confidences.High));
+            // Only the names restated: low, so --accept high never writes it unattended (docs/drafting-quality.md).
+            Assert.That(d["c_first_name"].Confidence, Is.EqualTo(Confidences.Low));
+            Assert.That(d["created_at"].Confidence, Is.EqualTo(Confidences.High), "the type is evidence");
         });
     }
 
@@ -50,7 +52,7 @@ public class OfflineDrafterTests
             Assert.That(d["created_at"].Description, Is.EqualTo("Date and time when the customer was created."));
             Assert.That(d["is_active"].Description, Is.EqualTo("Whether the customer is active."));
             Assert.That(o["last_updated_at"].Description, Is.EqualTo("Date and time when the order was last updated."));
-            Assert.That(o["ship_dt"].Description, Is.EqualTo("Ship date of the order."));
+            Assert.That(o["ship_dt"].Description, Is.EqualTo("Date when the order was shipped."));
             Assert.That(o["orderQty"].Description, Is.EqualTo("Quantity of the order."));
             Assert.That(o["num_items"].Description, Is.EqualTo("Number of items of the order."));
             Assert.That(o["customer_id"].Description, Is.EqualTo("Customer of the order. References sales.customer (id)."));

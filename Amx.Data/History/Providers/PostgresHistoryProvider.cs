@@ -147,7 +147,7 @@ public sealed class PostgresHistoryProvider : HistoryProvider
         {
             await using var tx = await conn.BeginTransactionAsync(ct);
             var copy = $"COPY {QualifiedTable(schema, HistoryModel.ResultsTable)} (run_id, target_qname, target_kind, description, alternatives, " +
-                       "confidence, previous_comment, decision, reviewed_by, reviewed_at, applied, applied_at, applied_by, apply_status, error) " +
+                       "confidence, previous_comment, decision, reviewed_by, reviewed_at, applied, applied_at, applied_by, apply_status, error, metadata_json) " +
                        "FROM STDIN (FORMAT BINARY)";
             await using (var writer = await conn.BeginBinaryImportAsync(copy, ct))
             {
@@ -169,6 +169,7 @@ public sealed class PostgresHistoryProvider : HistoryProvider
                     await WriteNullable(writer, r.AppliedBy, ct);
                     await WriteNullable(writer, r.ApplyStatus, ct);
                     await WriteNullable(writer, r.Error, ct);
+                    await WriteNullable(writer, r.MetadataJson, ct);
                 }
                 await writer.CompleteAsync(ct);
             }

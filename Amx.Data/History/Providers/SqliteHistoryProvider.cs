@@ -51,16 +51,16 @@ public sealed class SqliteHistoryProvider : HistoryProvider
             await using var cmd = conn.CreateCommand();
             cmd.Transaction = tx;
             cmd.CommandText = $"INSERT INTO \"{HistoryModel.ResultsTable}\" (run_id, target_qname, target_kind, description, alternatives, " +
-                              "confidence, previous_comment, decision, reviewed_by, applied, applied_by, apply_status, error) " +
+                              "confidence, previous_comment, decision, reviewed_by, applied, applied_by, apply_status, error, metadata_json) " +
                               "VALUES ($run, $qname, $kind, $description, $alternatives, $confidence, $previous, $decision, $reviewedBy, " +
-                              "$applied, $appliedBy, $status, $error)";
+                              "$applied, $appliedBy, $status, $error, $meta)";
             var p = new[] { "$run", "$qname", "$kind", "$description", "$alternatives", "$confidence", "$previous", "$decision",
-                            "$reviewedBy", "$applied", "$appliedBy", "$status", "$error" }
+                            "$reviewedBy", "$applied", "$appliedBy", "$status", "$error", "$meta" }
                 .Select(name => cmd.Parameters.Add(new SqliteParameter { ParameterName = name })).ToArray();
             foreach (var r in results)
             {
                 object?[] values = [r.RunId, r.TargetQname, r.TargetKind, r.Description, r.Alternatives, r.Confidence, r.PreviousComment,
-                                    r.Decision, r.ReviewedBy, r.Applied, r.AppliedBy, r.ApplyStatus, r.Error];
+                                    r.Decision, r.ReviewedBy, r.Applied, r.AppliedBy, r.ApplyStatus, r.Error, r.MetadataJson];
                 for (var i = 0; i < p.Length; i++) p[i].Value = values[i] ?? DBNull.Value;
                 await cmd.ExecuteNonQueryAsync(ct);
             }

@@ -94,11 +94,38 @@ public static class DraftPrompt
     /// <summary>The document around the table part: targets, grounding documents (data, never instructions), house style.</summary>
     internal static JsonObject Document(DraftRequest request, JsonObject table, JsonArray targets, int maxAlternatives)
     {
+        // A view carries its definition and lineage, with the base columns' descriptions (docs/view-lineage.md).
+        if (request.Table.ViewDefinition is not null) table["view"] = ViewLineage(request);
         var doc = new JsonObject { ["table"] = table, ["targets"] = targets, ["max_alternatives"] = maxAlternatives };
         if (request.Context.Count > 0)
             doc["documents"] = new JsonArray(request.Context.Select(c => (JsonNode)new JsonObject
                 { ["source"] = c.Source, ["text"] = c.Text }).ToArray());
         return doc;
+    }
+
+    /// <summary>A view's definition and, per column, the base columns it passes through or is computed from, with
+    /// their descriptions (docs/view-lineage.md).</summary>
+    static JsonObject ViewLineage(DraftRequest request)
+    {
+        var lineage = new JsonArray();
+        foreach (var c in request.Table.Columns.Where(c => c.Lineage is not null))
+        {
+            var sources = new JsonArray();
+            foreach (var src in c.Lineage!.Sources)
+            {
+                var o = new JsonObject { ["column"] = src.ToString() };
+                if (request.BaseDescriptions.TryGetValue(src.ToString(), out var d)) o["description"] = d;
+                sources.Add(o);
+            }
+            lineage.Add(new JsonObject
+            {
+                ["column"] = c.Name,
+                ["kind"] = c.Lineage.Kind == Warehouse.Model.LineageKind.PassThrough ? "pass-through" : "derived",
+                ["expression"] = c.Lineage.Expression,
+                ["sources"] = sources,
+            });
+        }
+        return new JsonObject { ["definition"] = request.Table.ViewDefinition, ["lineage"] = lineage };
     }
 
     public static JsonArray Targets(IEnumerable<DraftTarget> targets) =>

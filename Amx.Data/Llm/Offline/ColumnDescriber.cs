@@ -70,9 +70,16 @@ public static class ColumnDescriber
             core = Whether(words, entity);
             structural = true;
         }
+        else if (IsTimestamp(type, words) && DefaultsToNow(column) && words.Any(w => w is "update" or "updated" or "modified" or "changed" or "last"))
+        {
+            // DEFAULT now() on a column named for changes: the time the row was last written.
+            core = $"Date and time when the {entity} was last modified";
+            structural = true;
+        }
         else if (IsTimestamp(type, words))
         {
-            core = When(words, entity, "Date and time", TimeSuffixes);
+            // A timestamp named "… date" reads like a date column: orderdate → "Date and time when the order was placed".
+            core = words.Count > 1 && words[^1] is "date" or "dt" ? When(words, entity, "Date and time", DateSuffixes) : When(words, entity, "Date and time", TimeSuffixes);
             structural = true;
         }
         else if (IsDate(type, words))
@@ -86,6 +93,17 @@ public static class ColumnDescriber
             core = phrase.Length == 0 ? $"{Cap(Phrase(words))} of the {entity}" : $"{Cap(phrase)} of the {entity}";
 
         var notes = new List<string>();
+        if (column.Lineage is { Kind: LineageKind.Derived } derived)
+        {
+            notes.Add($"Computed from {string.Join(", ", derived.Sources.Take(5))}.");
+            structural = true;
+        }
+        else if (column.Lineage?.Source is { } source)
+        {
+            notes.Add($"Taken from {source}.");
+            structural = true;
+        }
+        if (DefaultsToNow(column) && !core.Contains("last modified", StringComparison.Ordinal)) notes.Add("Defaults to the current time.");
         var enumeration = Enumeration(type, column.Profile);
         if (enumeration is not null) { notes.Add(enumeration); structural = true; }
         else if (Range(type, column.Profile) is { } range) notes.Add(range);
@@ -106,6 +124,11 @@ public static class ColumnDescriber
             if (alternatives.Count < maxAlternatives && alt != description && !alternatives.Contains(alt)) alternatives.Add(alt);
         return new OfflineDraft(description, alternatives, confidence);
     }
+
+    static bool DefaultsToNow(ColumnMeta column) =>
+        column.Default is { } d && (d.Contains("now()", StringComparison.OrdinalIgnoreCase)
+                                    || d.Contains("current_timestamp", StringComparison.OrdinalIgnoreCase)
+                                    || d.Contains("getdate()", StringComparison.OrdinalIgnoreCase));
 
     static List<string> DropEntity(List<string> words, TableWords tw)
     {
@@ -160,10 +183,21 @@ public static class ColumnDescriber
         if (w.Count == 0) return $"{what} of the {entity} record";
         if (Vocabulary.IsParticiple(w[^1]))
             return $"{what} when the {entity} was {Phrase(w)}";
+        if (w.Count == 1 && Events.TryGetValue(w[0], out var happened)) return $"{what} when the {entity} was {happened}";
+        if (w.Count == 1 && w[0] == "due") return $"{what} when the {entity} is due";
+        if (w.Count > 1) return $"{what} of the {Phrase(w)} of the {entity}";
         if (w.Count == 1 && DateNouns.Contains(w[0])) return $"{what} of {w[0]} of the {entity}";
         var subject = Phrase(w);
         return subject == entity ? $"{what} of the {entity}" : $"{Cap(subject)} {what.ToLowerInvariant()} of the {entity}";
     }
+
+    // One-word events before "date": ship date → "shipped", order date → "ordered".
+    static readonly Dictionary<string, string> Events = new(StringComparer.Ordinal)
+    {
+        ["ship"] = "shipped", ["order"] = "ordered", ["create"] = "created", ["modify"] = "modified", ["update"] = "updated",
+        ["close"] = "closed", ["open"] = "opened", ["pay"] = "paid", ["deliver"] = "delivered", ["cancel"] = "cancelled",
+        ["hire"] = "hired", ["sign"] = "signed", ["invoice"] = "invoiced", ["post"] = "posted", ["approve"] = "approved",
+    };
 
     /// <summary>"One of: a, b, c." for a code-like column; never for a single value (one row is no list) nor for
     /// numbers and times, whose few sampled values are a coincidence, not a domain.</summary>

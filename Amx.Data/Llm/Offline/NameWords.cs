@@ -2,14 +2,22 @@ using System.Text;
 
 namespace Amx.Data.Llm.Offline;
 
-/// <summary>Splits identifiers into lower-case words: snake_case, kebab-case, camelCase, PascalCase, HTTPServer, line2.</summary>
+/// <summary>Splits identifiers into lower-case words: snake_case, kebab-case, camelCase, PascalCase, HTTPServer, line2, and
+/// concatenated lower-case words (<c>modifieddate</c> → modified date, via <see cref="WordList"/>).</summary>
 public static class NameWords
 {
     public static List<string> Split(string name)
     {
         var words = new List<string>();
         var sb = new StringBuilder();
-        void Flush() { if (sb.Length > 0) { words.Add(sb.ToString().ToLowerInvariant()); sb.Clear(); } }
+        void Flush()
+        {
+            if (sb.Length == 0) return;
+            var word = sb.ToString().ToLowerInvariant();
+            sb.Clear();
+            if (WordList.Segment(word) is { } pieces) words.AddRange(pieces);
+            else words.Add(word);
+        }
         for (var i = 0; i < name.Length; i++)
         {
             var c = name[i];

@@ -11,6 +11,9 @@ public sealed class OfflineDrafter(DrafterOptions? options = null) : IDescriptio
 {
     readonly DrafterOptions options = options ?? new DrafterOptions();
 
+    /// <summary>Changes whenever the drafting rules change, so eval runs can tell drafter versions apart.</summary>
+    public const string Version = "2";
+
     public string Provider => "offline";
     public string Model => "offline";
 
@@ -44,13 +47,13 @@ public sealed class OfflineDrafter(DrafterOptions? options = null) : IDescriptio
                 draft = new OfflineDraft(meaning, new[] { draft.Description }.Concat(draft.Alternatives).Take(maxAlternatives).ToList(), Amx.Data.History.Model.Confidences.High);
 
             var text = Limit(DescriptionText.Clean(draft.Description));
-            outcomes.Add(new DraftOutcome
+            outcomes.Add(ConfidenceRules.Apply(new DraftOutcome
             {
                 Target = target,
                 Description = text,
                 Alternatives = draft.Alternatives.Select(a => Limit(DescriptionText.Clean(a))).Where(a => a != text).ToList(),
                 Confidence = draft.Confidence,
-            });
+            }));
         }
         return new DraftBatchResult { Outcomes = outcomes, Duration = clock.Elapsed, Calls = 0 };
     }

@@ -16,9 +16,9 @@ public static class TableDescriber
         var grain = table.PrimaryKey.Count > 1
             ? Join(table.PrimaryKey.Select(c => KeySubject(c, tw)).ToList())
             : tw.Entity;
-        var first = table.Kind == TargetKinds.Table || table.PrimaryKey.Count > 0
+        var first = Role(table, tw) ?? (table.Kind == TargetKinds.Table || table.PrimaryKey.Count > 0
             ? $"{kindPhrase} of {tw.Plural}, one row per {grain}."
-            : $"{kindPhrase} of {tw.Plural}.";
+            : $"{kindPhrase} of {tw.Plural}.");
 
         var sentences = new List<string> { first };
         var refs = table.ForeignKeys.Select(f => f.References.ToString()).Distinct().ToList();
@@ -37,6 +37,33 @@ public static class TableDescriber
         foreach (var alt in new[] { $"{ColumnDescriber.Cap(tw.Plural)}: {table.Columns.Count} columns.", first })
             if (alternatives.Count < maxAlternatives && alt != description && !alternatives.Contains(alt)) alternatives.Add(alt);
         return new OfflineDraft(description, alternatives, confidence);
+    }
+
+    static readonly HashSet<string> HistoryWords = new(StringComparer.Ordinal) { "history", "log", "logs", "audit", "event", "events", "changes", "archive" };
+    static readonly HashSet<string> LabelWords = new(StringComparer.Ordinal) { "name", "code", "description", "label", "title", "desc", "text" };
+
+    /// <summary>The table's role when its shape shows one: a link table between two others, a history/log, a lookup list.</summary>
+    static string? Role(TableMeta table, TableWords tw)
+    {
+        if (table.Kind != TargetKinds.Table) return null;
+        var refs = table.ForeignKeys.Select(f => f.References).Distinct().ToList();
+        var fkColumns = table.ForeignKeys.SelectMany(f => f.Columns).ToHashSet(StringComparer.Ordinal);
+        var others = table.Columns.Count(c => !fkColumns.Contains(c.Name) && !table.PrimaryKey.Contains(c.Name));
+        if (refs.Count == 2 && others <= 2 && (table.PrimaryKey.Count == 0 || table.PrimaryKey.All(fkColumns.Contains)))
+        {
+            var a = TableWords.Of(new TableMeta { Name = refs[0], Kind = TargetKinds.Table });
+            var b = TableWords.Of(new TableMeta { Name = refs[1], Kind = TargetKinds.Table });
+            return $"Link table between {a.Plural} and {b.Plural}: one row per {a.Entity} and {b.Entity} pair.";
+        }
+        if (tw.RawWords.Count > 1 && HistoryWords.Contains(tw.RawWords[^1]))
+        {
+            var subject = ColumnDescriber.Phrase(tw.RawWords.Take(tw.RawWords.Count - 1).ToList());
+            return $"History of {subject} changes and events, one row per recorded event.";
+        }
+        if (table.PrimaryKey.Count == 1 && table.Columns.Count <= 4 && table.ForeignKeys.Count == 0
+            && table.Columns.Any(c => NameWords.Split(c.Name).Any(LabelWords.Contains)))
+            return $"Lookup list of {tw.Plural}: each code or name with its identifier.";
+        return null;
     }
 
     static string KeySubject(string column, TableWords tw)

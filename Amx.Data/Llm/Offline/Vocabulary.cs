@@ -29,6 +29,8 @@ public static class Vocabulary
         ["orig"] = "original", ["config"] = "configuration", ["admin"] = "administrator", ["pwd"] = "password", ["db"] = "database",
         ["sku"] = "SKU", ["vat"] = "VAT", ["iso"] = "ISO", ["api"] = "API", ["json"] = "JSON", ["yn"] = "yes/no",
         ["crt"] = "created", ["mod"] = "modified", ["sq"] = "square", ["ft"] = "feet", ["pcs"] = "pieces", ["wt"] = "weight",
+        ["ytd"] = "year to date", ["mtd"] = "month to date", ["rowguid"] = "row GUID",
+        ["bldg"] = "building", ["apt"] = "apartment", ["ave"] = "avenue", ["uom"] = "unit of measure", ["vol"] = "volume", ["cpn"] = "coupon",
     };
 
     static readonly HashSet<string> Common = new(StringComparer.Ordinal)
@@ -63,7 +65,12 @@ public static class Vocabulary
 
     /// <summary>A word that is probably an unexplained abbreviation (<c>xz</c>, <c>bkt</c>): few letters, no vowels.</summary>
     public static bool IsCryptic(string word) =>
-        !IsKnown(word) && word.Any(char.IsLetter) && (word.Length <= 2 || !word.Any(c => "aeiouy".Contains(c)));
+        !IsKnown(word) && !WordList.Contains(word) && !ShortWords.Contains(word) && word.Any(char.IsLetter)
+        && (word.Length <= 3 || !word.Any(c => "aeiouy".Contains(c)));
+
+    // Real three-letter words that are not abbreviations.
+    static readonly HashSet<string> ShortWords = new(StringComparer.Ordinal)
+        { "age", "sex", "fee", "tax", "row", "box", "bin", "pin", "sum", "net", "key", "bus", "car", "day", "job", "map", "pay", "red", "tip", "top", "way", "new", "old", "raw", "log", "tag", "fan", "cap", "bid", "ask", "lot", "set", "due", "end", "air", "web", "art", "ads", "app", "kit", "oil", "gas", "sea", "sun", "won", "use", "via", "per", "all", "any", "and", "the", "not", "out", "off", "own", "two", "one", "six", "ten" };
 
     static readonly HashSet<string> Irregular = new(StringComparer.Ordinal)
         { "sent", "paid", "sold", "built", "made", "done", "seen", "taken", "given", "begun", "run", "set", "read", "shipped", "won", "lost" };

@@ -14,4 +14,13 @@ public sealed class DuckDbServerInfoReader : IServerInfoReader
         var version = $"DuckDB {r.GetString(0)} (database {r.GetString(1)}{(r.GetBoolean(2) ? ", read-only" : "")})";
         return new ServerInfo("duckdb", version, Environment.UserName);
     }
+
+    /// <summary>A DuckDB file is its own server: the lock key comes from its full path (docs/safety-guards.md).</summary>
+    public async Task<string> IdentityAsync(DbConnection connection, CancellationToken ct = default)
+    {
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT path FROM duckdb_databases() WHERE database_name = current_database()";
+        var path = await cmd.ExecuteScalarAsync(ct) as string;
+        return "duckdb:" + (string.IsNullOrEmpty(path) ? connection.DataSource : Path.GetFullPath(path));
+    }
 }

@@ -43,6 +43,8 @@ public sealed class TableMeta
     public List<ForeignKeyMeta> ForeignKeys { get; } = [];
     /// <summary>Column sets with a unique constraint or unique index.</summary>
     public List<List<string>> UniqueKeys { get; } = [];
+    /// <summary>A view's defining query as the catalog returns it (null for tables, or when the catalog hides it).</summary>
+    public string? ViewDefinition { get; set; }
 }
 
 public sealed class ColumnMeta
@@ -62,6 +64,28 @@ public sealed class ColumnMeta
     public string? GeneratedExpression { get; init; }
     /// <summary>Statistics from <c>--profiling-mode sampled|full</c>; null in metadata mode.</summary>
     public ColumnProfile? Profile { get; set; }
+    /// <summary>For a view column: the base column it passes through, or the inputs it is derived from (docs/view-lineage.md).</summary>
+    public ColumnLineage? Lineage { get; set; }
+}
+
+/// <summary>Where a view column comes from.</summary>
+public enum LineageKind
+{
+    /// <summary>The base column itself, maybe renamed: its description is the view column's.</summary>
+    PassThrough,
+    /// <summary>An expression or aggregate over <see cref="ColumnLineage.Sources"/>.</summary>
+    Derived,
+}
+
+public sealed class ColumnLineage
+{
+    public required LineageKind Kind { get; init; }
+    /// <summary>Base columns (qualified names with their column): exactly one for a pass-through.</summary>
+    public required IReadOnlyList<QualifiedName> Sources { get; init; }
+    /// <summary>The select-list expression, when the definition could be read (derived columns).</summary>
+    public string? Expression { get; init; }
+
+    public QualifiedName? Source => Kind == LineageKind.PassThrough && Sources.Count == 1 ? Sources[0] : null;
 }
 
 public sealed class ForeignKeyMeta

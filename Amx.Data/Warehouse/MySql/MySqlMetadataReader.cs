@@ -25,6 +25,13 @@ public sealed class MySqlMetadataReader(MySqlDialect dialect) : IMetadataReader
         ORDER BY TABLE_SCHEMA, TABLE_NAME
         """;
 
+    // Empty for a user without SHOW VIEW on the view: such a view simply gets no lineage.
+    internal static string ViewsSql(Scope? scope) => $"""
+        SELECT TABLE_SCHEMA, TABLE_NAME, VIEW_DEFINITION
+        FROM information_schema.VIEWS
+        WHERE {Filter(scope)}
+        """;
+
     internal static string ColumnsSql(Scope? scope) => $"""
         SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA,
                COLUMN_COMMENT, GENERATION_EXPRESSION
@@ -58,6 +65,10 @@ public sealed class MySqlMetadataReader(MySqlDialect dialect) : IMetadataReader
                     view ? null : NullIfEmpty(CatalogBuilder.Text(r, 3)), CatalogBuilder.Long(r, 4),
                     partitioned: CatalogBuilder.Text(r, 5)?.Contains("partitioned", StringComparison.OrdinalIgnoreCase) == true);
             }
+
+        await using (var r = await QueryAsync(connection, ViewsSql(scope), scope, ct))
+            while (await r.ReadAsync(ct))
+                if (b.Find(r.GetString(0), r.GetString(1)) is { } view) view.ViewDefinition = NullIfEmpty(CatalogBuilder.Text(r, 2));
 
         await using (var r = await QueryAsync(connection, ColumnsSql(scope), scope, ct))
             while (await r.ReadAsync(ct))

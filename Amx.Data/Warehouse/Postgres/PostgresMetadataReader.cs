@@ -24,7 +24,8 @@ public sealed class PostgresMetadataReader : IMetadataReader
                CASE WHEN c.relkind = 'p'
                     THEN (SELECT sum(greatest(ch.reltuples, 0))::bigint FROM pg_inherits i JOIN pg_class ch ON ch.oid = i.inhrelid WHERE i.inhparent = c.oid)
                     ELSE c.reltuples::bigint END,
-               c.relispartition
+               c.relispartition,
+               CASE WHEN c.relkind IN ('v','m') THEN pg_get_viewdef(c.oid) END
         FROM pg_class c
         JOIN pg_namespace n ON n.oid = c.relnamespace
         LEFT JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
@@ -82,8 +83,9 @@ public sealed class PostgresMetadataReader : IMetadataReader
             while (await r.ReadAsync(ct))
             {
                 var kind = r.GetString(2) switch { "v" => TargetKinds.View, "m" => TargetKinds.MaterializedView, _ => TargetKinds.Table };
-                b.AddTable(r.GetString(0), r.GetString(1), kind, CatalogBuilder.Text(r, 3), CatalogBuilder.Long(r, 4),
+                var t = b.AddTable(r.GetString(0), r.GetString(1), kind, CatalogBuilder.Text(r, 3), CatalogBuilder.Long(r, 4),
                     partitioned: r.GetString(2) == "p", partition: r.GetBoolean(5));
+                if (t is not null) t.ViewDefinition = CatalogBuilder.Text(r, 6);
             }
 
         await using (var r = await QueryAsync(connection, ColumnsSql, scope, ct))

@@ -11,7 +11,7 @@ namespace Amx.Data.Warehouse.Sqlite;
 public sealed class SqliteMetadataReader : IMetadataReader
 {
     internal const string ColumnsSql = """
-        SELECT m.type, m.name, p.cid, p.name, p.type, p."notnull", p.dflt_value, p.pk
+        SELECT m.type, m.name, p.cid, p.name, p.type, p."notnull", p.dflt_value, p.pk, CASE WHEN m.type = 'view' THEN m.sql END
         FROM sqlite_master m
         JOIN pragma_table_info(m.name) p
         WHERE m.type IN ('table', 'view') AND m.name NOT LIKE 'sqlite\_%' ESCAPE '\'
@@ -44,6 +44,7 @@ public sealed class SqliteMetadataReader : IMetadataReader
                 var t = b.Find(SqliteDialect.MainSchema, table)
                         ?? b.AddTable(SqliteDialect.MainSchema, table, r.GetString(0) == "view" ? TargetKinds.View : TargetKinds.Table, null, null);
                 if (t is null) continue;
+                t.ViewDefinition ??= CatalogBuilder.Text(r, 8);
                 var name = r.GetString(3);
                 b.AddColumn(SqliteDialect.MainSchema, table, new ColumnMeta
                 {

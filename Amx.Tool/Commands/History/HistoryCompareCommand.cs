@@ -35,6 +35,7 @@ public sealed class HistoryCompareCommand : AmxCommand
             right = new { run_id = b.RunId, who = b.Who, started_at = RunJson.Utc(b.StartedAt) },
             rows = rows.Select(r => new { target = r.Target, left = r.Left, right = r.Right, status = r.Status }),
             counts,
+            scores = new[] { a, b }.Where(x => x.RunKind == Amx.Data.History.Model.RunKinds.Eval).Select(EvalScores).ToList(),
         }, () =>
         {
             var t = new OutputTable("target", $"{a.Who} ({RelativeTime.Ago(a.StartedAt, brief: true)})", $"{b.Who} ({RelativeTime.Ago(b.StartedAt, brief: true)})", "status");
@@ -42,10 +43,24 @@ public sealed class HistoryCompareCommand : AmxCommand
             var show = ctx.Globals.Output == OutputFormat.Csv ? (Func<string?, string?>)(d => d) : Show;
             foreach (var r in rows) t.Add(r.Target, show(r.Left), show(r.Right), r.Status);
             t.Footer.Add(rows.Count == 0 ? "No targets to compare." : string.Join(", ", counts.Select(kv => $"{kv.Key}: {kv.Value}")));
+            // Eval runs (docs/drafting-quality.md): how the scores moved between the two.
+            foreach (var run in new[] { a, b }.Where(x => x.RunKind == Amx.Data.History.Model.RunKinds.Eval))
+            {
+                var e = EvalScores(run);
+                t.Footer.Add($"eval {e.run_id} ({e.model}): token_f1={e.token_f1:0.000} rouge_l={e.rouge_l:0.000}");
+            }
             return t;
         });
         return 0;
     }
+
+    static EvalScore EvalScores(Amx.Data.History.Model.HistoryRun r)
+    {
+        var meta = RunMetadata.Read(r.MetadataJson);
+        return new EvalScore(r.RunId, $"{r.LlmProvider} {r.LlmModel}", meta.MeanTokenF1, meta.MeanRougeL, meta.InstructionsHash, meta.ContextFingerprint);
+    }
+
+    sealed record EvalScore(string run_id, string model, double? token_f1, double? rouge_l, string? instructions_hash, string? context_fingerprint);
 
     static string Show(string? description) => description is null ? NoDescription : $"\"{description}\"";
 }

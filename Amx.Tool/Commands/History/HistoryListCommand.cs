@@ -67,12 +67,15 @@ static class RunJson
             db_profile = r.DbProfile, db_backend = r.DbBackend, llm_provider = r.LlmProvider, llm_model = r.LlmModel,
             applied_at = Utc(r.AppliedAt), applied_by = r.AppliedBy, client_version = r.ClientVersion,
             interrupted = meta.IsInterrupted, llm_profile = meta.LlmProfile,
+            kind = r.RunKind,
+            scores = r.RunKind == RunKinds.Eval ? new { token_f1 = meta.MeanTokenF1, rouge_l = meta.MeanRougeL } : null,
         };
     }
 
     /// <summary>"failed (interrupted)" for a run whose process died; the plain state otherwise.</summary>
     public static string StateLabel(HistoryRun r) =>
-        r.State == RunStates.Failed && RunMetadata.Read(r.MetadataJson).IsInterrupted ? "failed (interrupted)" : r.State;
+        r.State == RunStates.Failed && RunMetadata.Read(r.MetadataJson).IsInterrupted ? "failed (interrupted)"
+        : r.RunKind == RunKinds.Eval ? $"eval f1={RunMetadata.Read(r.MetadataJson).MeanTokenF1:0.000}" : r.State;
 
     public static string? Utc(DateTime? t) => t is { } v ? DateTime.SpecifyKind(v, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'") : null;
 

@@ -47,6 +47,7 @@ public sealed class HistoryShowCommand : AmxCommand
                     alternatives = string.IsNullOrEmpty(r.Alternatives) ? null : System.Text.Json.JsonSerializer.Deserialize<List<string>>(r.Alternatives),
                     previous_comment = r.PreviousComment, decision = r.Decision, reviewed_by = r.ReviewedBy, reviewed_at = RunJson.Utc(r.ReviewedAt),
                     applied = r.Applied, applied_by = r.AppliedBy, applied_at = RunJson.Utc(r.AppliedAt), apply_status = r.ApplyStatus, error = r.Error,
+                    source = SourceOf(r), metadata = r.MetadataJson is null ? null : Metadata.Read(r.MetadataJson),
                 }),
                 hash,
             });
@@ -78,7 +79,9 @@ public sealed class HistoryShowCommand : AmxCommand
         o.WriteLine();
         var t = new OutputTable("target", "kind", "description", "confidence", "decision", "reviewed_by", "applied_by", "applied_at", "status");
         foreach (var r in results)
-            t.Add(r.TargetQname, r.TargetKind, r.Description ?? (r.Error is null ? null : "(failed: " + r.Error + ")"), r.Confidence, r.Decision,
+            t.Add(r.TargetQname, r.TargetKind,
+                (r.Description ?? (r.Error is null ? null : "(failed: " + r.Error + ")")) + (SourceOf(r) is { } src ? $" (from {src})" : ""),
+                r.Confidence, r.Decision,
                 r.ReviewedBy, r.AppliedBy, RunJson.Utc(r.AppliedAt), r.ApplyStatus);
         Renderer.For(ctx).Write(o, t);
         if (hash is not null) o.WriteLine(hash);
@@ -95,4 +98,8 @@ public sealed class HistoryShowCommand : AmxCommand
         var there = await local.ReadAsync(r => r.FindRunAsync(run.RunId, ct), ct);
         return there is not null && RunMetadata.Read(there.MetadataJson).LocalFallback == true ? there : null;
     }
+
+    /// <summary>The base column an inherited description came from (docs/view-lineage.md).</summary>
+    static string? SourceOf(Amx.Data.History.Model.HistoryResult r) =>
+        r.MetadataJson is null ? null : Metadata.String(Metadata.Read(r.MetadataJson), "source");
 }

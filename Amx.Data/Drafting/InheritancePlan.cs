@@ -1,0 +1,94 @@
+using System.Collections.Concurrent;
+using Amx.Data.History.Model;
+using Amx.Data.Llm;
+using Amx.Data.Warehouse.Model;
+
+namespace Amx.Data.Drafting;
+
+/// <summary>An inherited description: the text, the base column it came from, and whether that was a live comment or this run's draft.</summary>
+public sealed record Inherited(string Text, string Source, string Origin, string Confidence);
+
+/// <summary>
+/// Which view columns take their base column's description (docs/view-lineage.md): a pass-through column inherits
+/// the base's draft when the base is drafted in the same run (so bases are drafted first: <see cref="Level"/>),
+/// otherwise the base's live comment. Inherited descriptions are byte-for-byte the source text; confidence is high
+/// from a live comment, and the base draft's own confidence from a draft (a weak base stays weak in its views).
+/// </summary>
+public sealed class InheritancePlan
+{
+    readonly Dictionary<string, TableMeta> _tables;
+    readonly Dictionary<string, string> _live = new(StringComparer.Ordinal);
+    readonly IReadOnlyDictionary<string, string?> _targets;
+    readonly ConcurrentDictionary<string, (string Text, string Confidence)> _drafted = new(StringComparer.Ordinal);
+    readonly Dictionary<TableMeta, int> _levels = new();
+
+    public InheritancePlan(Catalog catalog, IReadOnlyDictionary<string, string?> targetsOfRun, IReadOnlyDictionary<string, string>? outsideComments = null)
+    {
+        _targets = targetsOfRun;
+        foreach (var (k, v) in outsideComments ?? new Dictionary<string, string>()) _live[k] = v;
+        _tables = catalog.Tables.ToDictionary(t => t.Name.ToString(), StringComparer.Ordinal);
+        foreach (var t in catalog.Tables)
+        {
+            if (!string.IsNullOrEmpty(t.Comment)) _live[t.Name.ToString()] = t.Comment;
+            foreach (var c in t.Columns)
+                if (!string.IsNullOrEmpty(c.Comment)) _live[(t.Name with { Column = c.Name }).ToString()] = c.Comment;
+        }
+    }
+
+    /// <summary>The live comments of base columns that views in the catalog read but the scope did not (one query per kind).</summary>
+    public static async Task<IReadOnlyDictionary<string, string>> ReadOutsideCommentsAsync(Warehouse.IWarehouseProvider provider,
+        System.Data.Common.DbConnection connection, Catalog catalog, CancellationToken ct)
+    {
+        var known = catalog.Tables.Select(t => t.Name).ToHashSet();
+        var outside = catalog.Tables.SelectMany(t => t.Columns).Where(c => c.Lineage?.Source is not null)
+            .Select(c => c.Lineage!.Source!.Value).Where(q => !known.Contains(q.TableName)).Distinct()
+            .Select(q => new Warehouse.CommentTarget(q, TargetKinds.Column)).ToList();
+        if (outside.Count == 0) return new Dictionary<string, string>();
+        var live = await provider.Comments.ReadLiveCommentsAsync(connection, null, outside, ct);
+        return live.Where(kv => !string.IsNullOrEmpty(kv.Value)).ToDictionary(kv => kv.Key.Name.ToString(), kv => kv.Value!, StringComparer.Ordinal);
+    }
+
+    /// <summary>0 for tables; a view is one level above the deepest view it reads from.</summary>
+    public int Level(TableMeta table) => Level(table, 0);
+
+    int Level(TableMeta table, int guard)
+    {
+        if (_levels.TryGetValue(table, out var known)) return known;
+        if (table.Kind == TargetKinds.Table || guard > 32) return 0;
+        var level = 1;
+        foreach (var src in table.Columns.Where(c => c.Lineage is not null).SelectMany(c => c.Lineage!.Sources))
+            if (_tables.TryGetValue(src.TableName.ToString(), out var baseTable) && baseTable != table)
+                level = Math.Max(level, Level(baseTable, guard + 1) + 1);
+        _levels[table] = level;
+        return level;
+    }
+
+    /// <summary>Records a finished draft (a base that views may inherit).</summary>
+    public void Drafted(string target, string description, string confidence) => _drafted[target] = (description, confidence);
+
+    /// <summary>The description a pass-through view column inherits, or null (not pass-through, or no text to take).</summary>
+    public Inherited? Inherit(TableMeta table, DraftTarget target)
+    {
+        if (!target.IsColumn) return null;
+        var column = table.Columns.FirstOrDefault(c => c.Name == target.Name.Column);
+        if (column?.Lineage?.Source is not { } source) return null;
+        var key = source.ToString();
+        // A base drafted in this run wins over its live comment: the run is about to replace that comment.
+        if (_targets.ContainsKey(key))
+            return _drafted.TryGetValue(key, out var draft) ? new Inherited(draft.Text, key, "draft", draft.Confidence) : null;
+        return _live.TryGetValue(key, out var live) ? new Inherited(live, key, "comment", Confidences.High) : null;
+    }
+
+    /// <summary>For a view's prompt: the descriptions known for the base columns its columns use.</summary>
+    public IReadOnlyDictionary<string, string> BaseDescriptions(TableMeta table)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var src in table.Columns.Where(c => c.Lineage is not null).SelectMany(c => c.Lineage!.Sources))
+        {
+            var key = src.ToString();
+            if (_drafted.TryGetValue(key, out var d)) map[key] = d.Text;
+            else if (_live.TryGetValue(key, out var l)) map[key] = l;
+        }
+        return map;
+    }
+}

@@ -1,0 +1,58 @@
+using Amx.Data.History.Model;
+using Amx.Data.Llm.Offline;
+using Amx.Data.Warehouse;
+
+namespace Amx.Data.Llm;
+
+/// <summary>
+/// The confidence rules every draft passes through, whichever drafter wrote it (docs/drafting-quality.md,
+/// "What confidence means"): a description that only restates the table and column names is <c>low</c>, so
+/// <c>--accept high</c> never writes it unattended; a column whose name keeps an abbreviation nobody expanded
+/// (<c>fid</c>) is never <c>high</c>.
+/// </summary>
+public static class ConfidenceRules
+{
+    // Words that carry no evidence of their own.
+    static readonly HashSet<string> Filler = new(StringComparer.Ordinal)
+    {
+        "a", "an", "the", "of", "for", "each", "per", "one", "row", "rows", "record", "records", "table", "view", "materialized",
+        "column", "this", "its", "is", "in", "and", "value", "values", "field", "data", "entry", "entries", "dimension", "fact",
+        "s", "attribute", "attributes", "information", "details",
+    };
+
+    public static DraftOutcome Apply(DraftOutcome o)
+    {
+        if (o.Description is null || o.Confidence is null) return o;
+        var confidence = Adjust(o.Confidence, o.Description, o.Target.Name);
+        return confidence == o.Confidence ? o : new DraftOutcome
+        {
+            Target = o.Target, Description = o.Description, Alternatives = o.Alternatives, Confidence = confidence, Error = o.Error,
+        };
+    }
+
+    public static string Adjust(string confidence, string description, QualifiedName target)
+    {
+        if (IsRestatement(description, target)) return Confidences.Low;
+        if (confidence == Confidences.High && HasUnexpandedAbbreviation(target)) return Confidences.Medium;
+        return confidence;
+    }
+
+    /// <summary>True when every word of the description, apart from filler, is a word of the table or column name
+    /// (singular or plural) — nothing a reader could not see from the name.</summary>
+    public static bool IsRestatement(string description, QualifiedName target)
+    {
+        var nameWords = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var w in NameWords.Split(target.Table).Concat(target.Column is null ? [] : NameWords.Split(target.Column)))
+        {
+            nameWords.Add(w);
+            nameWords.Add(Vocabulary.Singular(w));
+            nameWords.Add(Vocabulary.Plural(w));
+        }
+        var words = Eval.TextScores.Tokenize(description).Where(w => !Filler.Contains(w)).ToList();
+        return words.Count > 0 && words.All(nameWords.Contains);
+    }
+
+    /// <summary>A column name part that is neither a known word nor an abbreviation amx can expand.</summary>
+    public static bool HasUnexpandedAbbreviation(QualifiedName target) =>
+        target.Column is { } c && NameWords.Split(c).Any(Vocabulary.IsCryptic);
+}
