@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 
 namespace Amx.Tool.Tests.Infrastructure;
@@ -9,6 +10,8 @@ namespace Amx.Tool.Tests.Infrastructure;
 public sealed class AmxCli : IDisposable
 {
     static readonly string AmxDll = Path.Combine(AppContext.BaseDirectory, "amx.dll");
+    // Homes this class made; removed at the end of the run even when a test forgot to dispose its AmxCli.
+    static readonly ConcurrentDictionary<string, byte> Made = new();
 
     public string Home { get; }
     public string User { get; }
@@ -18,6 +21,7 @@ public sealed class AmxCli : IDisposable
     {
         User = user;
         Home = home ?? Path.Combine(Path.GetTempPath(), "amx-test-home-" + Guid.NewGuid().ToString("N")[..12]);
+        if (home is null) Made[Home] = 0;
         Directory.CreateDirectory(Home);
     }
 
@@ -65,8 +69,18 @@ public sealed class AmxCli : IDisposable
 
     public string ConfigPath => Path.Combine(Home, "config.yml");
 
-    public void Dispose()
+    public void Dispose() => Remove(Home);
+
+    /// <summary>Removes every home this class made (the run's teardown calls it).</summary>
+    public static void RemoveAllHomes()
     {
-        try { Directory.Delete(Home, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        foreach (var home in Made.Keys) Remove(home);
+    }
+
+    static void Remove(string home)
+    {
+        Made.TryRemove(home, out _);
+        try { if (Directory.Exists(home)) Directory.Delete(home, recursive: true); }
+        catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

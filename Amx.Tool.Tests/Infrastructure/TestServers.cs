@@ -1,4 +1,5 @@
 using Amx.TestSupport;
+using Amx.Tool.Tests.Infrastructure;
 
 // No namespace on purpose: NUnit runs a [SetUpFixture]'s one-time teardown only after the tests of its namespace,
 // and the global namespace holds every test, so the servers stop when the whole run ends (see docs/testing.md).
@@ -22,6 +23,7 @@ public sealed class TestServers
     [OneTimeTearDown]
     public async Task StopAll()
     {
+        AmxCli.RemoveAllHomes();
         if (Pg.IsValueCreated && Pg.Value.IsCompletedSuccessfully) await Pg.Value.Result.DisposeAsync();
         if (My.IsValueCreated && My.Value.IsCompletedSuccessfully) await My.Value.Result.DisposeAsync();
     }
