@@ -18,6 +18,7 @@ public sealed class RunApplyCommand : AmxCommand
     readonly RunOptions _options = new(acceptDefault: "high");
     readonly Option<bool> _yes = new("--yes", "-y") { Description = "Do not ask for confirmation (required without a terminal)" };
     readonly Option<bool> _force = new("--force") { Description = "Write even where the live comment changed since drafting" };
+    readonly ApplyFlags _apply = new();
 
     public RunApplyCommand() : base("run-apply", "Draft, accept and apply in one go (no scope: the whole warehouse)")
     {
@@ -25,6 +26,8 @@ public sealed class RunApplyCommand : AmxCommand
         _options.AddTo(this);
         Options.Add(_yes);
         Options.Add(_force);
+        Options.Add(_apply.AllowTableRebuild);
+        Options.Add(_apply.ReplaceOutsideComments);
     }
 
     protected override async Task<int> ExecuteAsync(CommandContext ctx, ParseResult parse, CancellationToken ct)
@@ -42,11 +45,16 @@ public sealed class RunApplyCommand : AmxCommand
         ctx.Info($"Drafted {drafted.Ok} targets ({drafted.Failed} failed), accepted {drafted.Accepted}; applying…");
         var store = await ctx.OpenHistoryAsync(ct);
         var applied = await new ApplyService(store, ctx.Config, ctx.Env, ctx.Info)
-            .ApplyAsync(drafted.RunId, new ApplyOptions { Force = parse.GetValue(_force) }, ct);
+            .ApplyAsync(drafted.RunId, new ApplyOptions
+            {
+                Force = parse.GetValue(_force), AllowTableRebuild = parse.GetValue(_apply.AllowTableRebuild),
+                ReplaceOutsideComments = parse.GetValue(_apply.ReplaceOutsideComments),
+            }, ct);
         ctx.Render(new
         {
             run_id = drafted.RunId, state = applied.State, drafted = drafted.Ok, draft_failed = drafted.Failed, accepted = drafted.Accepted,
             applied = applied.Applied, already_applied = applied.AlreadyApplied, conflicts = applied.Conflicts, failed = applied.Failed,
+            skipped = applied.Skipped,
         }, () =>
         {
             var t = new OutputTable("run_id", "state", "drafted", "accepted", "applied", "conflicts", "failed");
@@ -54,6 +62,7 @@ public sealed class RunApplyCommand : AmxCommand
                 applied.Conflicts.ToString(), (drafted.Failed + applied.Failed).ToString());
             return t;
         });
+        ApplyRunner.ReportFirstProblem(ctx, applied, "run-apply", drafted.RunId);
         if (applied.Conflicts > 0) return (int)ExitCode.Conflict;
         return drafted.Failed + applied.Failed > 0 ? (int)ExitCode.Partial : 0;
     }

@@ -40,6 +40,7 @@ public sealed class HistoryShowCommand : AmxCommand
                     alternatives = string.IsNullOrEmpty(r.Alternatives) ? null : System.Text.Json.JsonSerializer.Deserialize<List<string>>(r.Alternatives),
                     previous_comment = r.PreviousComment, decision = r.Decision, reviewed_by = r.ReviewedBy, reviewed_at = RunJson.Utc(r.ReviewedAt),
                     applied = r.Applied, applied_by = r.AppliedBy, applied_at = RunJson.Utc(r.AppliedAt), apply_status = r.ApplyStatus, error = r.Error,
+                    reverted_by = r.RevertedBy, reverted_at = RunJson.Utc(r.RevertedAt),
                 }),
                 hash,
             });
@@ -53,13 +54,14 @@ public sealed class HistoryShowCommand : AmxCommand
         o.WriteLine($"scope    {RunJson.ScopeLabel(run)} on {run.DbProfile} ({run.DbBackend})");
         o.WriteLine($"llm      {run.LlmProvider} {run.LlmModel}");
         o.WriteLine($"state    {RunJson.StateLabel(run)}   ok {run.OkCount}   fail {run.FailCount}" +
-                    (run.AppliedAt is { } at ? $"   applied by {run.AppliedBy} at {RunJson.Utc(at)}" : ""));
+                    (run.AppliedAt is { } at ? $"   applied by {run.AppliedBy} at {RunJson.Utc(at)}" : "") +
+                    (run.RevertedAt is { } rv ? $"   reverted by {run.RevertedBy} at {RunJson.Utc(rv)}" : ""));
         if (Metadata.String(Metadata.Read(run.MetadataJson), "error") is { } error) o.WriteLine($"error    {error}");
         o.WriteLine();
-        var t = new OutputTable("target", "kind", "description", "confidence", "decision", "reviewed_by", "applied_by", "applied_at", "status");
+        var t = new OutputTable("target", "kind", "description", "confidence", "decision", "reviewed_by", "applied_by", "applied_at", "status", "reverted");
         foreach (var r in results)
             t.Add(r.TargetQname, r.TargetKind, r.Description ?? (r.Error is null ? null : "(failed: " + r.Error + ")"), r.Confidence, r.Decision,
-                r.ReviewedBy, r.AppliedBy, RunJson.Utc(r.AppliedAt), r.ApplyStatus);
+                r.ReviewedBy, r.AppliedBy, RunJson.Utc(r.AppliedAt), r.ApplyStatus, r.RevertedAt is { } rowReverted ? $"{r.RevertedBy} {RunJson.Utc(rowReverted)}" : null);
         Renderer.For(ctx).Write(o, t);
         if (hash is not null) o.WriteLine(hash);
         return 0;
