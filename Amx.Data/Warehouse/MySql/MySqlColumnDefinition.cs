@@ -51,7 +51,7 @@ public sealed record MySqlColumnDefinition(string Column, string Head, string Ta
             i = j;
         }
         sb.Append(line, from, line.Length - from);
-        return string.Join(' ', sb.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries)).TrimEnd(',');
+        return string.Join(' ', sb.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries)).TrimEnd(',', ' ');
     }
 
     /// <summary>The quoted column name a definition line starts with, or null for other lines (keys, options).</summary>

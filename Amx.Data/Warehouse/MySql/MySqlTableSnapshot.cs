@@ -132,5 +132,5 @@ public sealed class MySqlTableSnapshot
     public static string Describe(IEnumerable<(DefinitionKey Key, string Before, string After)> diff) =>
         string.Join("; ", diff.Take(4).Select(d => $"{d.Key}: {Cut(d.Before)} → {Cut(d.After)}"));
 
-    static string Cut(string s) => s.Length > 80 ? s[..77] + "…" : s;
+    static string Cut(string s) => s.Length > 160 ? s[..157] + "…" : s;
 }
