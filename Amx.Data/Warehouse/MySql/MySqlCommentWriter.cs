@@ -187,7 +187,9 @@ public sealed partial class MySqlCommentWriter(MySqlDialect dialect) : CommentWr
                 ?? throw new ProofException("the temporary copy could not be read", null);
             try
             {
-                await ExecuteAsync(conn, $"ALTER TABLE {quotedCopy} {string.Join(", ", clauses)}", ct);
+                // A temporary copy cannot be system-versioned, so a column's WITHOUT SYSTEM VERSIONING has nothing to
+                // apply to there; the check after the write compares the attribute on the real table.
+                await ExecuteAsync(conn, $"ALTER TABLE {quotedCopy} {string.Join(", ", clauses.Select(c => c.Replace(" WITHOUT SYSTEM VERSIONING", "")))}", ct);
             }
             catch (MySqlException e)
             {
