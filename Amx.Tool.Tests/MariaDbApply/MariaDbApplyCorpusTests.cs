@@ -19,23 +19,22 @@ public sealed partial class MariaDbApplyCorpusTests
     MariaDbServer _server = null!;
     string _defaultMode = "";
 
-    [OneTimeSetUp]
+    // A fresh server per sql_mode: MariaDB 10.11.19 crashed once in information_schema.GEOMETRY_COLUMNS after
+    // several modes on one server (backtrace in its error log); one mode's crash must not fail the others.
+    [SetUp]
     public async Task StartServer()
     {
         _server = await MariaDbServer.StartPrivateAsync();
         _defaultMode = (await _server.ScalarAsync<string>("SELECT @@GLOBAL.sql_mode"))!;
     }
 
-    [OneTimeTearDown]
+    [TearDown]
     public async Task StopServer()
     {
         // Kept for a look when a test failed: the server's own account of what happened.
         if (_server.ErrorLogPath is { } log && File.Exists(log)) File.Copy(log, Path.Combine(Path.GetTempPath(), "amx-corpus-mariadb-error.log"), true);
         await _server.DisposeAsync();
     }
-
-    [TearDown]
-    public Task RestoreMode() => _server.ExecuteAsync($"SET GLOBAL sql_mode = '{_defaultMode}'");
 
     static readonly string[] Modes = ["DEFAULT", "", "ANSI", "TRADITIONAL", "NO_BACKSLASH_ESCAPES", "NO_FIELD_OPTIONS", "ORACLE", "MSSQL", "POSTGRESQL"];
 

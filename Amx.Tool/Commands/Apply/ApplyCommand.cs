@@ -152,7 +152,7 @@ static class ApplyRunner
                     foreach (var sql in i.Statements ?? []) ctx.Out.WriteLine(sql.TrimEnd(';') + ";");
                 }
                 var t0 = new OutputTable();
-                t0.Footer.Add($"dry run on {s.Database}: {s.Items.Count(i => i.Status == ApplyItemStatuses.WouldApply)} would be written ({CountsLine(s)}), {s.Conflicts} conflicts, nothing changed.");
+                t0.Footer.Add($"dry run: {s.Items.Count(i => i.Status == ApplyItemStatuses.WouldApply)} would be written to {s.Database} ({CountsLine(s)}), {s.Conflicts} conflicts, nothing changed.");
                 return t0;
             }
             var t = new OutputTable("target", "status", "detail");
