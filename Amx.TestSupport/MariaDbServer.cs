@@ -28,6 +28,17 @@ public sealed class MariaDbServer : IAsyncDisposable
         return server;
     }
 
+    /// <summary>
+    /// A server of the test's own, never <c>AMX_TEST_MARIADB</c> nor the shared one: for tests that change global
+    /// settings (sql_mode) which would disturb fixtures running against the shared server. Dispose it in teardown.
+    /// </summary>
+    public static async Task<MariaDbServer> StartPrivateAsync()
+    {
+        var server = new MariaDbServer();
+        await server.StartOwnAsync();
+        return server;
+    }
+
     static string? Which(string name) =>
         new[] { "/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin" }.Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
 
@@ -107,6 +118,9 @@ public sealed class MariaDbServer : IAsyncDisposable
         var v = await cmd.ExecuteScalarAsync();
         return v is null or DBNull ? default : (T)Convert.ChangeType(v, typeof(T));
     }
+
+    /// <summary>The server's error log (own servers only), for a test to keep when the server misbehaved.</summary>
+    public string? ErrorLogPath => _dir is null ? null : Path.Combine(_dir, "error.log");
 
     public async ValueTask DisposeAsync()
     {

@@ -16,16 +16,64 @@ public sealed record ApplyOptions
     public bool Check { get; init; }
     /// <summary>Override the run's db profile (same database under another profile name).</summary>
     public string? DbProfile { get; init; }
-    /// <summary>Targets per history transaction.</summary>
     /// <summary>Targets per history transaction; each holds one advisory lock per target until its commit.</summary>
     public int ChunkSize { get; init; } = 1000;
+    /// <summary>Let the server rebuild a table where it cannot change a comment as metadata only (MySQL/MariaDB).</summary>
+    public bool AllowTableRebuild { get; init; }
+    /// <summary>Replace live comments that amx did not write (by default those targets are skipped and listed).</summary>
+    public bool ReplaceOutsideComments { get; init; }
 }
 
+/// <summary>The status words of <see cref="ApplyItem"/>: the history's apply statuses plus the dry run's own.</summary>
+public static class ApplyItemStatuses
+{
+    public const string Applied = ApplyStatuses.Applied;
+    public const string Reverted = ApplyStatuses.Reverted;
+    public const string Conflict = ApplyStatuses.Conflict;
+    public const string Failed = ApplyStatuses.Failed;
+    public const string Skipped = ApplyStatuses.Skipped;
+    public const string WouldApply = "would-apply";
+    public const string InPlace = "in-place";
+    public const string Missing = "missing";
+    public const string TooLong = "too-long";
+    public const string NoPrivilege = "no-privilege";
+
+    /// <summary>Statuses that count as a failure in a dry run.</summary>
+    public static bool IsPreviewFailure(string status) => status is Missing or TooLong or Failed or NoPrivilege;
+}
+
+/// <summary>What apply (or revert) does with one target: decided once, for the dry run and the real apply alike.</summary>
+public enum TargetAction
+{
+    /// <summary>The object is gone.</summary>
+    Missing,
+    /// <summary>The live comment already holds the wanted text.</summary>
+    InPlace,
+    /// <summary>Longer than the backend allows.</summary>
+    TooLong,
+    /// <summary>The live comment is not what the run expects (someone changed it).</summary>
+    Conflict,
+    /// <summary>The live comment was written outside amx: skipped unless the user asked to replace such comments.</summary>
+    OutsideAmx,
+    /// <summary>Written.</summary>
+    Write,
+}
+
+/// <summary>One target's classification; ReplacesOutside: a write that replaces a comment amx did not write.</summary>
+public sealed record ClassifiedTarget(HistoryResult Row, CommentTarget Target, TargetAction Action, string? Current, string? Wanted, string? Expected, bool ReplacesOutside);
+
 /// <summary>One target's outcome, for the report.</summary>
-public sealed record ApplyItem(string Target, string Kind, string Status, string? Detail, IReadOnlyList<string>? Statements = null);
+public sealed record ApplyItem(string Target, string Kind, string Status, string? Detail, IReadOnlyList<string>? Statements = null, bool ReplacesOutside = false);
 
 public sealed record ApplySummary(string RunId, string State, int Applied, int AlreadyApplied, int Conflicts, int Failed, int Skipped, IReadOnlyList<ApplyItem> Items, bool DryRun)
 {
+    /// <summary>The database the comments go to, as the user knows it ("mariadb database shop on db1:3306, profile wh").</summary>
+    public string Database { get; init; } = "";
+    /// <summary>Writes where no comment was (dry run: would be).</summary>
+    public int New => Items.Count(i => (i.Status == ApplyItemStatuses.WouldApply || i.Status == ApplyItemStatuses.Applied && i.Detail is null) && !i.ReplacesOutside);
+    /// <summary>Writes that replace a comment written outside amx.</summary>
+    public int ReplaceOutside => Items.Count(i => i.ReplacesOutside);
+
     public ExitCode ExitCode => Conflicts > 0 ? ExitCode.Conflict : Failed > 0 ? ExitCode.Partial : ExitCode.Ok;
 }
 
@@ -55,10 +103,11 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
         if (!provider.Dialect.SupportsTableComments && !provider.Dialect.SupportsColumnComments)
             throw AmxException.BadInput($"{profile.Backend.ToConfigName()} has no table or column comments; the descriptions of {run.RunId} stay in the history",
                 "amx history show " + run.RunId);
+        var database = $"{profile.Backend.ToConfigName()} database {profile.Database ?? profile.Path} on {profile.Location} (profile {profile.Name})";
 
         await using var conn = await provider.OpenAsync(profile, ct);
         if (options.DryRun || options.Check)
-            return await PreviewAsync(run, provider, conn, await CandidatesAsync(run, revert, ct), options, revert, ct);
+            return await PreviewAsync(run, provider, conn, await CandidatesAsync(run, revert, ct), options, revert, ct) with { Database = database };
 
         // Taken before reading what is left, so a second apply of the same run never works from a stale list.
         await using var runLock = await store.TryLockRunAsync(run.RunId, ct)
@@ -71,7 +120,7 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
             notice(revert ? $"Nothing to revert: run {run.RunId} has no applied results."
                           : $"Nothing to apply: run {run.RunId} has no accepted or edited results left. Review first: amx review {run.RunId} --accept high");
             if (!revert) await FinishRunAsync(run, revert, ct);
-            return new ApplySummary(run.RunId, run.State, 0, 0, 0, 0, 0, [], false);
+            return new ApplySummary(run.RunId, run.State, 0, 0, 0, 0, 0, [], false) { Database = database };
         }
 
         var items = new List<ApplyItem>();
@@ -85,13 +134,14 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
             progress?.Report((done, candidates.Count));
         }
 
-        var applied = items.Count(i => i.Status == ApplyStatuses.Applied && i.Detail is null);
-        var already = items.Count(i => i.Status is ApplyStatuses.Applied or ApplyStatuses.Reverted && i.Detail is not null);
-        var reverted = items.Count(i => i.Status == ApplyStatuses.Reverted && i.Detail is null);
+        var status = revert ? ApplyStatuses.Reverted : ApplyStatuses.Applied;
+        var written = items.Count(i => i.Status == status && i.Detail is null);
+        var already = items.Count(i => i.Status == status && i.Detail is not null);
         var conflicts = items.Count(i => i.Status == ApplyStatuses.Conflict);
         var failed = items.Count(i => i.Status == ApplyStatuses.Failed);
+        var skipped = items.Count(i => i.Status == ApplyStatuses.Skipped);
         await FinishRunAsync(run, revert, ct);
-        return new ApplySummary(run.RunId, run.State, revert ? reverted : applied, already, conflicts, failed, 0, items, false);
+        return new ApplySummary(run.RunId, run.State, written, already, conflicts, failed, skipped, items, false) { Database = database };
     }
 
     async Task<List<HistoryResult>> CandidatesAsync(HistoryRun run, bool revert, CancellationToken ct)
@@ -107,6 +157,48 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
     // Applied and not yet reverted; a revert that failed or met a conflict keeps applied = true, so it stays retryable.
     static readonly System.Linq.Expressions.Expression<Func<HistoryResult, bool>> IsRevertable = r => r.Applied;
 
+    /// <summary>What amx has applied to these targets in any run: a live comment among them was written by amx.</summary>
+    static async Task<Dictionary<string, List<AppliedText>>> AmxHistoryAsync(Amx.Data.History.Storage.HistoryDbContext db, IEnumerable<string> names, CancellationToken ct)
+    {
+        var list = names.ToList();
+        var rows = new List<AppliedText>();
+        foreach (var batch in list.Chunk(500))
+            rows.AddRange(await db.Results.AsNoTracking()
+                .Where(r => batch.Contains(r.TargetQname) && r.AppliedAt != null)
+                .Select(r => new AppliedText(r.TargetQname, r.RunId, r.AppliedAt, r.AppliedBy, r.RevertedAt, r.RevertedBy, r.Description, r.PreviousComment))
+                .ToListAsync(ct));
+        return rows.GroupBy(r => r.TargetQname, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+    }
+
+    sealed record AppliedText(string TargetQname, string RunId, DateTime? AppliedAt, string? AppliedBy, DateTime? RevertedAt, string? RevertedBy,
+        string? Description, string? PreviousComment);
+
+    /// <summary>The one classification of each target, shared by the dry run and the real apply.</summary>
+    static List<ClassifiedTarget> Classify(IReadOnlyList<HistoryResult> rows, IReadOnlyDictionary<CommentTarget, string?> live,
+        Dictionary<string, List<AppliedText>> amx, WarehouseDialect dialect, ApplyOptions options, bool revert)
+    {
+        var result = new List<ClassifiedTarget>(rows.Count);
+        foreach (var row in rows)
+        {
+            var target = new CommentTarget(QualifiedName.Parse(row.TargetQname), row.TargetKind);
+            var wanted = revert ? row.PreviousComment : row.Description;
+            var expected = revert ? row.Description : row.PreviousComment;
+            live.TryGetValue(target, out var current);
+            // A comment amx did not write: not empty and not the text any amx apply recorded for this target.
+            var outside = !revert && !string.IsNullOrEmpty(current)
+                && !(amx.TryGetValue(row.TargetQname, out var applied) && applied.Any(a => SameComment(a.Description, current)));
+            var action =
+                !live.ContainsKey(target) ? TargetAction.Missing
+                : SameComment(current, wanted) ? TargetAction.InPlace
+                : wanted is not null && dialect.MaxLengthFor(row.TargetKind) is { } max && dialect.MeasureLength(wanted) > max ? TargetAction.TooLong
+                : !SameComment(current, expected) && !options.Force ? TargetAction.Conflict
+                : outside && !options.ReplaceOutsideComments ? TargetAction.OutsideAmx
+                : TargetAction.Write;
+            result.Add(new ClassifiedTarget(row, target, action, current, wanted, expected, action == TargetAction.Write && outside));
+        }
+        return result;
+    }
+
     async Task<List<ApplyItem>> ApplyChunkAsync(HistoryRun run, IWarehouseProvider provider, DbConnection conn, string warehouseId,
         HistoryResult[] chunk, ApplyOptions options, bool revert, CancellationToken ct)
     {
@@ -120,45 +212,54 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
 
         // The candidates were read under the run lock: no other apply or revert of this run can have touched them.
         var rows = chunk.ToList();
-        var targets = rows.Select(r => new CommentTarget(QualifiedName.Parse(r.TargetQname), r.TargetKind)).ToList();
         // Read after taking the locks: whatever another process applied before us is visible now.
-        var live = await provider.Comments.ReadLiveCommentsAsync(conn, null, targets, ct);
+        var live = await provider.Comments.ReadLiveCommentsAsync(conn, null, rows.Select(r => new CommentTarget(QualifiedName.Parse(r.TargetQname), r.TargetKind)), ct);
+        var amx = await AmxHistoryAsync(db, rows.Select(r => r.TargetQname), ct);
         var now = DateTime.UtcNow;
 
-        var writes = new List<(HistoryResult Row, CommentWrite Write)>();
-        var conflicts = new List<(HistoryResult Row, string? Current, string? Expected)>();
-        for (var i = 0; i < rows.Count; i++)
+        var writes = new List<ClassifiedTarget>();
+        var replacesOutside = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var c in Classify(rows, live, amx, provider.Dialect, options, revert))
         {
-            var row = rows[i];
-            var target = targets[i];
-            var wanted = revert ? row.PreviousComment : row.Description;
-            var expected = revert ? row.Description : row.PreviousComment;
-            if (!live.TryGetValue(target, out var current))
-                Fail(row, $"{KindWord(target.Kind)} {row.TargetQname} no longer exists");
-            else if (SameComment(current, wanted))
+            var row = c.Row;
+            switch (c.Action)
             {
-                // Already holds the wanted text (e.g. an apply killed after the write): record it, write nothing.
-                Mark(row, revert, now);
-                items.Add(new ApplyItem(row.TargetQname, row.TargetKind, row.ApplyStatus!, "already in place"));
+                case TargetAction.Missing:
+                    Fail(row, $"{KindWord(c.Target.Kind)} {row.TargetQname} no longer exists");
+                    break;
+                case TargetAction.InPlace:
+                    // Already holds the wanted text (e.g. an apply killed after the write): record it, write nothing.
+                    Mark(row, revert, now);
+                    items.Add(new ApplyItem(row.TargetQname, row.TargetKind, row.ApplyStatus!, "already in place"));
+                    break;
+                case TargetAction.Conflict:
+                    row.ApplyStatus = ApplyStatuses.Conflict;
+                    row.Error = DescribeConflict(c, amx, revert);
+                    break;
+                case TargetAction.OutsideAmx:
+                    row.ApplyStatus = ApplyStatuses.Skipped;
+                    row.Error = $"live comment {Quote(c.Current)} was written outside amx; left alone (replace it with --replace-outside-comments)";
+                    break;
+                default: // TooLong goes to the writer too, which refuses it with the backend's limit
+                    writes.Add(c);
+                    if (c.ReplacesOutside) replacesOutside.Add(row.TargetQname);
+                    break;
             }
-            else if (!SameComment(current, expected) && !options.Force)
-                conflicts.Add((row, current, expected));
-            else
-                writes.Add((row, new CommentWrite(target, wanted)));
         }
 
-        await DescribeConflictsAsync(db, conflicts, ct);
         // Each target commits on its own on the warehouse: one failure never undoes another.
-        var failures = await provider.Comments.WriteManyAsync(conn, writes.Select(w => w.Write).ToList(), ct);
-        foreach (var (row, write) in writes)
+        var failures = await provider.Comments.WriteManyAsync(conn, writes.Select(w => new CommentWrite(w.Target, w.Wanted)).ToList(),
+            new CommentWriteOptions(options.AllowTableRebuild), ct);
+        foreach (var w in writes)
         {
-            if (failures.TryGetValue(write.Target, out var failure)) Fail(row, failure.Message);
-            else Mark(row, revert, now);
+            if (failures.TryGetValue(w.Target, out var failure)) Fail(w.Row, failure.Message);
+            else Mark(w.Row, revert, now);
         }
         var inPlace = items.Select(i => i.Target).ToHashSet(StringComparer.Ordinal);
         foreach (var row in rows.Where(r => !inPlace.Contains(r.TargetQname)))
             items.Add(new ApplyItem(row.TargetQname, row.TargetKind, row.ApplyStatus!,
-                row.ApplyStatus is ApplyStatuses.Applied or ApplyStatuses.Reverted ? null : row.Error));
+                row.ApplyStatus is ApplyStatuses.Applied or ApplyStatuses.Reverted ? null : row.Error,
+                ReplacesOutside: replacesOutside.Contains(row.TargetQname) && row.ApplyStatus == ApplyStatuses.Applied));
         await SaveAsync(db, run.RunId, rows, revert, now, ct);
         await tx.CommitAsync(ct);
         return items;
@@ -185,20 +286,23 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
 
     static string KindWord(string kind) => kind == TargetKinds.MaterializedView ? "materialized view" : kind.ToLowerInvariant();
 
+    /// <summary>A revert keeps the original apply time and user and records its own (reverted_at / reverted_by).</summary>
     void Mark(HistoryResult row, bool revert, DateTime now)
     {
         if (revert)
         {
             row.Applied = false;
             row.ApplyStatus = ApplyStatuses.Reverted;
+            row.RevertedAt = now;
+            row.RevertedBy = env.User;
         }
         else
         {
             row.Applied = true;
             row.ApplyStatus = ApplyStatuses.Applied;
+            row.AppliedAt = now;
+            row.AppliedBy = env.User;
         }
-        row.AppliedAt = now;
-        row.AppliedBy = env.User;
         row.Error = null;
     }
 
@@ -208,27 +312,28 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
         row.Error = error;
     }
 
-    /// <summary>Records each conflict as "bob applied '…' at … (run …)", or "changed outside amx" when the history does not know.</summary>
-    static async Task DescribeConflictsAsync(Amx.Data.History.Storage.HistoryDbContext db, List<(HistoryResult Row, string? Current, string? Expected)> conflicts, CancellationToken ct)
+    /// <summary>
+    /// "bob applied '…' at … (run …)" when the history knows who wrote the live comment, else "changed outside amx";
+    /// worded for what the user was doing (a revert finds the run's text replaced, an apply finds the draft's base changed).
+    /// </summary>
+    static string DescribeConflict(ClassifiedTarget c, Dictionary<string, List<AppliedText>> amx, bool revert)
     {
-        if (conflicts.Count == 0) return;
-        var runId = conflicts[0].Row.RunId;
-        var names = conflicts.Select(c => c.Row.TargetQname).ToList();
-        var others = await db.Results.AsNoTracking()
-            .Where(r => names.Contains(r.TargetQname) && r.RunId != runId && r.AppliedAt != null)
-            .Select(r => new { r.TargetQname, r.RunId, r.AppliedAt, r.AppliedBy, r.ApplyStatus, r.Description, r.PreviousComment })
-            .ToListAsync(ct);
-        var lastByTarget = others.GroupBy(o => o.TargetQname, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.OrderByDescending(o => o.AppliedAt).First(), StringComparer.Ordinal);
-        foreach (var (row, current, expected) in conflicts)
-        {
-            row.ApplyStatus = ApplyStatuses.Conflict;
-            var now = Quote(current);
-            var reverted = lastByTarget.TryGetValue(row.TargetQname, out var last) && last.ApplyStatus == ApplyStatuses.Reverted;
-            row.Error = last is not null && SameComment(current, reverted ? last.PreviousComment : last.Description)
-                ? $"live comment changed since drafting: {last.AppliedBy} {(reverted ? "reverted it to" : "applied")} {now} at {last.AppliedAt:yyyy-MM-dd HH:mm:ss} UTC (run {last.RunId})"
-                : $"live comment changed outside amx since drafting: now {now}, expected {Quote(expected)}";
-        }
+        var row = c.Row;
+        var now = Quote(c.Current);
+        var others = amx.TryGetValue(row.TargetQname, out var list) ? list.Where(a => a.RunId != row.RunId).ToList() : [];
+        var byApply = others.Where(a => SameComment(c.Current, a.Description)).OrderByDescending(a => a.AppliedAt).FirstOrDefault();
+        var byRevert = others.Where(a => a.RevertedAt != null && SameComment(c.Current, a.PreviousComment)).OrderByDescending(a => a.RevertedAt).FirstOrDefault();
+        var who = byRevert is not null && (byApply is null || byRevert.RevertedAt > byApply.AppliedAt)
+            ? $"{byRevert.RevertedBy} reverted it to {now} at {byRevert.RevertedAt:yyyy-MM-dd HH:mm:ss} UTC (run {byRevert.RunId})"
+            : byApply is not null ? $"{byApply.AppliedBy} applied {now} at {byApply.AppliedAt:yyyy-MM-dd HH:mm:ss} UTC (run {byApply.RunId})"
+            : null;
+        return revert
+            ? who is not null
+                ? $"not reverted: the comment this run applied was replaced since: {who}"
+                : $"not reverted: the comment this run applied was changed outside amx since: now {now}, this run applied {Quote(c.Expected)}"
+            : who is not null
+                ? $"live comment changed since drafting: {who}"
+                : $"live comment changed outside amx since drafting: now {now}, expected {Quote(c.Expected)}";
     }
 
     static string Quote(string? s) => s is null ? "(no comment)" : "\"" + (s.Length > 60 ? s[..57] + "…" : s) + "\"";
@@ -248,9 +353,15 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
             run.AppliedAt = DateTime.UtcNow;
             run.AppliedBy = env.User;
         }
-        else if (revert && !anyApplied && run.State == RunStates.Applied)
+        else if (revert)
         {
-            run.State = RunStates.Reviewed;
+            // The run's apply time and user stay; the revert is recorded beside them.
+            if (await db.Results.AnyAsync(r => r.RunId == run.RunId && r.ApplyStatus == ApplyStatuses.Reverted, ct))
+            {
+                run.RevertedAt = DateTime.UtcNow;
+                run.RevertedBy = env.User;
+            }
+            if (!anyApplied && run.State == RunStates.Applied) run.State = RunStates.Reviewed;
         }
         await store.UpdateRunAsync(run);
     }
@@ -258,42 +369,43 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
     async Task<ApplySummary> PreviewAsync(HistoryRun run, IWarehouseProvider provider, DbConnection conn, List<HistoryResult> candidates,
         ApplyOptions options, bool revert, CancellationToken ct)
     {
-        var targets = candidates.Select(r => new CommentTarget(QualifiedName.Parse(r.TargetQname), r.TargetKind)).ToList();
-        var live = await provider.Comments.ReadLiveCommentsAsync(conn, null, targets, ct);
+        var live = await provider.Comments.ReadLiveCommentsAsync(conn, null,
+            candidates.Select(r => new CommentTarget(QualifiedName.Parse(r.TargetQname), r.TargetKind)), ct);
+        Dictionary<string, List<AppliedText>> amx;
+        await using (var db = store.CreateContext())
+            amx = await AmxHistoryAsync(db, candidates.Select(r => r.TargetQname), ct);
         var items = new List<ApplyItem>();
-        for (var i = 0; i < candidates.Count; i++)
+        foreach (var c in Classify(candidates, live, amx, provider.Dialect, options, revert))
         {
-            var r = candidates[i];
-            var wanted = revert ? r.PreviousComment : r.Description;
-            var expected = revert ? r.Description : r.PreviousComment;
-            if (!live.TryGetValue(targets[i], out var current))
+            var (r, dialect) = (c.Row, provider.Dialect);
+            ApplyItem Item(string status, string? detail, IReadOnlyList<string>? sql = null) =>
+                new(r.TargetQname, r.TargetKind, status, detail, sql, c.ReplacesOutside);
+            switch (c.Action)
             {
-                items.Add(new ApplyItem(r.TargetQname, r.TargetKind, "missing", "object no longer exists"));
-                continue;
+                case TargetAction.Missing: items.Add(Item(ApplyItemStatuses.Missing, "object no longer exists")); continue;
+                case TargetAction.InPlace: items.Add(Item(ApplyItemStatuses.InPlace, "already holds this text")); continue;
+                case TargetAction.TooLong:
+                    items.Add(Item(ApplyItemStatuses.TooLong,
+                        $"{dialect.MeasureLength(c.Wanted!)} long; {dialect.BackendName} allows {dialect.MaxLengthFor(r.TargetKind)} (shorten it: amx review {run.RunId} --set {r.TargetQname}=…)"));
+                    continue;
+                case TargetAction.OutsideAmx:
+                    items.Add(Item(ApplyItemStatuses.Skipped, $"live comment {Quote(c.Current)} was written outside amx; left alone (replace it with --replace-outside-comments)"));
+                    continue;
             }
-            if (SameComment(current, wanted))
-            {
-                items.Add(new ApplyItem(r.TargetQname, r.TargetKind, "in-place", "already holds this text"));
-                continue;
-            }
-            if (wanted is not null && provider.Dialect.MaxLengthFor(r.TargetKind) is { } max && provider.Dialect.MeasureLength(wanted) > max)
-            {
-                items.Add(new ApplyItem(r.TargetQname, r.TargetKind, "too-long",
-                    $"{provider.Dialect.MeasureLength(wanted)} long; {provider.Dialect.BackendName} allows {max} (shorten it: amx review {run.RunId} --set {r.TargetQname}=…)"));
-                continue;
-            }
-            var conflict = !SameComment(current, expected) && !options.Force;
             IReadOnlyList<string> sql;
-            try { sql = await provider.Comments.RenderStatementsAsync(conn, targets[i].Name, targets[i].Kind, wanted, ct); }
-            catch (CommentWriteException e) { items.Add(new ApplyItem(r.TargetQname, r.TargetKind, "failed", e.Message)); continue; }
-            items.Add(new ApplyItem(r.TargetQname, r.TargetKind, conflict ? "conflict" : "would-apply",
-                conflict ? $"live comment is {Quote(current)}, drafted against {Quote(expected)}" : null, sql));
+            try { sql = await provider.Comments.RenderStatementsAsync(conn, c.Target.Name, c.Target.Kind, c.Wanted, ct); }
+            catch (CommentWriteException e) { items.Add(Item(ApplyItemStatuses.Failed, e.Message)); continue; }
+            items.Add(c.Action == TargetAction.Conflict
+                ? Item(ApplyItemStatuses.Conflict, revert
+                    ? $"live comment is {Quote(c.Current)}, this run applied {Quote(c.Expected)}"
+                    : $"live comment is {Quote(c.Current)}, drafted against {Quote(c.Expected)}", sql)
+                : Item(ApplyItemStatuses.WouldApply, c.ReplacesOutside ? $"replaces {Quote(c.Current)}, a comment written outside amx" : null, sql));
         }
         if (options.Check && provider.Privileges is { } checker)
-            foreach (var (target, problem) in await checker.CheckAsync(conn, targets, ct))
-                items.Add(new ApplyItem(target.Name.ToString(), target.Kind, "no-privilege", problem));
-        return new ApplySummary(run.RunId, run.State, 0, 0, items.Count(i => i.Status == "conflict"),
-            items.Count(i => i.Status is "missing" or "too-long" or "failed" or "no-privilege"), 0, items, true);
+            foreach (var (target, problem) in await checker.CheckAsync(conn, live.Keys.ToList(), ct))
+                items.Add(new ApplyItem(target.Name.ToString(), target.Kind, ApplyItemStatuses.NoPrivilege, problem));
+        return new ApplySummary(run.RunId, run.State, 0, 0, items.Count(i => i.Status == ApplyItemStatuses.Conflict),
+            items.Count(i => ApplyItemStatuses.IsPreviewFailure(i.Status)), items.Count(i => i.Status == ApplyItemStatuses.Skipped), items, true);
     }
 
 }

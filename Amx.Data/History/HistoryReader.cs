@@ -15,7 +15,7 @@ public sealed record RunQuery(int Limit, string? Who = null, string? Scope = nul
 public sealed class HistoryReader(HistoryStoreTarget target)
 {
     const string RunColumns = "run_id, who, host, client_version, started_at, finished_at, scope, db_profile, db_backend, " +
-                              "llm_provider, llm_model, state, ok_count, fail_count, applied_at, applied_by, metadata_json, run_kind";
+                              "llm_provider, llm_model, state, ok_count, fail_count, applied_at, applied_by, metadata_json, run_kind, reverted_at, reverted_by";
 
     string Runs => target.Provider.QualifiedTable(target.Schema, HistoryModel.RunsTable);
 
@@ -56,7 +56,7 @@ public sealed class HistoryReader(HistoryStoreTarget target)
         await using var conn = await OpenAsync(ct);
         await using var cmd = conn.CreateCommand();
         cmd.CommandText = "SELECT target_qname, target_kind, description, confidence, decision, reviewed_by, reviewed_at, applied, applied_at, " +
-                          "applied_by, apply_status, error, metadata_json" + (full ? ", alternatives, previous_comment" : "") +
+                          "applied_by, apply_status, error, metadata_json, reverted_at, reverted_by" + (full ? ", alternatives, previous_comment" : "") +
                           $" FROM {target.Provider.QualifiedTable(target.Schema, HistoryModel.ResultsTable)} WHERE run_id = @run";
         Add(cmd, "run", runId);
         var list = new List<HistoryResult>();
@@ -67,7 +67,8 @@ public sealed class HistoryReader(HistoryStoreTarget target)
                     RunId = runId, TargetQname = r.GetString(0), TargetKind = r.GetString(1), Description = Text(r, 2), Confidence = Text(r, 3),
                     Decision = r.GetString(4), ReviewedBy = Text(r, 5), ReviewedAt = Time(r, 6), Applied = Convert.ToBoolean(r.GetValue(7)),
                     AppliedAt = Time(r, 8), AppliedBy = Text(r, 9), ApplyStatus = Text(r, 10), Error = Text(r, 11),
-                    MetadataJson = Text(r, 12), Alternatives = full ? Text(r, 13) : null, PreviousComment = full ? Text(r, 14) : null,
+                    MetadataJson = Text(r, 12), RevertedAt = Time(r, 13), RevertedBy = Text(r, 14),
+                    Alternatives = full ? Text(r, 15) : null, PreviousComment = full ? Text(r, 16) : null,
                 });
         list.Sort((a, b) => Utf8Order.Comparer.Compare(a.TargetQname, b.TargetQname));
         return list;
@@ -122,6 +123,7 @@ public sealed class HistoryReader(HistoryStoreTarget target)
                 FinishedAt = Time(r, 5), Scope = r.GetString(6), DbProfile = Text(r, 7), DbBackend = Text(r, 8), LlmProvider = Text(r, 9),
                 LlmModel = Text(r, 10), State = r.GetString(11), OkCount = Convert.ToInt32(r.GetValue(12)), FailCount = Convert.ToInt32(r.GetValue(13)),
                 AppliedAt = Time(r, 14), AppliedBy = Text(r, 15), MetadataJson = Text(r, 16), RunKind = Text(r, 17) ?? RunKinds.Draft,
+                RevertedAt = Time(r, 18), RevertedBy = Text(r, 19),
             });
         return runs;
     }

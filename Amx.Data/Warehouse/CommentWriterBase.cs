@@ -66,8 +66,12 @@ public abstract class CommentWriterBase : ICommentWriter
                 "the server changed the text; check its character set and comment limits");
     }
 
+    public Task<IReadOnlyDictionary<CommentTarget, CommentWriteException>> WriteManyAsync(
+        DbConnection connection, IReadOnlyList<CommentWrite> writes, CancellationToken ct = default) =>
+        WriteManyAsync(connection, writes, CommentWriteOptions.Default, ct);
+
     public async Task<IReadOnlyDictionary<CommentTarget, CommentWriteException>> WriteManyAsync(
-        DbConnection connection, IReadOnlyList<CommentWrite> writes, CancellationToken ct = default)
+        DbConnection connection, IReadOnlyList<CommentWrite> writes, CommentWriteOptions options, CancellationToken ct = default)
     {
         var failures = new Dictionary<CommentTarget, CommentWriteException>();
         var valid = new List<CommentWrite>();
@@ -77,7 +81,7 @@ public abstract class CommentWriterBase : ICommentWriter
             catch (CommentWriteException e) { failures[w.Target] = e; }
         }
         if (valid.Count == 0) return failures;
-        await ExecuteManyAsync(connection, valid, failures, ct);
+        await ExecuteManyAsync(connection, valid, failures, options, ct);
 
         // Verify what the server now holds, in one query for all.
         var written = valid.Where(w => !failures.ContainsKey(w.Target)).ToList();
@@ -104,6 +108,11 @@ public abstract class CommentWriterBase : ICommentWriter
     /// Writes validated comments, each independently; records a failure per target. The default is one
     /// <see cref="ExecuteWriteAsync"/> per target (autocommit).
     /// </summary>
+    protected virtual Task ExecuteManyAsync(DbConnection connection, IReadOnlyList<CommentWrite> writes,
+        IDictionary<CommentTarget, CommentWriteException> failures, CommentWriteOptions options, CancellationToken ct) =>
+        ExecuteManyAsync(connection, writes, failures, ct);
+
+    /// <summary>The batch for backends whose comment writes need no options.</summary>
     protected virtual async Task ExecuteManyAsync(DbConnection connection, IReadOnlyList<CommentWrite> writes,
         IDictionary<CommentTarget, CommentWriteException> failures, CancellationToken ct)
     {

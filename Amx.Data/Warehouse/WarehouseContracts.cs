@@ -45,7 +45,20 @@ public interface ICommentWriter
     /// Backends override the per-target round trips with a batch (PostgreSQL: savepoint per target; MySQL: one
     /// ALTER per table, per target on failure).
     /// </summary>
-    Task<IReadOnlyDictionary<CommentTarget, CommentWriteException>> WriteManyAsync(DbConnection connection, IReadOnlyList<CommentWrite> writes, CancellationToken ct = default);
+    Task<IReadOnlyDictionary<CommentTarget, CommentWriteException>> WriteManyAsync(DbConnection connection, IReadOnlyList<CommentWrite> writes, CancellationToken ct = default) =>
+        WriteManyAsync(connection, writes, CommentWriteOptions.Default, ct);
+
+    /// <summary><see cref="WriteManyAsync(DbConnection, IReadOnlyList{CommentWrite}, CancellationToken)"/> with the user's choices.</summary>
+    Task<IReadOnlyDictionary<CommentTarget, CommentWriteException>> WriteManyAsync(DbConnection connection, IReadOnlyList<CommentWrite> writes, CommentWriteOptions options, CancellationToken ct = default);
+}
+
+/// <summary>
+/// What the user allowed a comment write to do beyond the safe default. AllowTableRebuild: where the server cannot
+/// change a comment as metadata only, let it copy (and lock) the table (MySQL/MariaDB <c>--allow-table-rebuild</c>).
+/// </summary>
+public sealed record CommentWriteOptions(bool AllowTableRebuild = false)
+{
+    public static readonly CommentWriteOptions Default = new();
 }
 
 /// <summary>One comment to write (null text: remove the comment).</summary>

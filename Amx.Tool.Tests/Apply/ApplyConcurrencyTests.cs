@@ -169,7 +169,7 @@ public sealed class ApplyConcurrencyTests(string backend)
         var held = descriptions.Keys.Where(k => k == lastTable || k.StartsWith(lastTable + ".", StringComparison.Ordinal)).ToList();
         await Exec(holder, $"SELECT run_id FROM {wh.Results} WHERE run_id = '{runId}' AND target_qname IN ({string.Join(", ", held.Select(ApplyWarehouse.Lit))}) FOR UPDATE", tx);
 
-        var doomed = ApplyTestKit.Start(wh.Teammate(amx, "bob"), "apply", runId, "--yes", "--verbose", "--chunk-size", "500");
+        var doomed = ApplyTestKit.Start(wh.Teammate(amx, "bob"), "apply", runId, "--replace-outside-comments", "--yes", "--verbose", "--chunk-size", "500");
         await ApplyTestKit.WaitUntilAsync(async () =>
             Convert.ToInt32((await wh.QueryAsync($"SELECT count(*) FROM {wh.Results} WHERE run_id = '{runId}' AND applied = TRUE"))[0][0]) >= 500,
             $"the first chunk is recorded ({backend})", onTimeout: async () => doomed.Process.HasExited ? (await doomed.WaitAsync()).ToString() : "still running");
@@ -188,7 +188,7 @@ public sealed class ApplyConcurrencyTests(string backend)
         var run = await wh.QueryAsync($"SELECT state FROM {wh.Runs} WHERE run_id = '{runId}'");
         Assert.That(run[0][0], Is.Not.EqualTo("applied"));
 
-        var again = ApplyWarehouse.Ok(wh.Teammate(amx, "carol").Run("apply", runId, "--yes", "--output", "json"));
+        var again = ApplyWarehouse.Ok(wh.Teammate(amx, "carol").Run("apply", runId, "--replace-outside-comments", "--yes", "--output", "json"));
         using (var json = JsonDocument.Parse(again.Stdout))
         {
             // The 61 comments written before the kill are recognised, not written again.
@@ -208,7 +208,7 @@ public sealed class ApplyConcurrencyTests(string backend)
         var liveAll = await wh.LiveCommentsAsync();
         foreach (var r in after)
             Assert.That(liveAll[(string)r[0]!], Is.EqualTo(r[4]), $"history matches the live comment of {r[0]}");
-        var again2 = ApplyWarehouse.Ok(amx.Run("apply", runId, "--yes", "--output", "json"));
+        var again2 = ApplyWarehouse.Ok(amx.Run("apply", runId, "--replace-outside-comments", "--yes", "--output", "json"));
         using (var json = JsonDocument.Parse(again2.Stdout))
             Assert.That(json.RootElement.GetProperty("applied").GetInt32(), Is.EqualTo(0));
     }

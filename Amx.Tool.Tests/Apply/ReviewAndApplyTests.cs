@@ -83,7 +83,7 @@ public sealed class ReviewAndApplyTests(string backend)
         Assert.That(history.Where(r => (string)r[0]! != $"{t}.id").Select(r => r[2]), Is.All.EqualTo("edited"));
         Assert.That(byTarget[$"{t}.id"][2], Is.EqualTo("rejected"));
 
-        ApplyWarehouse.Ok(_amx.Run("apply", runId, "--yes"));
+        ApplyWarehouse.Ok(_amx.Run("apply", runId, "--replace-outside-comments", "--yes"));
         Assert.That(_wh.ClientCommentHex("tricky", "plain"), Is.EqualTo(ApplyWarehouse.Hex(Tricky)));
         Assert.That(_wh.ClientCommentHex("tricky", "had_comment"), Is.EqualTo(ApplyWarehouse.Hex(TrickyToo)));
         Assert.That(_wh.ClientCommentHex("tricky", null), Is.EqualTo(ApplyWarehouse.Hex(TrickyThree)));

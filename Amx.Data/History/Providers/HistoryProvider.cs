@@ -104,10 +104,12 @@ public abstract class HistoryProvider
             var entry = db.Results.Attach(new HistoryResult { RunId = runId, TargetQname = qname });
             entry.Entity.Applied = applied;
             entry.Entity.ApplyStatus = status;
-            entry.Entity.AppliedAt = at;
-            entry.Entity.AppliedBy = by;
+            // A revert keeps the original apply time and user beside its own.
+            if (applied) { entry.Entity.AppliedAt = at; entry.Entity.AppliedBy = by; }
+            else { entry.Entity.RevertedAt = at; entry.Entity.RevertedBy = by; }
             entry.Entity.Error = null;
-            foreach (var p in new[] { nameof(HistoryResult.Applied), nameof(HistoryResult.ApplyStatus), nameof(HistoryResult.AppliedAt), nameof(HistoryResult.AppliedBy), nameof(HistoryResult.Error) })
+            foreach (var p in new[] { nameof(HistoryResult.Applied), nameof(HistoryResult.ApplyStatus), nameof(HistoryResult.Error) }
+                         .Concat(applied ? [nameof(HistoryResult.AppliedAt), nameof(HistoryResult.AppliedBy)] : [nameof(HistoryResult.RevertedAt), nameof(HistoryResult.RevertedBy)]))
                 entry.Property(p).IsModified = true;
         }
         await db.SaveChangesAsync(ct);

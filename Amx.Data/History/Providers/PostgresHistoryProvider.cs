@@ -116,12 +116,21 @@ public sealed class PostgresHistoryProvider : HistoryProvider
         string status, DateTime at, string by, CancellationToken ct)
     {
         var names = targets.ToArray();
-        await db.Results.Where(r => r.RunId == runId && names.Contains(r.TargetQname))
-            .ExecuteUpdateAsync(u => u
-                .SetProperty(r => r.Applied, applied)
+        var rows = db.Results.Where(r => r.RunId == runId && names.Contains(r.TargetQname));
+        // A revert keeps the original apply time and user beside its own.
+        if (applied)
+            await rows.ExecuteUpdateAsync(u => u
+                .SetProperty(r => r.Applied, true)
                 .SetProperty(r => r.ApplyStatus, status)
                 .SetProperty(r => r.AppliedAt, at)
                 .SetProperty(r => r.AppliedBy, by)
+                .SetProperty(r => r.Error, (string?)null), ct);
+        else
+            await rows.ExecuteUpdateAsync(u => u
+                .SetProperty(r => r.Applied, false)
+                .SetProperty(r => r.ApplyStatus, status)
+                .SetProperty(r => r.RevertedAt, at)
+                .SetProperty(r => r.RevertedBy, by)
                 .SetProperty(r => r.Error, (string?)null), ct);
     }
 

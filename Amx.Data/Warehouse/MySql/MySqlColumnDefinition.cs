@@ -19,6 +19,50 @@ public sealed record MySqlColumnDefinition(string Column, string Head, string Ta
     public string WithComment(string? literal) =>
         literal is null ? DefinitionWithoutComment : (Head + " COMMENT " + literal + " " + Tail).Trim();
 
+    /// <summary>
+    /// The definition with an SRID attribute (<c>REF_SYSTEM_ID=n</c> / <c>SRID n</c>) right after the type, unless it
+    /// already carries one: MariaDB's <c>SHOW CREATE TABLE</c> leaves it out although the column has it.
+    /// </summary>
+    public MySqlColumnDefinition WithSrid(string keyword, string clause)
+    {
+        var tokens = Tokenize(Head);
+        if (tokens.Any(t => t.Kind == TokenKind.Word && t.Value.Equals(keyword, StringComparison.OrdinalIgnoreCase)) || tokens.Count < 2)
+            return this;
+        var at = tokens[1].End;
+        if (tokens.Count > 2 && tokens[2] is { Kind: TokenKind.Symbol, Value: "(" })
+            at = tokens.Skip(2).First(t => t is { Kind: TokenKind.Symbol, Value: ")" }).End;
+        return this with { Head = Head[..at] + " " + clause + Head[at..] };
+    }
+
+    /// <summary>A definition line with every <c>COMMENT 'x'</c> / <c>COMMENT='x'</c> cut out (for comparing definitions).</summary>
+    public static string WithoutComments(string line)
+    {
+        var tokens = Tokenize(line);
+        var sb = new StringBuilder();
+        var from = 0;
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            if (tokens[i].Kind != TokenKind.Word || !tokens[i].Value.Equals("COMMENT", StringComparison.OrdinalIgnoreCase)) continue;
+            var j = i + 1;
+            if (j < tokens.Count && tokens[j] is { Kind: TokenKind.Symbol, Value: "=" }) j++;
+            if (j >= tokens.Count || tokens[j].Kind != TokenKind.String) continue;
+            sb.Append(line, from, tokens[i].Start - from);
+            from = tokens[j].End;
+            i = j;
+        }
+        sb.Append(line, from, line.Length - from);
+        return string.Join(' ', sb.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries)).TrimEnd(',', ' ');
+    }
+
+    /// <summary>The quoted column name a definition line starts with, or null for other lines (keys, options).</summary>
+    public static string? ColumnOf(string line)
+    {
+        var trimmed = line.Trim();
+        if (trimmed.Length == 0 || trimmed[0] != '`') return null;
+        var tokens = Tokenize(trimmed);
+        return tokens.Count > 0 && tokens[0].Kind == TokenKind.Identifier ? tokens[0].Value : null;
+    }
+
     /// <summary>Finds the column's line in a <c>SHOW CREATE TABLE</c> text; null when the column is not there.</summary>
     public static MySqlColumnDefinition? FromCreateTable(string createTable, string column)
     {

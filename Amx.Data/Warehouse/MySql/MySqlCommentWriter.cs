@@ -5,14 +5,18 @@ using MySqlConnector;
 namespace Amx.Data.Warehouse.MySql;
 
 /// <summary>
-/// MySQL/MariaDB comments: <c>ALTER TABLE … COMMENT = …</c> for tables, and for columns
-/// <c>ALTER TABLE … MODIFY COLUMN &lt;definition from SHOW CREATE TABLE&gt; COMMENT …</c>, so nothing else about the
-/// column changes. Both try <c>ALGORITHM=INSTANT</c> first and fall back to the server's default if refused.
+/// MySQL/MariaDB comments: <c>ALTER TABLE … COMMENT = …</c> for tables, and for columns <c>ALTER TABLE … MODIFY COLUMN
+/// &lt;the column's whole definition&gt; COMMENT …</c>. Restating a column can change it, so every write is guarded
+/// (docs/mysql-mariadb.md): amx's own session settings; the definition read binary-safe, with the SRID from the
+/// catalog; the exact statement proven first on a temporary copy of the table (no rows), comparing the whole
+/// definition; metadata-only algorithms unless a rebuild was allowed; the real table compared again afterwards.
+/// A target that cannot be proven is refused with the reason, never written.
 /// DDL commits implicitly on these servers: do not pass a transaction you expect to roll back.
 /// </summary>
-public sealed class MySqlCommentWriter(MySqlDialect dialect) : CommentWriterBase
+public sealed partial class MySqlCommentWriter(MySqlDialect dialect) : CommentWriterBase
 {
-    const string Instant = ", ALGORITHM=INSTANT";
+    [System.Text.RegularExpressions.GeneratedRegex(@" PAGE_CHECKSUM=\d")]
+    private static partial System.Text.RegularExpressions.Regex PageChecksum();
 
     public override WarehouseDialect Dialect => dialect;
 
@@ -22,54 +26,49 @@ public sealed class MySqlCommentWriter(MySqlDialect dialect) : CommentWriterBase
         var wanted = Validate(t, text);
         if (connection is null)
             throw CommentWriteException.BadInput(t, $"{t}: {dialect.BackendName} statements need a connection (the column definition is read from the server)");
-        return [await BuildAsync(connection, null, t, wanted, ct) + Instant];
+        var conn = (MySqlConnection)connection;
+        await UseOwnSessionAsync(conn, ct);
+        var before = await SnapshotAsync(conn, t, ct);
+        return [$"ALTER TABLE {dialect.QuoteTable(t.Name)} {Clause(t, wanted, before)}, ALGORITHM={dialect.MetadataOnlyAlgorithms[0]}"];
     }
+
+    /// <summary>The statements for a table whose definition is known (MySQL 8 has no server here: tests render offline).</summary>
+    public string RenderOffline(CommentTarget t, string? text, MySqlTableSnapshot definition) =>
+        $"ALTER TABLE {dialect.QuoteTable(t.Name)} {Clause(t, Validate(t, text), definition)}, ALGORITHM={dialect.MetadataOnlyAlgorithms[0]}";
 
     protected override async Task ExecuteWriteAsync(DbConnection connection, DbTransaction? transaction, QualifiedName target, string kind, string? text, CancellationToken ct)
     {
         var t = new CommentTarget(target, kind);
-        var statement = await BuildAsync(connection, transaction, t, text, ct);
-        try
-        {
-            await ExecuteAsync(connection, transaction, statement + Instant, ct);
-        }
-        catch (MySqlException e) when (e.Number is 1845 or 1846) // ER_ALTER_OPERATION_NOT_SUPPORTED(_REASON)
-        {
-            await ExecuteAsync(connection, transaction, statement, ct); // the server cannot do it in place: let it pick
-        }
+        var failures = new Dictionary<CommentTarget, CommentWriteException>();
+        var conn = (MySqlConnection)connection;
+        await UseOwnSessionAsync(conn, ct);
+        await WriteTableAsync(conn, [new CommentWrite(t, text)], CommentWriteOptions.Default, failures, ct);
+        if (failures.TryGetValue(t, out var failure)) throw failure;
     }
 
-    async Task<string> BuildAsync(DbConnection connection, DbTransaction? transaction, CommentTarget t, string? text, CancellationToken ct)
+    protected override async Task ExecuteManyAsync(DbConnection connection, IReadOnlyList<CommentWrite> writes,
+        IDictionary<CommentTarget, CommentWriteException> failures, CommentWriteOptions options, CancellationToken ct)
     {
-        var noBackslashEscapes = await NoBackslashEscapesAsync(connection, transaction, ct);
-        var createTable = t.Kind == TargetKinds.Column ? await ShowCreateTableAsync(connection, transaction, t, ct) : "";
-        return $"ALTER TABLE {dialect.QuoteTable(t.Name)} {Clause(t, text, createTable, noBackslashEscapes)}";
+        var conn = (MySqlConnection)connection;
+        await UseOwnSessionAsync(conn, ct);
+        // One ALTER per table carrying all its comments: each ALTER costs milliseconds, 10,000 single ones minutes.
+        foreach (var table in writes.GroupBy(w => (w.Target.Name.Schema, w.Target.Name.Table)))
+            await WriteTableAsync(conn, table.ToList(), options, failures, ct);
     }
 
-    /// <summary><c>COMMENT = …</c> for a table, <c>MODIFY COLUMN &lt;definition&gt; COMMENT …</c> for a column.</summary>
-    string Clause(CommentTarget t, string? text, string createTable, bool noBackslashEscapes)
+    /// <summary>Never the server's or the global sql_mode: it changes how definitions print and what they mean.</summary>
+    async Task UseOwnSessionAsync(MySqlConnection conn, CancellationToken ct)
     {
-        var literal = MySqlDialect.Literal(text ?? "", noBackslashEscapes);
-        if (t.Kind != TargetKinds.Column) return $"COMMENT = {literal}";
-        var definition = MySqlColumnDefinition.FromCreateTable(createTable, t.Name.Column!)
-            ?? throw CommentWriteException.Failed(t, $"{t}: the column no longer exists", "run amx again to draft the current catalog");
-        return $"MODIFY COLUMN {definition.WithComment(text is null ? null : literal)}";
+        await using var cmd = new MySqlCommand(dialect.SessionSettings, conn);
+        await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    static async Task<bool> NoBackslashEscapesAsync(DbConnection connection, DbTransaction? transaction, CancellationToken ct) =>
-        (await ScalarAsync(connection, transaction, "SELECT @@SESSION.sql_mode", ct)).Contains("NO_BACKSLASH_ESCAPES", StringComparison.OrdinalIgnoreCase);
-
-    async Task<string> ShowCreateTableAsync(DbConnection connection, DbTransaction? transaction, CommentTarget t, CancellationToken ct)
+    async Task<MySqlTableSnapshot> SnapshotAsync(MySqlConnection conn, CommentTarget t, CancellationToken ct)
     {
         try
         {
-            await using var cmd = connection.CreateCommand();
-            cmd.Transaction = transaction;
-            cmd.CommandText = $"SHOW CREATE TABLE {dialect.QuoteTable(t.Name)}";
-            await using var r = await cmd.ExecuteReaderAsync(ct);
-            if (!await r.ReadAsync(ct) || r.GetName(1) != "Create Table")
-                throw CommentWriteException.BadInput(t, $"{t}: {t.Name.TableName} is not a base table; {dialect.BackendName} has no comments on view columns");
-            return r.GetString(1);
+            return await MySqlTableSnapshot.ReadAsync(conn, dialect, t.Name.Schema, t.Name.Table, catalog: true, ct)
+                ?? throw CommentWriteException.BadInput(t, $"{t}: {t.Name.TableName} is not a base table; {dialect.BackendName} has no comments on view columns");
         }
         catch (DbException e)
         {
@@ -77,43 +76,232 @@ public sealed class MySqlCommentWriter(MySqlDialect dialect) : CommentWriterBase
         }
     }
 
-    /// <summary>
-    /// One ALTER TABLE per table carrying all its comments (each ALTER is a metadata change that costs milliseconds,
-    /// so 10,000 single-column ALTERs would take minutes). An ALTER is atomic: when it fails, nothing of it was
-    /// written, and its targets are retried one by one so that one failure never blocks another.
-    /// </summary>
-    protected override async Task ExecuteManyAsync(DbConnection connection, IReadOnlyList<CommentWrite> writes,
+    /// <summary>Proves, writes and checks one table's comments; every target that is not in place ends in <paramref name="failures"/>.</summary>
+    async Task WriteTableAsync(MySqlConnection conn, List<CommentWrite> group, CommentWriteOptions options,
         IDictionary<CommentTarget, CommentWriteException> failures, CancellationToken ct)
     {
-        var noBackslashEscapes = await NoBackslashEscapesAsync(connection, null, ct);
-        foreach (var table in writes.GroupBy(w => (w.Target.Name.Schema, w.Target.Name.Table)))
+        var first = group[0].Target;
+        MySqlTableSnapshot before;
+        try { before = await SnapshotAsync(conn, first, ct); }
+        catch (CommentWriteException e)
         {
-            var group = table.ToList();
-            if (group.Count == 1)
+            foreach (var w in group) failures[w.Target] = CommentWriteException.Failed(w.Target, e.Message.Replace(first.ToString(), w.Target.ToString()), e.Hint, e);
+            return;
+        }
+
+        var clauses = new List<(CommentTarget Target, string Clause)>();
+        foreach (var w in group)
+        {
+            try { clauses.Add((w.Target, Clause(w.Target, w.Text, before))); }
+            catch (CommentWriteException e) { failures[w.Target] = e; }
+        }
+        var proven = await ProveAsync(conn, first.Name, clauses, failures, ct);
+        if (proven.Count == 0) return;
+
+        var table = dialect.QuoteTable(first.Name);
+        var written = new List<(CommentTarget Target, string Clause)>();
+        try
+        {
+            await AlterAsync(conn, table, proven.Select(p => p.Clause), options, ct);
+            written.AddRange(proven);
+        }
+        catch (Exception e) when (e is DbException or CommentWriteException && proven.Count > 1)
+        {
+            // An ALTER is atomic: nothing of it was written. One by one, so one failure never blocks another.
+            foreach (var p in proven)
             {
-                await ExecuteOneAsync(connection, group[0], failures, ct);
-                continue;
-            }
-            try
-            {
-                var createTable = group.Any(w => w.Target.Kind == TargetKinds.Column) ? await ShowCreateTableAsync(connection, null, group[0].Target, ct) : "";
-                var clauses = group.Select(w => Clause(w.Target, w.Text, createTable, noBackslashEscapes));
-                var statement = $"ALTER TABLE {dialect.QuoteTable(group[0].Target.Name)} {string.Join(", ", clauses)}";
                 try
                 {
-                    await ExecuteAsync(connection, null, statement + Instant, ct);
+                    await AlterAsync(conn, table, [p.Clause], options, ct);
+                    written.Add(p);
                 }
-                catch (MySqlException e) when (e.Number is 1845 or 1846)
-                {
-                    await ExecuteAsync(connection, null, statement, ct);
-                }
-            }
-            catch (Exception e) when (e is DbException or CommentWriteException)
-            {
-                foreach (var w in group)
-                    await ExecuteOneAsync(connection, w, failures, ct);
+                catch (CommentWriteException refused) { failures[p.Target] = CommentWriteException.Failed(p.Target, $"{p.Target}: {refused.Message}", refused.Hint); }
+                catch (DbException e2) { failures[p.Target] = Failure(e2, p.Target); }
             }
         }
+        catch (CommentWriteException refused) // not possible as metadata only: the server's reason
+        {
+            failures[proven[0].Target] = CommentWriteException.Failed(proven[0].Target, $"{proven[0].Target}: {refused.Message}", refused.Hint);
+        }
+        catch (DbException e)
+        {
+            failures[proven[0].Target] = Failure(e, proven[0].Target);
+        }
+        if (written.Count > 0) await CheckAfterAsync(conn, before, written, failures, ct);
+    }
+
+    /// <summary>
+    /// Runs the statement on a temporary copy of the table (same session, no rows) and compares the copy's whole
+    /// definition before and after. The clauses that leave it unchanged come back; the others fail naming what
+    /// would have changed. Without the privilege to make the copy, nothing is proven and nothing is written.
+    /// </summary>
+    async Task<List<(CommentTarget Target, string Clause)>> ProveAsync(MySqlConnection conn, QualifiedName table,
+        List<(CommentTarget Target, string Clause)> clauses, IDictionary<CommentTarget, CommentWriteException> failures, CancellationToken ct)
+    {
+        if (clauses.Count == 0) return clauses;
+        var copy = new QualifiedName(table.Schema, $"amx_proof_{Guid.NewGuid():N}"[..30]);
+        try
+        {
+            var all = await ProveOnCopyAsync(conn, table, copy, clauses.Select(c => c.Clause), ct);
+            if (all.Count == 0) return clauses;
+            if (clauses.Count == 1)
+            {
+                failures[clauses[0].Target] = NotProven(clauses[0].Target, all);
+                return [];
+            }
+            // Something would change: find which targets, each on a fresh copy.
+            var proven = new List<(CommentTarget, string)>();
+            foreach (var c in clauses)
+            {
+                var diff = await ProveOnCopyAsync(conn, table, copy, [c.Clause], ct);
+                if (diff.Count == 0) proven.Add(c);
+                else failures[c.Target] = NotProven(c.Target, diff);
+            }
+            return proven;
+        }
+        catch (ProofException e)
+        {
+            foreach (var c in clauses) failures[c.Target] = CommentWriteException.Failed(c.Target, $"{c.Target}: not written: {e.Message}", e.Hint);
+            return [];
+        }
+    }
+
+    static CommentWriteException NotProven(CommentTarget t, IReadOnlyList<(DefinitionKey Key, string Before, string After)> diff) =>
+        CommentWriteException.Failed(t, $"{t}: not written: restating the column would change its definition ({MySqlTableSnapshot.Describe(diff)})",
+            "nothing was changed; set this comment by hand, or report the column's definition (SHOW CREATE TABLE) as an amx bug");
+
+    sealed class ProofException(string message, string? hint) : Exception(message)
+    {
+        public string? Hint { get; } = hint;
+    }
+
+    /// <summary>The definition differences the clauses cause on a fresh copy (empty: proven).</summary>
+    async Task<IReadOnlyList<(DefinitionKey Key, string Before, string After)>> ProveOnCopyAsync(MySqlConnection conn, QualifiedName table,
+        QualifiedName copy, IEnumerable<string> clauses, CancellationToken ct)
+    {
+        var quotedCopy = dialect.QuoteTable(copy);
+        try
+        {
+            await CreateCopyAsync(conn, table, quotedCopy, ct);
+            var before = await MySqlTableSnapshot.ReadAsync(conn, dialect, copy.Schema, copy.Table, catalog: false, ct)
+                ?? throw new ProofException("the temporary copy could not be read", null);
+            try
+            {
+                // A temporary copy cannot be system-versioned, so a column's WITHOUT SYSTEM VERSIONING has nothing to
+                // apply to there; the check after the write compares the attribute on the real table.
+                await ExecuteAsync(conn, $"ALTER TABLE {quotedCopy} {string.Join(", ", clauses.Select(c => c.Replace(" WITHOUT SYSTEM VERSIONING", "")))}", ct);
+            }
+            catch (MySqlException e)
+            {
+                return [(new DefinitionKey(null, "statement"), "accepted", "refused: " + e.Message)];
+            }
+            var after = await MySqlTableSnapshot.ReadAsync(conn, dialect, copy.Schema, copy.Table, catalog: false, ct)
+                ?? throw new ProofException("the temporary copy could not be read", null);
+            // A temporary Aria copy forgets PAGE_CHECKSUM on any ALTER (the real table keeps it, and the check
+            // after the write compares it there): not a difference the statement makes.
+            // Likewise a column's WITHOUT SYSTEM VERSIONING, which the copy shows but cannot take in an ALTER.
+            return MySqlTableSnapshot.Diff(before, after)
+                .Where(d => CopyNeutral(d.Before) != CopyNeutral(d.After))
+                .ToList();
+        }
+        finally
+        {
+            await ExecuteAsync(conn, $"DROP TEMPORARY TABLE IF EXISTS {quotedCopy}", ct);
+        }
+    }
+
+    static string CopyNeutral(string fact) => PageChecksum().Replace(fact, "").Replace(" WITHOUT SYSTEM VERSIONING", "").Replace("WITHOUT SYSTEM VERSIONING", "");
+
+    async Task CreateCopyAsync(MySqlConnection conn, QualifiedName table, string quotedCopy, CancellationToken ct)
+    {
+        try
+        {
+            await ExecuteAsync(conn, $"CREATE TEMPORARY TABLE {quotedCopy} LIKE {dialect.QuoteTable(table)}", ct);
+        }
+        catch (MySqlException e) when (e.Number is 1044 or 1142 or 1227) // no CREATE TEMPORARY TABLES
+        {
+            throw new ProofException($"the statement cannot be proven on a temporary copy of {table.TableName}: {e.Message}",
+                $"apply needs CREATE TEMPORARY TABLES for its proof: GRANT CREATE TEMPORARY TABLES ON {dialect.QuoteIdentifier(table.Schema)}.* TO <user>");
+        }
+        catch (MySqlException e) when (e.Number == 1478) // partitioned: no temporary copy with partitions
+        {
+            // The same definition without its partitioning: the column statements are proven all the same, and
+            // the check after the write compares the real table, partitions included.
+            var create = (await SnapshotAsync(conn, new CommentTarget(table, TargetKinds.Table), ct)).CreateTable;
+            var body = create[create.IndexOf('(')..];
+            foreach (var marker in new[] { "\n PARTITION BY", "\nPARTITION BY", "\n/*!50100 PARTITION BY" })
+                if (body.IndexOf(marker, StringComparison.Ordinal) is var at and >= 0) body = body[..at];
+            try { await ExecuteAsync(conn, $"CREATE TEMPORARY TABLE {quotedCopy} {body}", ct); }
+            catch (MySqlException e2)
+            {
+                throw new ProofException($"the statement cannot be proven: no temporary copy of {table.TableName} ({e2.Message})", null);
+            }
+        }
+    }
+
+    /// <summary>Metadata-only algorithms in order; a rebuild only when the user allowed it.</summary>
+    async Task AlterAsync(MySqlConnection conn, string table, IEnumerable<string> clauses, CommentWriteOptions options, CancellationToken ct)
+    {
+        var statement = $"ALTER TABLE {table} {string.Join(", ", clauses)}";
+        MySqlException? refused = null;
+        foreach (var algorithm in dialect.MetadataOnlyAlgorithms)
+        {
+            try
+            {
+                await ExecuteAsync(conn, $"{statement}, ALGORITHM={algorithm}", ct);
+                return;
+            }
+            catch (MySqlException e) when (e.Number is 1845 or 1846) // ER_ALTER_OPERATION_NOT_SUPPORTED(_REASON)
+            {
+                refused = e;
+            }
+        }
+        if (!options.AllowTableRebuild)
+            throw new CommentWriteException(default, Errors.ExitCode.Failed,
+                $"not written: the server cannot change this comment as metadata only ({refused?.Message}); --allow-table-rebuild lets it copy the table",
+                "rerun with --allow-table-rebuild to let the server copy the table (it locks and rewrites the whole table)");
+        await ExecuteAsync(conn, statement, ct);
+    }
+
+    /// <summary>Compares the real table with its definition before the write: any difference is a failure, never "applied".</summary>
+    async Task CheckAfterAsync(MySqlConnection conn, MySqlTableSnapshot before, List<(CommentTarget Target, string Clause)> written,
+        IDictionary<CommentTarget, CommentWriteException> failures, CancellationToken ct)
+    {
+        MySqlTableSnapshot after;
+        try { after = await SnapshotAsync(conn, written[0].Target, ct); }
+        catch (CommentWriteException e)
+        {
+            foreach (var (t, _) in written) failures[t] = CommentWriteException.Failed(t, $"{t}: written, but the definition could not be checked afterwards: {e.Message}");
+            return;
+        }
+        var diff = MySqlTableSnapshot.Diff(before, after);
+        if (diff.Count == 0) return;
+        var tableLevel = diff.Where(d => d.Key.Column is null).ToList();
+        foreach (var (t, _) in written)
+        {
+            var mine = diff.Where(d => d.Key.Column is not null && t.Name.Column is not null
+                && string.Equals(d.Key.Column, t.Name.Column, StringComparison.OrdinalIgnoreCase)).ToList();
+            if (mine.Count == 0 && tableLevel.Count == 0) continue;
+            var original = t.Name.Column is null ? null : MySqlColumnDefinition.FromCreateTable(before.CreateTable, t.Name.Column);
+            failures[t] = CommentWriteException.Failed(t,
+                $"{t}: the definition changed with the comment: {MySqlTableSnapshot.Describe(mine.Count > 0 ? mine : tableLevel)}",
+                original is null
+                    ? "compare SHOW CREATE TABLE with your schema and restore what changed"
+                    : $"restore it with: ALTER TABLE {dialect.QuoteTable(t.Name)} MODIFY COLUMN {original.DefinitionWithoutComment}");
+        }
+    }
+
+    /// <summary><c>COMMENT = …</c> for a table, <c>MODIFY COLUMN &lt;definition&gt; COMMENT …</c> for a column.</summary>
+    string Clause(CommentTarget t, string? text, MySqlTableSnapshot definition)
+    {
+        // amx's session never has NO_BACKSLASH_ESCAPES, so backslash escaping is always right here.
+        var literal = MySqlDialect.Literal(text ?? "");
+        if (t.Kind != TargetKinds.Column) return $"COMMENT = {literal}";
+        var column = MySqlColumnDefinition.FromCreateTable(definition.CreateTable, t.Name.Column!)
+            ?? throw CommentWriteException.Failed(t, $"{t}: the column no longer exists", "run amx again to draft the current catalog");
+        if (definition.Srids.TryGetValue(t.Name.Column!, out var srid))
+            column = column.WithSrid(dialect.SridKeyword, dialect.SridClause(srid));
+        return $"MODIFY COLUMN {column.WithComment(text is null ? null : literal)}";
     }
 
     public override async Task<IReadOnlyDictionary<CommentTarget, string?>> ReadLiveCommentsAsync(
@@ -163,19 +351,9 @@ public sealed class MySqlCommentWriter(MySqlDialect dialect) : CommentWriterBase
         };
     }
 
-    static async Task ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken ct)
+    static async Task ExecuteAsync(MySqlConnection conn, string sql, CancellationToken ct)
     {
-        await using var cmd = connection.CreateCommand();
-        cmd.Transaction = transaction;
-        cmd.CommandText = sql;
+        await using var cmd = new MySqlCommand(sql, conn);
         await cmd.ExecuteNonQueryAsync(ct);
-    }
-
-    static async Task<string> ScalarAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken ct)
-    {
-        await using var cmd = connection.CreateCommand();
-        cmd.Transaction = transaction;
-        cmd.CommandText = sql;
-        return Convert.ToString(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture) ?? "";
     }
 }

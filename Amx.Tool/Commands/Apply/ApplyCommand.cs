@@ -45,6 +45,14 @@ public sealed class ApplyFlags
     public readonly Option<bool> Force = new("--force") { Description = "Write even where the live comment changed since drafting" };
     public readonly Option<bool> Yes = new("--yes", "-y") { Description = "Do not ask for confirmation (required without a terminal)" };
     public readonly Option<bool> Check = new("--check") { Description = "Report up front every target you cannot comment (privilege, missing object, length)" };
+    public readonly Option<bool> AllowTableRebuild = new("--allow-table-rebuild")
+    {
+        Description = "MySQL/MariaDB: where a comment cannot be changed as metadata only, let the server copy the table (locks and rewrites it)",
+    };
+    public readonly Option<bool> ReplaceOutsideComments = new("--replace-outside-comments")
+    {
+        Description = "Replace live comments that amx did not write (by default those targets are skipped and listed)",
+    };
     public readonly Option<string?> DbProfile = new("--db-profile") { Description = "Database profile (default: the run's)" };
     public readonly Option<int> ChunkSize = new("--chunk-size")
     {
@@ -59,7 +67,12 @@ public sealed class ApplyFlags
         c.Options.Add(Yes);
         c.Options.Add(DbProfile);
         c.Options.Add(ChunkSize);
-        if (withCheck) c.Options.Add(Check);
+        c.Options.Add(AllowTableRebuild);
+        if (withCheck)
+        {
+            c.Options.Add(Check);
+            c.Options.Add(ReplaceOutsideComments);
+        }
     }
 }
 
@@ -72,38 +85,56 @@ static class ApplyRunner
             DryRun = parse.GetValue(flags.DryRun), Force = parse.GetValue(flags.Force),
             Check = flags.Check.Parents.Any() && parse.GetValue(flags.Check), DbProfile = parse.GetValue(flags.DbProfile),
             ChunkSize = parse.GetValue(flags.ChunkSize) is var n and >= 1 ? n : throw AmxException.BadInput($"--chunk-size must be at least 1 (got {parse.GetValue(flags.ChunkSize)})"),
+            AllowTableRebuild = parse.GetValue(flags.AllowTableRebuild),
+            ReplaceOutsideComments = flags.ReplaceOutsideComments.Parents.Any() && parse.GetValue(flags.ReplaceOutsideComments),
         };
         var store = await ctx.OpenHistoryAsync(ct);
+        var service = new ApplyService(store, ctx.Config, ctx.Env, ctx.Info);
         if (!options.DryRun && !options.Check && !parse.GetValue(flags.Yes))
         {
             if (!ctx.IsInteractive)
                 throw AmxException.BadInput($"{(revert ? "revert" : "apply")} changes database comments and needs --yes without a terminal",
                     $"preview with: amx {(revert ? "revert" : "apply")} {runId} --dry-run");
-            if (!ctx.Confirm($"{(revert ? "Restore the previous" : "Write the accepted")} comments of {runId}?"))
+            // The same classification as the real apply: how many, what they replace, and where.
+            var preview = revert ? await service.RevertAsync(runId, options with { DryRun = true }, ct) : await service.ApplyAsync(runId, options with { DryRun = true }, ct);
+            if (!ctx.Confirm(revert
+                    ? $"Restore the previous comments of {runId} in {preview.Database}: {preview.New + preview.ReplaceOutside} target(s)?"
+                    : $"Write {preview.New + preview.ReplaceOutside} comment(s) of {runId} to {preview.Database}: {CountsLine(preview)}?"))
             {
                 ctx.Info("Nothing changed.");
                 return 0;
             }
         }
+        if (options.AllowTableRebuild)
+            ctx.Info("warning: --allow-table-rebuild: where the server cannot change a comment as metadata only, it copies the table (locking it while it does).");
         var summary = await ProgressDisplay.RunAsync(ctx, revert ? "reverting" : "applying", p =>
         {
-            var service = new ApplyService(store, ctx.Config, ctx.Env, ctx.Info, ProgressDisplay.Counts(p));
-            return revert ? service.RevertAsync(runId, options, ct) : service.ApplyAsync(runId, options, ct);
+            var withProgress = new ApplyService(store, ctx.Config, ctx.Env, ctx.Info, ProgressDisplay.Counts(p));
+            return revert ? withProgress.RevertAsync(runId, options, ct) : withProgress.ApplyAsync(runId, options, ct);
         }, finalLine: false);
         Report(ctx, summary, revert);
-        if (summary is { DryRun: false, ExitCode: not ExitCode.Ok })
-        {
-            // One line for scripts and logs: what stopped the run from being fully applied.
-            var verb = revert ? "revert" : "apply";
-            var first = summary.Items.First(i => i.Status is "conflict" or "failed");
-            var message = summary.Conflicts > 0
-                ? $"{Conflicts(summary.Conflicts)} left alone; {first.Target}: {first.Detail}"
-                : $"{(summary.Failed == 1 ? "1 target" : $"{summary.Failed} targets")} failed; {first.Target}: {first.Detail}";
-            CommandRunner.ReportError(summary.Conflicts > 0
-                ? AmxException.Conflict(message, $"re-draft them (amx run … --missing-only), or overwrite with: amx {verb} {runId} --force --yes")
-                : new AmxException(ExitCode.Partial, message, $"fix the cause and run amx {verb} {runId} --yes again: failures stay retryable"), ctx.Err, verbose: false);
-        }
+        ReportFirstProblem(ctx, summary, revert ? "revert" : "apply", runId);
         return (int)summary.ExitCode;
+    }
+
+    /// <summary>"N new, M replace a comment written outside amx" (and how many such targets are left alone).</summary>
+    public static string CountsLine(ApplySummary s) =>
+        $"{s.New} new, {s.ReplaceOutside} replace a comment written outside amx" +
+        (s.Skipped > 0 ? $"; {s.Skipped} with a comment written outside amx skipped (--replace-outside-comments replaces them)" : "");
+
+    /// <summary>One line for scripts and logs: what stopped the run from being fully applied (apply, revert, run-apply).</summary>
+    public static void ReportFirstProblem(CommandContext ctx, ApplySummary summary, string verb, string runId)
+    {
+        if (summary is not { DryRun: false, ExitCode: not ExitCode.Ok }) return;
+        var first = summary.Items.First(i => i.Status is ApplyItemStatuses.Conflict or ApplyItemStatuses.Failed);
+        var message = summary.Conflicts > 0
+            ? $"{Conflicts(summary.Conflicts)} left alone; {first.Target}: {first.Detail}"
+            : $"{(summary.Failed == 1 ? "1 target" : $"{summary.Failed} targets")} failed; {first.Target}: {first.Detail}";
+        CommandRunner.ReportError(summary.Conflicts > 0
+            ? AmxException.Conflict(message, verb == "revert"
+                ? $"check who changed them (amx history show {runId}); restore by hand, or overwrite with: amx revert {runId} --force --yes"
+                : $"re-draft them (amx run … --missing-only), or overwrite with: amx {verb} {runId} --force --yes")
+            : new AmxException(ExitCode.Partial, message, $"fix the cause and run amx {(verb == "run-apply" ? "apply" : verb)} {runId} --yes again: failures stay retryable"), ctx.Err, verbose: false);
     }
 
     static void Report(CommandContext ctx, ApplySummary s, bool revert)
@@ -111,7 +142,8 @@ static class ApplyRunner
         ctx.Render(new
         {
             run_id = s.RunId, state = s.State, dry_run = s.DryRun, applied = s.Applied, already_applied = s.AlreadyApplied,
-            conflicts = s.Conflicts, failed = s.Failed,
+            conflicts = s.Conflicts, failed = s.Failed, skipped = s.Skipped, database = s.Database,
+            new_comments = s.New, replace_outside_amx = s.ReplaceOutside,
             results = s.Items.Select(i => new { target = i.Target, kind = i.Kind, status = i.Status, detail = i.Detail, statements = i.Statements }),
         }, () =>
         {
@@ -124,14 +156,15 @@ static class ApplyRunner
                     foreach (var sql in i.Statements ?? []) ctx.Out.WriteLine(sql.TrimEnd(';') + ";");
                 }
                 var t0 = new OutputTable();
-                t0.Footer.Add($"dry run: {s.Items.Count(i => i.Status == "would-apply")} would be written, {Conflicts(s.Conflicts)}, nothing changed.");
+                t0.Footer.Add($"dry run: {s.Items.Count(i => i.Status == ApplyItemStatuses.WouldApply)} would be written to {s.Database} ({CountsLine(s)}), {Conflicts(s.Conflicts)}, nothing changed.");
                 return t0;
             }
             var t = new OutputTable("target", "status", "detail");
-            foreach (var i in s.Items.Where(i => i.Status is not ("applied" or "reverted") || i.Detail is not null))
+            foreach (var i in s.Items.Where(i => i.Status is not (ApplyItemStatuses.Applied or ApplyItemStatuses.Reverted) || i.Detail is not null))
                 t.Add(i.Target, i.Status, i.Detail);
-            t.Footer.Add($"{s.RunId}: {s.Applied} {(revert ? "reverted" : "applied")}, {s.AlreadyApplied} already in place, {Conflicts(s.Conflicts)}, {s.Failed} failed; run is {s.State}.");
+            t.Footer.Add($"{s.RunId}: {s.Applied} {(revert ? "reverted" : "applied")}, {s.AlreadyApplied} already in place, {Conflicts(s.Conflicts)}, {s.Failed} failed, {s.Skipped} skipped; run is {s.State}.");
             if (s.Conflicts > 0) t.Footer.Add("Conflicts were left alone: re-draft them (amx run … --missing-only), or overwrite with --force.");
+            if (s.Skipped > 0) t.Footer.Add($"{s.Skipped} target(s) with a comment written outside amx were left alone; replace them with: amx apply {s.RunId} --replace-outside-comments --yes");
             if (s.Failed > 0) t.Footer.Add($"Failures stay retryable: fix the cause and run amx {(revert ? "revert" : "apply")} {s.RunId} again.");
             return t;
         });

@@ -22,6 +22,7 @@ public sealed class RunApplyCommand : AmxCommand
     readonly Option<bool> _yes = new("--yes", "-y") { Description = "Do not ask for confirmation (required without a terminal)" };
     readonly Option<bool> _force = new("--force") { Description = "Write even where the live comment changed since drafting" };
     readonly Option<bool> _unattended = new("--unattended") { Description = "For cron and CI: implies --yes and --missing-only, never prompts" };
+    readonly ApplyFlags _apply = new();
 
     public RunApplyCommand() : base("run-apply", "Draft, accept and apply in one go (no scope: the whole warehouse)")
     {
@@ -30,6 +31,8 @@ public sealed class RunApplyCommand : AmxCommand
         Options.Add(_yes);
         Options.Add(_force);
         Options.Add(_unattended);
+        Options.Add(_apply.AllowTableRebuild);
+        Options.Add(_apply.ReplaceOutsideComments);
     }
 
     protected override async Task<int> ExecuteAsync(CommandContext ctx, ParseResult parse, CancellationToken ct)
@@ -54,7 +57,11 @@ public sealed class RunApplyCommand : AmxCommand
         ctx.Info($"Drafted {drafted.Ok} targets ({drafted.Failed} failed), accepted {drafted.Accepted}; applying…");
         var applied = await ProgressDisplay.RunAsync(ctx, "applying", p =>
             new ApplyService(store, ctx.Config, ctx.Env, ctx.Info, ProgressDisplay.Counts(p))
-                .ApplyAsync(drafted.RunId, new ApplyOptions { Force = parse.GetValue(_force) }, ct));
+                .ApplyAsync(drafted.RunId, new ApplyOptions
+                {
+                    Force = parse.GetValue(_force), AllowTableRebuild = parse.GetValue(_apply.AllowTableRebuild),
+                    ReplaceOutsideComments = parse.GetValue(_apply.ReplaceOutsideComments),
+                }, ct));
         var (total, perSchema) = await RunApplyTally.ReadAsync(store, drafted.RunId, ct);
         var exit = ExitFor(total);
         ctx.Render(new
@@ -62,6 +69,7 @@ public sealed class RunApplyCommand : AmxCommand
             run_id = drafted.RunId, state = applied.State, exit_code = exit,
             drafted = total.Drafted, accepted = total.Accepted, applied = total.Applied, conflicts = total.Conflicts, failed = total.Failed,
             skipped = drafted.SkippedExisting, draft_failed = drafted.Failed, already_applied = applied.AlreadyApplied,
+            skipped_outside_amx = applied.Skipped,
             duration_seconds = Math.Round(clock.Elapsed.TotalSeconds, 3),
             schemas = perSchema.Select(kv => new
             {
@@ -77,6 +85,7 @@ public sealed class RunApplyCommand : AmxCommand
                          $"{total.Failed} failed, {drafted.SkippedExisting} skipped (already described); run is {applied.State}; {clock.Elapsed.TotalSeconds:0.#} s.");
             return t;
         });
+        ApplyRunner.ReportFirstProblem(ctx, applied, "run-apply", drafted.RunId);
         return exit;
     }
 

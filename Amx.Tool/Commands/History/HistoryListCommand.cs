@@ -63,7 +63,8 @@ static class RunJson
         return new
         {
             run_id = r.RunId, who = r.Who, host = r.Host, started_at = Utc(r.StartedAt), finished_at = Utc(r.FinishedAt),
-            scope = r.Scope, tables = meta.Tables, state = r.State, ok = r.OkCount, fail = r.FailCount,
+            scope = r.Scope, tables = meta.Tables, state = r.State,
+            reverted_at = Utc(r.RevertedAt), reverted_by = r.RevertedBy, ok = r.OkCount, fail = r.FailCount,
             db_profile = r.DbProfile, db_backend = r.DbBackend, llm_provider = r.LlmProvider, llm_model = r.LlmModel,
             applied_at = Utc(r.AppliedAt), applied_by = r.AppliedBy, client_version = r.ClientVersion,
             interrupted = meta.IsInterrupted, llm_profile = meta.LlmProfile,
@@ -75,7 +76,11 @@ static class RunJson
     /// <summary>"failed (interrupted)" for a run whose process died; the plain state otherwise.</summary>
     public static string StateLabel(HistoryRun r) =>
         r.State == RunStates.Failed && RunMetadata.Read(r.MetadataJson).IsInterrupted ? "failed (interrupted)"
-        : r.RunKind == RunKinds.Eval ? $"eval f1={RunMetadata.Read(r.MetadataJson).MeanTokenF1:0.000}" : r.State;
+        : r.RunKind == RunKinds.Eval ? $"eval f1={RunMetadata.Read(r.MetadataJson).MeanTokenF1:0.000}"
+        // Reverted: the run's comments were restored (and not applied again since); the state column says so.
+        : r.RevertedAt is not null && r.State != RunStates.Applied ? "reverted"
+        : r.RevertedAt is not null && r.State == RunStates.Applied && r.AppliedAt < r.RevertedAt ? "applied (partly reverted)"
+        : r.State;
 
     public static string? Utc(DateTime? t) => t is { } v ? DateTime.SpecifyKind(v, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'") : null;
 

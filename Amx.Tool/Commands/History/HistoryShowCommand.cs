@@ -48,6 +48,7 @@ public sealed class HistoryShowCommand : AmxCommand
                     previous_comment = r.PreviousComment, decision = r.Decision, reviewed_by = r.ReviewedBy, reviewed_at = RunJson.Utc(r.ReviewedAt),
                     applied = r.Applied, applied_by = r.AppliedBy, applied_at = RunJson.Utc(r.AppliedAt), apply_status = r.ApplyStatus, error = r.Error,
                     source = SourceOf(r), metadata = r.MetadataJson is null ? null : Metadata.Read(r.MetadataJson),
+                    reverted_by = r.RevertedBy, reverted_at = RunJson.Utc(r.RevertedAt),
                 }),
                 hash,
             });
@@ -70,19 +71,21 @@ public sealed class HistoryShowCommand : AmxCommand
         else
         {
             o.WriteLine($"state    {RunJson.StateLabel(run)}   ok {run.OkCount}   fail {run.FailCount}" +
-                        (run.AppliedAt is { } at ? $"   applied by {run.AppliedBy} at {RunJson.Utc(at)}" : ""));
+                        (run.AppliedAt is { } at ? $"   applied by {run.AppliedBy} at {RunJson.Utc(at)}" : "") +
+                        (run.RevertedAt is { } rv ? $"   reverted by {run.RevertedBy} at {RunJson.Utc(rv)}" : ""));
             if (meta.Error is { } error) o.WriteLine($"error    {error}");
         }
         if (meta.LlmSwitches is { Count: > 0 } switches)
             o.WriteLine($"note     resumed with another llm profile: {string.Join(", ", switches)} (each result's metadata names its profile)");
         foreach (var line in RunUsage.Lines(meta)) o.WriteLine(line);
         o.WriteLine();
-        var t = new OutputTable("target", "kind", "description", "confidence", "decision", "reviewed_by", "applied_by", "applied_at", "status");
+        var t = new OutputTable("target", "kind", "description", "confidence", "decision", "reviewed_by", "applied_by", "applied_at", "status", "reverted");
         foreach (var r in results)
             t.Add(r.TargetQname, r.TargetKind,
                 (r.Description ?? (r.Error is null ? null : "(failed: " + r.Error + ")")) + (SourceOf(r) is { } src ? $" (from {src})" : ""),
                 r.Confidence, r.Decision,
-                r.ReviewedBy, r.AppliedBy, RunJson.Utc(r.AppliedAt), r.ApplyStatus);
+                r.ReviewedBy, r.AppliedBy, RunJson.Utc(r.AppliedAt), r.ApplyStatus,
+                r.RevertedAt is { } rowReverted ? $"{r.RevertedBy} {RunJson.Utc(rowReverted)}" : null);
         Renderer.For(ctx).Write(o, t);
         if (hash is not null) o.WriteLine(hash);
         return 0;
