@@ -33,7 +33,7 @@ public static class ConfidenceRules
     public static string Adjust(string confidence, string description, QualifiedName target)
     {
         if (IsRestatement(description, target)) return Confidences.Low;
-        if (confidence == Confidences.High && HasUnexpandedAbbreviation(target)) return Confidences.Medium;
+        if (confidence == Confidences.High && HasUnexpandedAbbreviation(target, description)) return Confidences.Medium;
         return confidence;
     }
 
@@ -52,7 +52,14 @@ public static class ConfidenceRules
         return words.Count > 0 && words.All(nameWords.Contains);
     }
 
-    /// <summary>A column name part that is neither a known word nor an abbreviation amx can expand.</summary>
-    public static bool HasUnexpandedAbbreviation(QualifiedName target) =>
-        target.Column is { } c && NameWords.Split(c).Any(Vocabulary.IsCryptic);
+    /// <summary>A column name part that is neither a known word nor an abbreviation amx can expand — unless the
+    /// description itself expands it (a glossary's "Customer segment" for <c>seg</c>: a word that starts with the part;
+    /// single letters never count as expanded).</summary>
+    public static bool HasUnexpandedAbbreviation(QualifiedName target, string? description = null)
+    {
+        if (target.Column is not { } c) return false;
+        var words = description is null ? [] : Eval.TextScores.Tokenize(description);
+        return NameWords.Split(c).Any(part => Vocabulary.IsCryptic(part)
+            && !(part.Length >= 2 && words.Any(w => w.Length > part.Length && w.StartsWith(part, StringComparison.Ordinal))));
+    }
 }

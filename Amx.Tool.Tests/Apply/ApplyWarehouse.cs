@@ -277,7 +277,7 @@ sealed class MariaWarehouse : ApplyWarehouse
         foreach (var host in Hosts)
             await ExecAsync($"""
                 CREATE USER '{user}'@'{host}' IDENTIFIED BY 'member-pw';
-                GRANT SELECT ON `{Schema}`.* TO '{user}'@'{host}';
+                GRANT SELECT, CREATE TEMPORARY TABLES ON `{Schema}`.* TO '{user}'@'{host}';
                 GRANT ALTER ON `{Schema}`.`{allowedTable}` TO '{user}'@'{host}';
                 """);
         return (user, "member-pw");

@@ -62,7 +62,7 @@ public sealed class ReviewAndApplyTests(string backend)
         var csvPath = Path.Combine(_amx.Home, "review.csv");
         ApplyWarehouse.Ok(_amx.Run("review", runId, "--export", csvPath));
         var rows = ReadCsv(csvPath);
-        Assert.That(rows[0], Is.EqualTo(new[] { "target", "kind", "confidence", "live_comment", "draft", "alternatives", "decision", "text", "run_id" }));
+        Assert.That(rows[0], Is.EqualTo(new[] { "target", "kind", "confidence", "live_comment", "draft", "alternatives", "decision", "text", "source", "run_id" }));
         var tableRow = rows.Single(r => r[0] == t);
         tableRow[7] = TrickyThree;
         tableRow[6] = "accepted";
@@ -205,7 +205,7 @@ public sealed class ReviewAndApplyTests(string backend)
 
         var partial = amx.Run("apply", runId, "--yes", "--output", "json");
         Assert.That(partial.ExitCode, Is.EqualTo(4), partial.ToString());
-        Assert.That(partial.Stderr, Does.StartWith("error: 3 target(s) failed"), partial.ToString());
+        Assert.That(partial.Stderr, Does.StartWith("error: 3 targets failed"), partial.ToString());
         var status = (await wh.QueryAsync($"SELECT target_qname, apply_status, applied, error FROM {wh.Results} WHERE run_id = '{runId}'"))
             .ToDictionary(r => (string)r[0]!);
         foreach (var (target, row) in status)

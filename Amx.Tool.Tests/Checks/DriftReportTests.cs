@@ -25,7 +25,7 @@ public sealed class DriftReportTests(string backend)
         var alice = _w.Cli("alice");
         await _w.Wh.CreateTableAsync("dr_customer", ["name", "email"]);
         var scope = $"{_w.Schema}.dr_customer";
-        var applied = ChecksWorld.Json(ApplyWarehouse.Ok(alice.Run("run-apply", scope, "--llm-profile", "off", "--accept", "all", "--yes", "--output", "json")));
+        var applied = ChecksWorld.Json(ApplyWarehouse.Ok(alice.Run("run-apply", scope, "--llm-profile", "off", "--accept", "all", "--replace-outside-comments", "--yes", "--output", "json")));
         var runId = applied.GetProperty("run_id").GetString()!;
         Assert.That(applied.GetProperty("applied").GetInt32(), Is.EqualTo(4), "table + 3 columns");
 
@@ -85,7 +85,7 @@ public sealed class DriftReportTests(string backend)
         await _w.Wh.CreateTableAsync("dr_rev", ["code"]);
         await _w.Wh.SetColumnCommentAsync("dr_rev", "code", "Original human text.");
         var scope = $"{_w.Schema}.dr_rev";
-        var runId = ChecksWorld.Json(ApplyWarehouse.Ok(alice.Run("run-apply", scope, "--llm-profile", "off", "--accept", "all", "--yes", "--output", "json")))
+        var runId = ChecksWorld.Json(ApplyWarehouse.Ok(alice.Run("run-apply", scope, "--llm-profile", "off", "--accept", "all", "--replace-outside-comments", "--yes", "--output", "json")))
             .GetProperty("run_id").GetString()!;
         ApplyWarehouse.Ok(alice.Run("revert", runId, "--yes"));
         Assert.That((await _w.Wh.LiveCommentsAsync("dr_rev"))[$"{scope}.code"], Is.EqualTo("Original human text."));

@@ -82,7 +82,8 @@ public sealed class UnattendedRunApplyTests(string backend)
         await _w.Wh.CreateTableAsync("un_worse", ["c"]);
         var nothing = amx.Run("run-apply", $"{_w.Schema}.un_worse", "--unattended", "--llm-profile", "fake", "--accept", "all", "--output", "json");
         Assert.That(nothing.ExitCode, Is.EqualTo(1), nothing.ToString());
-        Assert.That(Ints(ChecksWorld.Json(nothing), "applied", "failed"), Is.EqualTo(new[] { 0, 3 }));
+        // Nothing drafted: the run is failed with its cause (docs/runs.md), one error line, no summary to apply from.
+        Assert.That(nothing.Stderr, Does.StartWith("error: run ").And.Contain("no target was drafted"), nothing.ToString());
         Assert.That((await _w.Wh.LiveCommentsAsync("un_worse")).Values, Is.All.Null, "nothing written");
     }
 

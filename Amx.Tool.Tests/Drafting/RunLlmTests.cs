@@ -69,7 +69,8 @@ public sealed class RunLlmTests(FakeProtocol protocol)
         Assert.Multiple(() =>
         {
             Assert.That(email.Description, Is.EqualTo("Drafted description of c_email."));
-            Assert.That(email.Confidence, Is.EqualTo(Confidences.High));
+            // The endpoint said high; the confidence rules keep a name with an unexpandable part ("c_") from high.
+            Assert.That(email.Confidence, Is.EqualTo(Confidences.Medium));
             Assert.That(JsonSerializer.Deserialize<string[]>(email.Alternatives!), Is.EqualTo(new[] { "Alternative one for c_email.", "Alternative two for c_email." }),
                 "at most --alternatives (2) alternatives");
             Assert.That(email.PreviousComment, Is.EqualTo("Email address"));

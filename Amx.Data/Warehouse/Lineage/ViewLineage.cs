@@ -15,7 +15,10 @@ public static class ViewLineage
     /// <summary>Sets <see cref="ColumnMeta.Lineage"/> on the columns of every view in the catalog that has a definition.</summary>
     public static void Apply(Catalog catalog)
     {
-        var byName = catalog.Tables.ToDictionary(t => (t.Name.Schema.ToLowerInvariant(), t.Name.Table.ToLowerInvariant()));
+        // Case-folded for matching unquoted names in the SQL text; where two tables differ only in case
+        // ("Order Lines" and order lines), the first wins and an ambiguous reference may go unplaced.
+        var byName = new Dictionary<(string, string), TableMeta>();
+        foreach (var t in catalog.Tables) byName.TryAdd((t.Name.Schema.ToLowerInvariant(), t.Name.Table.ToLowerInvariant()), t);
         foreach (var view in catalog.Tables.Where(t => t.ViewDefinition is not null))
         {
             Select? select;
