@@ -53,6 +53,7 @@ public sealed class MariaDbServer : IAsyncDisposable
         ServerReaper.Register(this);
         var data = Path.Combine(_dir, "data");
         Directory.CreateDirectory(data);
+        ServerReaper.Watch(_dir);
         var osUser = Environment.UserName == "root" ? "mysql" : Environment.UserName;
         if (Environment.UserName == "root") TestProcess.Check("chown", ["-R", "mysql:mysql", _dir]);
         TestProcess.Check(installDb, ["--no-defaults", $"--datadir={data}", $"--user={osUser}", "--auth-root-authentication-method=normal", "--skip-test-db"]);

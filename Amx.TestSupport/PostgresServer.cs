@@ -38,6 +38,7 @@ public sealed class PostgresServer : IAsyncDisposable
         _dataDir = Path.Combine(Path.GetTempPath(), $"{ServerReaper.FolderPrefix}pg-{Environment.ProcessId}-{port}");
         ServerReaper.Register(this);
         Directory.CreateDirectory(_dataDir);
+        ServerReaper.Watch(_dataDir);
         var runAs = Environment.UserName == "root" ? "postgres" : null;
         if (runAs is not null) TestProcess.Check("chown", ["-R", "postgres:postgres", _dataDir]);
         var pwFile = Path.Combine(_dataDir, "pw");

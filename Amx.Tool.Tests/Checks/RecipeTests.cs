@@ -24,7 +24,7 @@ public sealed partial class RecipeTests(string backend)
         _w = await ChecksWorld.CreateAsync(backend);
         _bin = Directory.CreateTempSubdirectory("amx-recipe-bin-").FullName;
         var wrapper = Path.Combine(_bin, "amx");
-        File.WriteAllText(wrapper, $"#!/bin/sh\nexec dotnet '{Path.Combine(AppContext.BaseDirectory, "amx.dll")}' \"$@\"\n");
+        File.WriteAllText(wrapper, $"#!/bin/sh\nexec dotnet '{AmxCli.AmxDll}' \"$@\"\n");
         File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 

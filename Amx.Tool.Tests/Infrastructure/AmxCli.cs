@@ -9,9 +9,20 @@ namespace Amx.Tool.Tests.Infrastructure;
 /// </summary>
 public sealed class AmxCli : IDisposable
 {
-    static readonly string AmxDll = Path.Combine(AppContext.BaseDirectory, "amx.dll");
+    // The ReadyToRun build the linux-x64 package ships (published by the test project's build), else the plain one.
+    public static readonly string AmxDll = File.Exists(Path.Combine(AppContext.BaseDirectory, "amx-r2r", "amx.dll"))
+        ? Path.Combine(AppContext.BaseDirectory, "amx-r2r", "amx.dll")
+        : Path.Combine(AppContext.BaseDirectory, "amx.dll");
     // Homes this class made; removed at the end of the run even when a test forgot to dispose its AmxCli.
     static readonly ConcurrentDictionary<string, byte> Made = new();
+    // All homes of this test run live under one folder that a watchdog removes if the run is killed (docs/testing.md).
+    static readonly Lazy<string> HomesRoot = new(() =>
+    {
+        var root = Path.Combine(Path.GetTempPath(), $"{ServerReaper.FolderPrefix}home-{Environment.ProcessId}");
+        Directory.CreateDirectory(root);
+        ServerReaper.Watch(root);
+        return root;
+    });
 
     public string Home { get; }
     public string User { get; }
@@ -20,7 +31,7 @@ public sealed class AmxCli : IDisposable
     public AmxCli(string user = "tester", string? home = null)
     {
         User = user;
-        Home = home ?? Path.Combine(Path.GetTempPath(), "amx-test-home-" + Guid.NewGuid().ToString("N")[..12]);
+        Home = home ?? Path.Combine(HomesRoot.Value, Guid.NewGuid().ToString("N")[..12]);
         if (home is null) Made[Home] = 0;
         Directory.CreateDirectory(Home);
     }
@@ -75,6 +86,7 @@ public sealed class AmxCli : IDisposable
     public static void RemoveAllHomes()
     {
         foreach (var home in Made.Keys) Remove(home);
+        if (HomesRoot.IsValueCreated) Remove(HomesRoot.Value);
     }
 
     static void Remove(string home)
