@@ -24,6 +24,10 @@ public sealed class AmxCli : IDisposable
         return root;
     });
 
+    static int started;
+    /// <summary>How many amx processes this test run started (printed at the end of the run).</summary>
+    public static int ProcessesStarted => Volatile.Read(ref started);
+
     public string Home { get; }
     public string User { get; }
     public Dictionary<string, string?> Env { get; } = new();
@@ -62,6 +66,7 @@ public sealed class AmxCli : IDisposable
     /// <summary>Starts amx without waiting (for kill -9 and concurrency tests).</summary>
     public Process Start(params string[] args)
     {
+        Interlocked.Increment(ref started);
         var psi = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,

@@ -23,6 +23,7 @@ public sealed class TestServers
     [OneTimeTearDown]
     public async Task StopAll()
     {
+        TestContext.Progress.WriteLine($"amx processes started by this run: {AmxCli.ProcessesStarted}");
         AmxCli.RemoveAllHomes();
         if (Pg.IsValueCreated && Pg.Value.IsCompletedSuccessfully) await Pg.Value.Result.DisposeAsync();
         if (My.IsValueCreated && My.Value.IsCompletedSuccessfully) await My.Value.Result.DisposeAsync();
