@@ -96,6 +96,13 @@ public sealed class HistoryStore
 
     static async Task MigrateLocalAsync(HistoryStoreTarget target, CancellationToken ct)
     {
+        // The common cases by plain SQL, without EF's migrator and its cold start (docs/history-store.md): a store at
+        // this build's migrations is left alone; a new, empty file gets the DDL EF generates (LocalStore.sql).
+        switch (await LocalStoreScript.InspectAsync(target, ct))
+        {
+            case LocalStoreScript.State.Current: return;
+            case LocalStoreScript.State.Empty: await LocalStoreScript.CreateAsync(target, ct); return;
+        }
         await target.Provider.CreateSchemaAsync(target.Profile, "", ct);
         await using var db = target.CreateContext();
         var applied = (await db.Database.GetAppliedMigrationsAsync(ct)).ToList();

@@ -7,9 +7,13 @@ namespace Amx.Tool.Tests.HistoryRead;
 /// <summary><c>amx history list</c> against a shared PostgreSQL store (docs/history-store.md, issue 7 item 1).</summary>
 public class HistoryListTests
 {
-    static readonly DateTime Now = DateTime.UtcNow;
+    // Per test, not per class: "5 minutes ago" must hold however long the earlier tests of a loaded machine took.
+    DateTime Now;
 
-    static async Task<SeededStore> FourRunsAsync()
+    [SetUp]
+    public void SetClock() => Now = DateTime.UtcNow;
+
+    async Task<SeededStore> FourRunsAsync()
     {
         var s = await SeededStore.CreateAsync();
         await s.InsertRunAsync("run_a", "alice@acme.com", Now.AddDays(-3).AddMinutes(-5), "sales", "drafted", 10, 0, """{"tables":3}""");
