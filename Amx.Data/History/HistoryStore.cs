@@ -117,6 +117,7 @@ public sealed class HistoryStore
 
     static async Task CheckSharedAsync(HistoryStoreTarget target, CancellationToken ct)
     {
+        if (await IsSharedCurrentAsync(target, ct)) return;
         HistoryStoreState state;
         try { state = await HistoryStoreState.InspectAsync(target, ct); }
         catch (AmxException) { throw; }
@@ -130,6 +131,43 @@ public sealed class HistoryStore
             throw HistoryStoreErrors.TablesMissing(target, await target.Provider.SchemasHoldingHistoryTablesAsync(target.Profile, ct));
         if (state.PendingMigrations.Count > 0) throw HistoryStoreErrors.OutOfDate(target, state.PendingMigrations);
     }
+
+    /// <summary>
+    /// The shared store's usual answer in one plain query, without EF's migrator and its cold start (issue #19): it
+    /// records exactly this build's migrations. Anything else — unreachable, missing, older, newer — is false, and the
+    /// full check says what is wrong.
+    /// </summary>
+    static async Task<bool> IsSharedCurrentAsync(HistoryStoreTarget target, CancellationToken ct)
+    {
+        try
+        {
+            IReadOnlySet<string> known;
+            await using (var db = target.CreateContext()) known = KnownMigrations(db.GetType());
+            await using var conn = target.Provider.CreateConnection(target.ConnectionString);
+            await conn.OpenAsync(ct);
+            await using var cmd = conn.CreateCommand();
+            // MigrationId is the first column of EF's history table on every provider: no per-provider column quoting.
+            cmd.CommandText = $"SELECT * FROM {target.Provider.QualifiedTable(target.Schema, Storage.HistoryModel.MigrationsTable)}";
+            var applied = new HashSet<string>(StringComparer.Ordinal);
+            await using (var reader = await cmd.ExecuteReaderAsync(ct))
+                while (await reader.ReadAsync(ct)) applied.Add(reader.GetString(0));
+            return known.Count > 0 && applied.SetEquals(known);
+        }
+        catch (Exception e) when (e is not OperationCanceledException) { return false; }
+    }
+
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, IReadOnlySet<string>> Known = new();
+
+    /// <summary>The migration ids this build carries for a context type, from the migrations' attributes (no EF model).</summary>
+    internal static IReadOnlySet<string> KnownMigrations(Type contextType) => Known.GetOrAdd(contextType, t =>
+        typeof(HistoryStore).Assembly.GetTypes()
+            .Where(m => m.IsSubclassOf(typeof(Microsoft.EntityFrameworkCore.Migrations.Migration)) &&
+                        (Attribute.GetCustomAttribute(m, typeof(Microsoft.EntityFrameworkCore.Infrastructure.DbContextAttribute))
+                            as Microsoft.EntityFrameworkCore.Infrastructure.DbContextAttribute)?.ContextType == t)
+            .Select(m => ((Microsoft.EntityFrameworkCore.Migrations.MigrationAttribute?)Attribute.GetCustomAttribute(m,
+                typeof(Microsoft.EntityFrameworkCore.Migrations.MigrationAttribute)))?.Id)
+            .OfType<string>()
+            .ToHashSet(StringComparer.Ordinal));
 
     /// <summary>Claims a run for applying; null when another process is applying it.</summary>
     public Task<IAsyncDisposable?> TryLockRunAsync(string runId, CancellationToken ct = default) =>

@@ -50,6 +50,22 @@ public class LocalStoreScriptTests
         finally { if (Directory.Exists(home)) Directory.Delete(home, recursive: true); }
     }
 
+    [TestCase(Backend.PostgreSql)]
+    [TestCase(Backend.MariaDb)]
+    [TestCase(Backend.SqlServer)]
+    [TestCase(Backend.Sqlite)]
+    [Category("Quick")]
+    public void The_fast_store_check_knows_every_migration_EF_knows(Backend backend)
+    {
+        // The shared store's fast check compares the recorded ids with these; EF's own list is the reference.
+        var provider = Amx.Data.History.Providers.HistoryProvider.For(backend);
+        using var context = provider.CreateContext(provider.OfflineConnectionString, provider.ModelSchema(provider.EffectiveSchema(null)));
+        var contextType = context.GetType();
+        Assert.That(HistoryStore.KnownMigrations(contextType),
+            Is.EquivalentTo(Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.GetMigrations(context.Database)));
+        Assert.That(HistoryStore.KnownMigrations(contextType), Has.Count.EqualTo(HistoryTestSupport.MigrationCount));
+    }
+
     static async Task<string> SchemaOf(string path)
     {
         await using var conn = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
