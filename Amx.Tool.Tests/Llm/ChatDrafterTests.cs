@@ -263,7 +263,8 @@ public class ChatDrafterTests(FakeProtocol protocol)
         var clock = Stopwatch.StartNew();
         Assert.That(async () => await drafter.DraftAsync(SampleTables.All(SampleTables.Orders()), cts.Token),
             Throws.InstanceOf<OperationCanceledException>());
-        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(3)));
+        // Well under the 10 s the server would take, with room for a loaded 2-core machine.
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(7)));
         Assert.That(server.Requests, Has.Count.EqualTo(1), "a cancelled call is not retried");
     }
 
