@@ -78,7 +78,7 @@ public sealed class HistoryStore
         try { return await read(new HistoryReader(Target)); }
         catch (System.Data.Common.DbException) when (IsShared)
         {
-            await CheckSharedAsync(Target, ct);
+            await CheckSharedAsync(Target, ct, quick: false);
             throw;
         }
         catch (Exception e) when (!IsShared && LocalHistoryFile.IsCorruption(e))
@@ -115,9 +115,9 @@ public sealed class HistoryStore
         }
     }
 
-    static async Task CheckSharedAsync(HistoryStoreTarget target, CancellationToken ct)
+    static async Task CheckSharedAsync(HistoryStoreTarget target, CancellationToken ct, bool quick = true)
     {
-        if (await IsSharedCurrentAsync(target, ct)) return;
+        if (quick && await IsSharedCurrentAsync(target, ct)) return;
         HistoryStoreState state;
         try { state = await HistoryStoreState.InspectAsync(target, ct); }
         catch (AmxException) { throw; }
@@ -147,7 +147,11 @@ public sealed class HistoryStore
             await conn.OpenAsync(ct);
             await using var cmd = conn.CreateCommand();
             // MigrationId is the first column of EF's history table on every provider: no per-provider column quoting.
-            cmd.CommandText = $"SELECT * FROM {target.Provider.QualifiedTable(target.Schema, Storage.HistoryModel.MigrationsTable)}";
+            // The two empty probes make a missing runs or results table an error here, so the full check explains it.
+            string Table(string name) => target.Provider.QualifiedTable(target.Schema, name);
+            cmd.CommandText = $"SELECT * FROM {Table(Storage.HistoryModel.MigrationsTable)} " +
+                              $"WHERE NOT EXISTS (SELECT 1 FROM {Table(Storage.HistoryModel.RunsTable)} WHERE 1 = 0) " +
+                              $"AND NOT EXISTS (SELECT 1 FROM {Table(Storage.HistoryModel.ResultsTable)} WHERE 1 = 0)";
             var applied = new HashSet<string>(StringComparer.Ordinal);
             await using (var reader = await cmd.ExecuteReaderAsync(ct))
                 while (await reader.ReadAsync(ct)) applied.Add(reader.GetString(0));
