@@ -13,8 +13,11 @@ namespace Amx.Data.Warehouse.Lineage;
 public static class ViewLineage
 {
     /// <summary>Sets <see cref="ColumnMeta.Lineage"/> on the columns of every view in the catalog that has a definition.</summary>
-    public static void Apply(Catalog catalog)
+    /// <param name="parse">Reads a view's definition into its outer select; default the dialect-tolerant
+    /// <see cref="Parse"/>. SQL Server passes its ScriptDom reader (SqlServerViewParser).</param>
+    public static void Apply(Catalog catalog, Func<TableMeta, Select?>? parse = null)
     {
+        parse ??= view => Parse(view.ViewDefinition!);
         // Case-folded for matching unquoted names in the SQL text; where two tables differ only in case
         // ("Order Lines" and order lines), the first wins and an ambiguous reference may go unplaced.
         var byName = new Dictionary<(string, string), TableMeta>();
@@ -22,7 +25,7 @@ public static class ViewLineage
         foreach (var view in catalog.Tables.Where(t => t.ViewDefinition is not null))
         {
             Select? select;
-            try { select = Parse(view.ViewDefinition!); }
+            try { select = parse(view); }
             catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException) { continue; }
             if (select is null) continue;
             // The view's column list (SQLite CREATE VIEW v(a, b)) or its columns in order name the select items.
