@@ -6,7 +6,9 @@ namespace Amx.Data.Warehouse.Lineage;
 /// <summary>
 /// Maps each column of a view to its base column (pass-through, maybe renamed) or to the base columns its expression
 /// uses (derived), from the definition the catalog returns: PostgreSQL <c>pg_get_viewdef</c> (columns qualified by
-/// table), MySQL/MariaDB <c>VIEW_DEFINITION</c> (fully qualified, back-quoted), SQLite the <c>CREATE VIEW</c> text.
+/// table), MySQL/MariaDB <c>VIEW_DEFINITION</c> (fully qualified, back-quoted; MariaDB 10.11 has no
+/// <c>VIEW_COLUMN_USAGE</c>, so both use this parse), SQLite and DuckDB the <c>CREATE VIEW</c> text. SQL Server's T-SQL
+/// goes through ScriptDom instead (<c>SqlServerViewParser</c>), passed in as <c>parse</c>.
 /// It reads only the outer select list and the FROM/JOIN relations with their aliases; a column it cannot place gets
 /// no lineage and is drafted like any other (docs/view-lineage.md).
 /// </summary>
