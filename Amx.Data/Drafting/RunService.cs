@@ -59,6 +59,7 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
         {
             await RunLiveness.SweepAsync(store, ct);
             resumed = await store.FindRunAsync(resumeId);
+            Eval.EvalRuns.Refuse(resumed, "run --resume");
             if (resumed.State == RunStates.Running)
                 throw AmxException.Conflict($"run {resumed.RunId} is still running (started by {resumed.Who} on {resumed.Host})",
                     "wait for it to finish; a run whose process died is marked failed and can then be resumed");
@@ -124,7 +125,7 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
                 {
                     // A deliberate switch: the run keeps the profile it started with; each new result names the one that drafted it.
                     var from = meta.LlmProfile ?? $"{run.LlmProvider} {run.LlmModel}";
-                    resultMetadata = new ResultDraftMetadata(req.LlmProfile.Name, drafter.Provider, drafter.Model, from).ToJson();
+                    resultMetadata = new ResultMetadata { LlmProfile = req.LlmProfile.Name, LlmProvider = drafter.Provider, LlmModel = drafter.Model, SwitchedFrom = from }.ToJson();
                     (meta.LlmSwitches ??= []).Add(req.LlmProfile.Name);
                     notice($"note: switching run {run.RunId} from llm profile '{from}' to '{req.LlmProfile.Name}' " +
                            $"({drafter.Provider} {drafter.Model}); the results drafted now record it.");
@@ -234,7 +235,7 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
                         {
                             RunId = run.RunId, TargetQname = t.Target.Name.ToString(), TargetKind = t.Target.Kind, Description = from.Text,
                             Confidence = from.Confidence, PreviousComment = t.Live, Decision = Decisions.Pending,
-                            MetadataJson = JsonSerializer.Serialize(new Dictionary<string, object?> { ["source"] = from.Source, ["source_text"] = from.Origin }),
+                            MetadataJson = new ResultMetadata { Source = from.Source, SourceText = from.Origin }.ToJson(),
                         });
                     else toDraft.Add(t);
                 }

@@ -49,6 +49,8 @@ public sealed class EvalService(HistoryStore store, AmxEnvironment env, Action<s
     public async Task<EvalSummary> RunAsync(EvalRequest req, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
+        // An offline profile cannot judge: refused before anything is read or recorded.
+        using var judge = req.Judge ? Judge.For(req.LlmProfile, req.RequestTimeout) : null;
         var scope = Warehouse.Scope.Parse(req.Scope);
         var provider = WarehouseProviders.For(req.DbProfile.Backend);
         Catalog catalog;
@@ -98,15 +100,12 @@ public sealed class EvalService(HistoryStore store, AmxEnvironment env, Action<s
         }
         catch (Exception e)
         {
-            run.State = RunStates.Failed;
-            run.FinishedAt = DateTime.UtcNow;
-            run.MetadataJson = JsonSerializer.Serialize(new Dictionary<string, object?> { ["verb"] = "eval", ["error"] = e.Message });
-            await store.UpdateRunAsync(run, CancellationToken.None);
+            await FailAsync(run, e.Message);
             throw;
         }
 
-        Judge? judge = req.Judge ? Judge.For(req.LlmProfile, req.RequestTimeout) : null;
         var scores = new List<EvalTargetScore>();
+        var unreadable = 0;
         try
         {
             foreach (var k in keyed)
@@ -115,13 +114,22 @@ public sealed class EvalService(HistoryStore store, AmxEnvironment env, Action<s
                 var o = outcomes.GetValueOrDefault(name);
                 var draft = o?.Description;
                 var human = k.Human!;
-                (double Score, string Reason)? verdict = judge is not null && draft is not null ? await judge.RateAsync(name, human, draft, ct) : null;
+                var verdict = judge is not null && draft is not null ? await judge.RateAsync(name, human, draft, ct) : null;
+                if (verdict is { IsReadable: false }) unreadable++;
                 scores.Add(new EvalTargetScore(name, k.Target.Kind, human, draft, o?.Confidence,
                     Math.Round(TextScores.TokenF1(draft, human), 4), Math.Round(TextScores.RougeL(draft, human), 4),
                     verdict?.Score, verdict?.Reason, o?.Error ?? (o is null ? "not drafted" : null)));
             }
         }
-        finally { judge?.Dispose(); }
+        catch (Exception e)
+        {
+            // A judge that fails (endpoint down, key refused) ends the eval as failed rather than leaving it running.
+            await FailAsync(run, "judge: " + e.Message);
+            throw;
+        }
+        if (unreadable > 0)
+            notice($"warning: {unreadable} judge answer(s) could not be read as {{\"score\": 0..1, \"reason\": \"…\"}}; " +
+                   $"those targets have no judge score (their judge_reason starts '{Judge.Unreadable}') and are left out of the mean.");
         scores.Sort((a, b) => string.CompareOrdinal(a.Target, b.Target));
         var groups = Groups(scores);
 
@@ -129,10 +137,7 @@ public sealed class EvalService(HistoryStore store, AmxEnvironment env, Action<s
         {
             RunId = run.RunId, TargetQname = s.Target, TargetKind = s.Kind, Description = s.Draft, Confidence = s.Confidence,
             PreviousComment = s.Human, Decision = Decisions.Pending, Error = s.Error,
-            MetadataJson = JsonSerializer.Serialize(new Dictionary<string, object?>
-            {
-                ["token_f1"] = s.TokenF1, ["rouge_l"] = s.RougeL, ["judge_score"] = s.JudgeScore, ["judge_reason"] = s.JudgeReason,
-            }),
+            MetadataJson = new ResultMetadata { TokenF1 = s.TokenF1, RougeL = s.RougeL, JudgeScore = s.JudgeScore, JudgeReason = s.JudgeReason }.ToJson(),
         }).ToList(), ct);
 
         run.State = RunStates.Drafted;
@@ -148,6 +153,7 @@ public sealed class EvalService(HistoryStore store, AmxEnvironment env, Action<s
             ["instructions_hash"] = instructionsHash,
             ["context_fingerprint"] = fingerprint,
             ["judge"] = req.Judge,
+            ["judge_unreadable"] = req.Judge ? unreadable : null,
             ["mean_token_f1"] = all.MeanTokenF1,
             ["mean_rouge_l"] = all.MeanRougeL,
             ["share_f1_at_least_half"] = all.ShareF1AtLeastHalf,
@@ -160,6 +166,14 @@ public sealed class EvalService(HistoryStore store, AmxEnvironment env, Action<s
         await store.UpdateRunAsync(run, ct);
         notice($"Evaluated {scores.Count} documented targets of {hidden.Count} tables; recorded as {run.RunId} (kind eval).");
         return new EvalSummary(run.RunId, drafter.Model, drafter.Provider, instructionsHash, fingerprint, scores, groups, clock.Elapsed);
+    }
+
+    async Task FailAsync(HistoryRun run, string error)
+    {
+        run.State = RunStates.Failed;
+        run.FinishedAt = DateTime.UtcNow;
+        run.MetadataJson = JsonSerializer.Serialize(new Dictionary<string, object?> { ["verb"] = "eval", ["error"] = error });
+        await store.UpdateRunAsync(run, CancellationToken.None);
     }
 
     /// <summary>all, then columns and tables, then each confidence class present (high, medium, low).</summary>

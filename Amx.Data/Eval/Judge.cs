@@ -12,7 +12,7 @@ namespace Amx.Data.Eval;
 /// <summary>
 /// <c>amx eval --judge</c>: asks the LLM profile whether a draft says the same as the human comment, as a score from
 /// 0 to 1 with a one-line reason. Both texts go in a JSON document as data. An answer that cannot be read is
-/// recorded as no score with the reason "unreadable answer".
+/// recorded as no score with the reason <see cref="Unreadable"/> and the start of what the judge said.
 /// </summary>
 sealed class Judge(ChatConnection connection) : IDisposable
 {
@@ -31,12 +31,22 @@ sealed class Judge(ChatConnection connection) : IDisposable
         return new Judge(ChatConnection.For(profile, new DrafterOptions { RequestTimeout = timeout }));
     }
 
-    public async Task<(double Score, string Reason)?> RateAsync(string target, string reference, string draft, CancellationToken ct)
+    public const string Unreadable = "unreadable judge answer";
+
+    /// <summary>The judge's verdict on one draft: a score, or none (with <see cref="Unreadable"/> as the reason).</summary>
+    public sealed record Verdict(double? Score, string Reason)
+    {
+        public bool IsReadable => Score is not null;
+    }
+
+    public async Task<Verdict> RateAsync(string target, string reference, string draft, CancellationToken ct)
     {
         var doc = new JsonObject { ["target"] = target, ["reference"] = reference, ["draft"] = draft }.ToJsonString();
         var response = await connection.Chat.GetResponseAsync(
             [new ChatMessage(ChatRole.System, Instructions), new ChatMessage(ChatRole.User, doc)], cancellationToken: ct);
-        return Parse(response.Text);
+        if (Parse(response.Text) is { } ok) return new Verdict(ok.Score, ok.Reason);
+        var said = (response.Text ?? "").ReplaceLineEndings(" ").Trim();
+        return new Verdict(null, said.Length == 0 ? Unreadable + " (empty)" : $"{Unreadable}: {(said.Length > 80 ? said[..80] + "…" : said)}");
     }
 
     /// <summary>The score (clamped to 0..1) and reason of an answer, tolerating a fenced code block around the JSON.</summary>

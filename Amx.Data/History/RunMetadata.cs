@@ -110,13 +110,3 @@ public sealed class RunMetadata
 
 /// <summary>A context document a run was grounded on: where it was and exactly which content.</summary>
 public sealed record ContextDocumentRef(string Path, string Sha256, int Chunks);
-
-/// <summary>Per-result <c>metadata_json</c> written by drafting: which profile drafted a result after a switch.</summary>
-public sealed record ResultDraftMetadata(
-    [property: JsonPropertyName("llm_profile")] string LlmProfile,
-    [property: JsonPropertyName("llm_provider")] string LlmProvider,
-    [property: JsonPropertyName("llm_model")] string LlmModel,
-    [property: JsonPropertyName("switched_from")] string? SwitchedFrom)
-{
-    public string ToJson() => JsonSerializer.Serialize(this);
-}

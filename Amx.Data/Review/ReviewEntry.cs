@@ -37,7 +37,7 @@ public sealed class ReviewEntry
         Draft = r.Description,
         Alternatives = string.IsNullOrEmpty(r.Alternatives) ? [] : JsonSerializer.Deserialize<List<string>>(r.Alternatives) ?? [],
         Decision = r.Decision, Text = r.Description,
-        Source = r.MetadataJson is null ? null : History.Metadata.String(History.Metadata.Read(r.MetadataJson), "source"),
+        Source = History.ResultMetadata.Read(r.MetadataJson).Source,
     };
 
     public static string ParseDecision(string? text, string target) => text?.Trim().ToLowerInvariant() switch

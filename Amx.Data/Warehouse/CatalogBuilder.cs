@@ -37,11 +37,12 @@ internal sealed class CatalogBuilder(Scope? scope, MetadataOptions options)
     }
 
     /// <summary>Drops what a column scope does not reach (tables without the column) and sorts columns.</summary>
-    public Catalog Finish()
+    /// <param name="parseView">The dialect's view-definition reader, when the generic one cannot read it (SQL Server).</param>
+    public Catalog Finish(Func<TableMeta, Lineage.ViewLineage.Select?>? parseView = null)
     {
         foreach (var t in Catalog.Tables) t.Columns.Sort((a, b) => a.Ordinal.CompareTo(b.Ordinal));
         if (scope?.Column is { } col) Catalog.Tables.RemoveAll(t => t.Columns.All(c => c.Name != col));
-        Lineage.ViewLineage.Apply(Catalog);
+        Lineage.ViewLineage.Apply(Catalog, parseView);
         return Catalog;
     }
 

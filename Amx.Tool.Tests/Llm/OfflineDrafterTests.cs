@@ -37,7 +37,7 @@ public class OfflineDrafterTests
         {
             Assert.That(d["c_customer_sk"].Description, Is.EqualTo("Surrogate key of the customer (primary key)."));
             Assert.That(d["c_current_addr_sk"].Description,
-                Is.EqualTo("Current address of the customer. References tpcds.customer_address (ca_address_sk); optional."));
+                Is.EqualTo("Current address of the customer. Foreign key to tpcds.customer_address (ca_address_sk); optional."));
             Assert.That(d["c_customer_id"].Description, Is.EqualTo("Identifier of the customer. Unique for each customer."));
         });
     }
@@ -55,7 +55,7 @@ public class OfflineDrafterTests
             Assert.That(o["ship_dt"].Description, Is.EqualTo("Date when the order was shipped."));
             Assert.That(o["orderQty"].Description, Is.EqualTo("Quantity of the order."));
             Assert.That(o["num_items"].Description, Is.EqualTo("Number of items of the order."));
-            Assert.That(o["customer_id"].Description, Is.EqualTo("Customer of the order. References sales.customer (id)."));
+            Assert.That(o["customer_id"].Description, Is.EqualTo("Customer of the order. Foreign key to sales.customer (id)."));
             Assert.That(o["order_id"].Description, Is.EqualTo("Unique identifier of the order (primary key)."));
         });
     }
@@ -89,7 +89,7 @@ public class OfflineDrafterTests
         {
             Assert.That(c["(table)"].Description, Does.StartWith("Table of customers, one row per customer. Links to tpcds.customer_address. Attributes include customer ID, first name, last name, preferred customer flag, email address and 4 more."));
             Assert.That(s["(table)"].Description, Does.StartWith("Table of store sales, one row per item and ticket number. Links to tpcds.date_dim and tpcds.item."));
-            Assert.That(s["ss_sold_date_sk"].Description, Is.EqualTo("Sold date of the store sales. References tpcds.date_dim (d_date_sk)."));
+            Assert.That(s["ss_sold_date_sk"].Description, Is.EqualTo("Sold date of the store sales. Foreign key to tpcds.date_dim (d_date_sk)."));
             Assert.That(s["ss_ext_discount_amt"].Description, Is.EqualTo("Extended discount amount of the store sales."));
             Assert.That(c["(table)"].Target.Kind, Is.EqualTo(TargetKinds.Table));
         });

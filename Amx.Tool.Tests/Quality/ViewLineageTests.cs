@@ -15,20 +15,20 @@ namespace Amx.Tool.Tests.Quality;
 [TestFixture, NonParallelizable]
 public sealed class ViewLineageTests
 {
-    const string Tables = """
+    internal const string Tables = """
         CREATE TABLE {0}country (country_id int PRIMARY KEY, country varchar(50) NOT NULL);
         CREATE TABLE {0}city (city_id int PRIMARY KEY, city varchar(50) NOT NULL, country_id int REFERENCES {0}country(country_id));
         CREATE TABLE {0}film (film_id int PRIMARY KEY, title varchar(100) NOT NULL, rental_rate numeric(4,2), length int);
         """;
 
-    const string Views = """
+    internal const string Views = """
         CREATE VIEW {0}city_list AS SELECT ci.city_id AS id, ci.city, co.country AS country_name FROM {0}city ci JOIN {0}country co ON co.country_id = ci.country_id;
         CREATE VIEW {0}film_list AS SELECT f.film_id AS fid, f.title, f.rental_rate * f.length AS rate_per_minute FROM {0}film f;
         CREATE VIEW {0}country_stats AS SELECT co.country, count(ci.city_id) AS cities FROM {0}country co JOIN {0}city ci ON ci.country_id = co.country_id GROUP BY co.country;
         CREATE VIEW {0}city_names AS SELECT l.city AS town, l.country_name FROM {0}city_list l;
         """;
 
-    static void AssertLineage(Catalog catalog, string schema)
+    internal static void AssertLineage(Catalog catalog, string schema)
     {
         ColumnLineage? L(string table, string column) =>
             catalog.Tables.Single(t => t.Name.Table == table).Columns.Single(c => c.Name == column).Lineage;

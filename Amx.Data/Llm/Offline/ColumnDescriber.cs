@@ -11,8 +11,8 @@ public sealed record OfflineDraft(string Description, IReadOnlyList<string> Alte
 /// Writes a column description from evidence only: the name (split, table prefix dropped, abbreviations expanded),
 /// the type (booleans → "Whether …", timestamps → "Date and time when …"), keys ("Primary key of …",
 /// "References …") and profile statistics (enumerated values, how often empty, observed range).
-/// Confidence: low when a word stays cryptic, high when structure or well-known words carry the meaning,
-/// otherwise medium.
+/// Confidence: low when a word stays cryptic, high when evidence beyond the name backs it (a key, reference, type,
+/// default, enumeration or lineage), otherwise medium.
 /// </summary>
 public static class ColumnDescriber
 {
@@ -32,7 +32,6 @@ public static class ColumnDescriber
         var words = NameWords.Split(column.Name);
         if (words.Count > 1 && tw.IsColumnPrefix(words[0])) words.RemoveAt(0);
         var cryptic = words.Count == 0 || words.Any(Vocabulary.IsCryptic);
-        var allKnown = words.Count > 0 && words.All(Vocabulary.IsKnown);
         var subjectWords = DropEntity(words, tw);
         var phrase = Phrase(subjectWords);
         var entity = tw.Entity;
@@ -50,8 +49,10 @@ public static class ColumnDescriber
             var subjectNoId = idSuffix && subjectWords.Count > 0 && IdSuffixes.Contains(subjectWords[^1])
                 ? subjectWords.Take(subjectWords.Count - 1).ToList() : subjectWords;
             var subject = Phrase(subjectNoId);
+            // salesorderid in salesorderheader: the identifier of the sales order, not "Sales order ID of the sales order header".
             core = isPk
-                ? (subject.Length == 0 || subject == entity ? $"{keyWord} of the {entity} (primary key)" : $"{Cap(phrase)} of the {entity} (primary key)")
+                ? (subject.Length == 0 || subject == entity ? $"{keyWord} of the {entity} (primary key)"
+                   : idSuffix ? $"{keyWord} of the {subject} (primary key)" : $"{Cap(phrase)} of the {entity} (primary key)")
                 : subject.Length == 0 || subject == entity ? $"Identifier of the {entity}"
                 : $"Identifier of the {subject} of the {entity}";
             if (!isPk) structural = !cryptic;
@@ -62,7 +63,7 @@ public static class ColumnDescriber
             var refCol = refPos < fk.ReferencedColumns.Count ? fk.ReferencedColumns[refPos] : null;
             var subject = Phrase(idSuffix ? subjectWords.Take(Math.Max(0, subjectWords.Count - 1)).ToList() : subjectWords);
             if (subject.Length == 0) subject = TableWordsOfRef(fk);
-            core = $"{Cap(subject)} of the {entity}. References {fk.References}{(refCol is null ? "" : $" ({refCol})")}";
+            core = $"{Cap(subject)} of the {entity}. Foreign key to {fk.References}{(refCol is null ? "" : $" ({refCol})")}";
             if (column.IsNullable) core += "; optional";
         }
         else if (IsBoolean(type, words))
@@ -107,7 +108,8 @@ public static class ColumnDescriber
         var enumeration = Enumeration(type, column.Profile);
         if (enumeration is not null) { notes.Add(enumeration); structural = true; }
         else if (Range(type, column.Profile) is { } range) notes.Add(range);
-        if (!inPk && table.UniqueKeys.Any(k => k.Count == 1 && k[0] == column.Name)) notes.Add($"Unique for each {entity}.");
+        if (inPk && !isPk) { notes.Add("Part of the primary key."); structural = true; }
+        if (!inPk && table.UniqueKeys.Any(k => k.Count == 1 && k[0] == column.Name)) { notes.Add($"Unique for each {entity}."); structural = true; }
         if (column.Profile?.NullRatio is { } nulls)
         {
             if (nulls >= 0.999) notes.Add("Empty in all profiled rows.");
@@ -115,7 +117,10 @@ public static class ColumnDescriber
         }
 
         var description = Sentence(core) + (notes.Count > 0 ? " " + string.Join(' ', notes) : "");
-        var confidence = cryptic ? Confidences.Low : structural || allKnown ? Confidences.High : Confidences.Medium;
+        // High needs evidence beyond reading the name: a key or reference, a type or default that says what the value
+        // is, enumerated values, lineage. A name read well ("Order quantity of …") is medium: it may still be right,
+        // but nothing backs it (docs/drafting-quality.md, calibration).
+        var confidence = cryptic ? Confidences.Low : structural ? Confidences.High : Confidences.Medium;
 
         var alternatives = new List<string>();
         var plain = Sentence(Cap(Phrase(words.Count > 0 ? words : NameWords.Split(column.Name))) + $" ({entity})");

@@ -12,7 +12,7 @@ public sealed class OfflineDrafter(DrafterOptions? options = null) : IDescriptio
     readonly DrafterOptions options = options ?? new DrafterOptions();
 
     /// <summary>Changes whenever the drafting rules change, so eval runs can tell drafter versions apart.</summary>
-    public const string Version = "2";
+    public const string Version = "3";
 
     public string Provider => "offline";
     public string Model => "offline";

@@ -8,7 +8,8 @@ namespace Amx.Data.Llm.Offline;
 public sealed class TableWords
 {
     static readonly HashSet<string> Prefixes = new(StringComparer.Ordinal) { "tbl", "tb", "t", "dim", "fact", "fct", "stg", "vw", "v", "mv", "d", "f" };
-    static readonly HashSet<string> Suffixes = new(StringComparer.Ordinal) { "dim", "fact", "fct", "tbl", "vw", "view", "v", "mv" };
+    // "header" of a header/detail pair: a row of salesorderheader is a sales order.
+    static readonly HashSet<string> Suffixes = new(StringComparer.Ordinal) { "dim", "fact", "fct", "tbl", "vw", "view", "v", "mv", "header" };
 
     public required IReadOnlyList<string> RawWords { get; init; }
     /// <summary>Singular phrase for one row: "customer", "store sales".</summary>

@@ -82,6 +82,7 @@ public sealed class DuckDbMetadataReader : IMetadataReader
                 }
             }
 
+        await DuckDbViewDefinitions.ReadAsync(connection, b, scope, ct);
         var catalog = b.Finish();
         await _profiler.ProfileAsync(connection, catalog, options, ct);
         return catalog;

@@ -6,15 +6,20 @@ namespace Amx.Data.Warehouse.Lineage;
 /// <summary>
 /// Maps each column of a view to its base column (pass-through, maybe renamed) or to the base columns its expression
 /// uses (derived), from the definition the catalog returns: PostgreSQL <c>pg_get_viewdef</c> (columns qualified by
-/// table), MySQL/MariaDB <c>VIEW_DEFINITION</c> (fully qualified, back-quoted), SQLite the <c>CREATE VIEW</c> text.
+/// table), MySQL/MariaDB <c>VIEW_DEFINITION</c> (fully qualified, back-quoted; MariaDB 10.11 has no
+/// <c>VIEW_COLUMN_USAGE</c>, so both use this parse), SQLite and DuckDB the <c>CREATE VIEW</c> text. SQL Server's T-SQL
+/// goes through ScriptDom instead (<c>SqlServerViewParser</c>), passed in as <c>parse</c>.
 /// It reads only the outer select list and the FROM/JOIN relations with their aliases; a column it cannot place gets
 /// no lineage and is drafted like any other (docs/view-lineage.md).
 /// </summary>
 public static class ViewLineage
 {
     /// <summary>Sets <see cref="ColumnMeta.Lineage"/> on the columns of every view in the catalog that has a definition.</summary>
-    public static void Apply(Catalog catalog)
+    /// <param name="parse">Reads a view's definition into its outer select; default the dialect-tolerant
+    /// <see cref="Parse"/>. SQL Server passes its ScriptDom reader (SqlServerViewParser).</param>
+    public static void Apply(Catalog catalog, Func<TableMeta, Select?>? parse = null)
     {
+        parse ??= view => Parse(view.ViewDefinition!);
         // Case-folded for matching unquoted names in the SQL text; where two tables differ only in case
         // ("Order Lines" and order lines), the first wins and an ambiguous reference may go unplaced.
         var byName = new Dictionary<(string, string), TableMeta>();
@@ -22,7 +27,7 @@ public static class ViewLineage
         foreach (var view in catalog.Tables.Where(t => t.ViewDefinition is not null))
         {
             Select? select;
-            try { select = Parse(view.ViewDefinition!); }
+            try { select = parse(view); }
             catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException) { continue; }
             if (select is null) continue;
             // The view's column list (SQLite CREATE VIEW v(a, b)) or its columns in order name the select items.

@@ -4,7 +4,11 @@ using Amx.Data.Warehouse.Model;
 
 namespace Amx.Data.Warehouse.SqlServer;
 
-/// <summary>Reads the catalog from <c>sys.*</c> in three queries (objects, columns, keys), descriptions from <c>sys.extended_properties</c>.</summary>
+/// <summary>
+/// Reads the catalog from <c>sys.*</c> in four set-based queries (objects with view definitions from
+/// <c>sys.sql_modules</c>, columns, keys, view dependencies from <c>sys.sql_expression_dependencies</c>), descriptions
+/// from <c>sys.extended_properties</c>. View lineage is read with ScriptDom (<see cref="SqlServerViewParser"/>).
+/// </summary>
 public sealed class SqlServerMetadataReader : IMetadataReader
 {
     const string ObjectFilter = """
@@ -19,10 +23,12 @@ public sealed class SqlServerMetadataReader : IMetadataReader
                CAST(ep.value AS nvarchar(max)),
                (SELECT SUM(p.rows) FROM sys.partitions p WHERE p.object_id = o.object_id AND p.index_id IN (0, 1)),
                CAST(CASE WHEN EXISTS (SELECT 1 FROM sys.indexes i JOIN sys.partition_schemes ps ON ps.data_space_id = i.data_space_id
-                                      WHERE i.object_id = o.object_id AND i.index_id IN (0, 1)) THEN 1 ELSE 0 END AS bit)
+                                      WHERE i.object_id = o.object_id AND i.index_id IN (0, 1)) THEN 1 ELSE 0 END AS bit),
+               m.definition
         FROM sys.objects o
         JOIN sys.schemas s ON s.schema_id = o.schema_id
         LEFT JOIN sys.extended_properties ep ON ep.class = 1 AND ep.major_id = o.object_id AND ep.minor_id = 0 AND ep.name = N'MS_Description'
+        LEFT JOIN sys.sql_modules m ON m.object_id = o.object_id AND o.type = 'V'
         WHERE {ObjectFilter}
         ORDER BY s.name, o.name
         """;
@@ -69,13 +75,28 @@ public sealed class SqlServerMetadataReader : IMetadataReader
         ORDER BY 1, 2, 4, 5
         """;
 
+    // What each view references, as SQL Server bound it at CREATE VIEW: places unqualified table names in their schema,
+    // and (schema-bound views only: referenced_minor_id > 0) the columns used. Same-database references only.
+    internal const string ViewDependenciesSql = $"""
+        SELECT s.name, o.name, COALESCE(rs.name, d.referenced_schema_name), COALESCE(ro.name, d.referenced_entity_name), rc.name
+        FROM sys.sql_expression_dependencies d
+        JOIN sys.objects o ON o.object_id = d.referencing_id
+        JOIN sys.schemas s ON s.schema_id = o.schema_id
+        LEFT JOIN sys.objects ro ON ro.object_id = d.referenced_id
+        LEFT JOIN sys.schemas rs ON rs.schema_id = ro.schema_id
+        LEFT JOIN sys.columns rc ON rc.object_id = d.referenced_id AND rc.column_id = d.referenced_minor_id AND d.referenced_minor_id > 0
+        WHERE o.type = 'V' AND d.referenced_class = 1 AND d.referenced_server_name IS NULL AND d.referenced_database_name IS NULL
+          AND {ObjectFilter}
+        """;
+
     public async Task<Catalog> ReadAsync(DbConnection connection, Scope? scope, MetadataOptions options, CancellationToken ct = default)
     {
         var b = new CatalogBuilder(scope, options);
         await using (var r = await QueryAsync(connection, ObjectsSql, scope, ct))
             while (await r.ReadAsync(ct))
                 b.AddTable(r.GetString(0), r.GetString(1), r.GetString(2).Trim() == "V" ? TargetKinds.View : TargetKinds.Table,
-                    CatalogBuilder.Text(r, 3), CatalogBuilder.Long(r, 4), partitioned: r.GetBoolean(5));
+                    CatalogBuilder.Text(r, 3), CatalogBuilder.Long(r, 4), partitioned: r.GetBoolean(5))
+                    ?.ViewDefinition = CatalogBuilder.Text(r, 6);
 
         await using (var r = await QueryAsync(connection, ColumnsSql, scope, ct))
             while (await r.ReadAsync(ct))
@@ -109,7 +130,18 @@ public sealed class SqlServerMetadataReader : IMetadataReader
             }
         }
 
-        var catalog = b.Finish();
+        var dependencies = new Dictionary<QualifiedName, List<SqlServerViewParser.Dependency>>();
+        await using (var r = await QueryAsync(connection, ViewDependenciesSql, scope, ct))
+            while (await r.ReadAsync(ct))
+            {
+                if (r.IsDBNull(2) || r.IsDBNull(3)) continue;
+                var view = new QualifiedName(r.GetString(0), r.GetString(1));
+                if (!dependencies.TryGetValue(view, out var list)) dependencies[view] = list = [];
+                list.Add(new SqlServerViewParser.Dependency(r.GetString(2), r.GetString(3), CatalogBuilder.Text(r, 4)));
+            }
+
+        var parser = new SqlServerViewParser(dependencies.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<SqlServerViewParser.Dependency>)kv.Value));
+        var catalog = b.Finish(parser.Parse);
         if (options.Profiling != ProfilingMode.Metadata)
             foreach (var c in catalog.Tables.SelectMany(t => t.Columns))
                 c.Profile = new ColumnProfile { Note = "profiling is not available on SQL Server yet (metadata only)" };

@@ -89,6 +89,7 @@ static class ApplyRunner
             ReplaceOutsideComments = flags.ReplaceOutsideComments.Parents.Any() && parse.GetValue(flags.ReplaceOutsideComments),
         };
         var store = await ctx.OpenHistoryAsync(ct);
+        await Amx.Data.Eval.EvalRuns.RefuseAsync(store, runId, revert ? "revert" : "apply", ct);
         var service = new ApplyService(store, ctx.Config, ctx.Env, ctx.Info);
         if (!options.DryRun && !options.Check && !parse.GetValue(flags.Yes))
         {

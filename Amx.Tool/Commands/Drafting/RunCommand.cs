@@ -30,6 +30,7 @@ public sealed class RunCommand : AmxCommand
         // A resumed run goes on against the database and with the llm profile it started with, unless told otherwise.
         var store = await ctx.OpenHistoryAsync(ct);
         var resumed = resume is null ? null : await store.FindRunAsync(resume, ct);
+        if (resumed is not null) Amx.Data.Eval.EvalRuns.Refuse(resumed, "run --resume");
         var request = _options.ToRequest(ctx, parse, scope, "run", resumed?.DbProfile,
             resumed is null ? null : () => RunResume.LlmProfileOf(resumed, ctx.Config)) with { ResumeRunId = resume };
         var summary = await DraftingHost.RunAsync(ctx, request, ct, store);

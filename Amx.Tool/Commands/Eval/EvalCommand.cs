@@ -60,9 +60,9 @@ public sealed class EvalCommand : AmxCommand
             }),
         }, () =>
         {
-            var table = new OutputTable("target", "confidence", "token_f1", "rouge_l", "judge", "draft", "human");
+            var table = new OutputTable("target", "confidence", "token_f1", "rouge_l", "judge", "judge_reason", "draft", "human");
             foreach (var t in s.Targets)
-                table.Add(t.Target, t.Confidence, F(t.TokenF1), F(t.RougeL), t.JudgeScore is { } j ? F(j) : null,
+                table.Add(t.Target, t.Confidence, F(t.TokenF1), F(t.RougeL), t.JudgeScore is { } j ? F(j) : null, t.JudgeReason,
                     t.Draft ?? $"(failed: {t.Error})", t.Human);
             foreach (var g in s.Groups)
                 table.Footer.Add($"{g.Group,-18} n={g.Count,-5} token_f1={F(g.MeanTokenF1)}  rouge_l={F(g.MeanRougeL)}  " +

@@ -41,6 +41,7 @@ public sealed class ExportCommand : AmxCommand
 
         var store = await ctx.OpenHistoryAsync(ct);
         var runId = parse.GetValue(_runId)!;
+        await Amx.Data.Eval.EvalRuns.RefuseAsync(store, runId, "export", ct);
         var writer = new StringWriter();
         if (format == "sql") writer.Write(await new SqlExport(store, ctx.Config).RenderAsync(runId, backend, ct));
         else

@@ -24,8 +24,8 @@ public sealed class HistoryShowCommand : AmxCommand
         await RunLiveness.SweepAsync(store, ct);
         var run = await store.ReadRunAsync(parse.GetValue(_runId)!, ct);
         var json = ctx.Globals.Output == OutputFormat.Json;
-        // json carries every column; the table only what it prints.
-        var results = await store.ReadAsync(r => r.ResultsAsync(run.RunId, full: json, ct), ct);
+        // json carries every column; the table only what it prints (an eval's table shows the hidden human text).
+        var results = await store.ReadAsync(r => r.ResultsAsync(run.RunId, full: json || run.RunKind == Amx.Data.History.Model.RunKinds.Eval, ct), ct);
         var hash = parse.GetValue(_hash) ? DescriptionsHash.Compute(results) : null;
         var meta = RunMetadata.Read(run.MetadataJson);
         var local = await LocalCopyAsync(ctx, store, run, ct);
@@ -47,7 +47,7 @@ public sealed class HistoryShowCommand : AmxCommand
                     alternatives = string.IsNullOrEmpty(r.Alternatives) ? null : System.Text.Json.JsonSerializer.Deserialize<List<string>>(r.Alternatives),
                     previous_comment = r.PreviousComment, decision = r.Decision, reviewed_by = r.ReviewedBy, reviewed_at = RunJson.Utc(r.ReviewedAt),
                     applied = r.Applied, applied_by = r.AppliedBy, applied_at = RunJson.Utc(r.AppliedAt), apply_status = r.ApplyStatus, error = r.Error,
-                    source = SourceOf(r), metadata = r.MetadataJson is null ? null : Metadata.Read(r.MetadataJson),
+                    source = SourceOf(r), metadata = r.MetadataJson is null ? (System.Text.Json.JsonElement?)null : ResultMetadata.Read(r.MetadataJson).ToElement(),
                     reverted_by = r.RevertedBy, reverted_at = RunJson.Utc(r.RevertedAt),
                 }),
                 hash,
@@ -79,6 +79,20 @@ public sealed class HistoryShowCommand : AmxCommand
             o.WriteLine($"note     resumed with another llm profile: {string.Join(", ", switches)} (each result's metadata names its profile)");
         foreach (var line in RunUsage.Lines(meta)) o.WriteLine(line);
         o.WriteLine();
+        if (run.RunKind == Amx.Data.History.Model.RunKinds.Eval)
+        {
+            // An eval run's results are scored drafts next to the hidden human text, never decided or applied.
+            var e = new OutputTable("target", "confidence", "token_f1", "rouge_l", "judge", "judge_reason", "draft", "human");
+            foreach (var r in results)
+            {
+                var m = ResultMetadata.Read(r.MetadataJson);
+                e.Add(r.TargetQname, r.Confidence, Score(m.TokenF1), Score(m.RougeL), Score(m.JudgeScore), m.JudgeReason,
+                    r.Description ?? (r.Error is null ? null : "(failed: " + r.Error + ")"), r.PreviousComment);
+            }
+            Renderer.For(ctx).Write(o, e);
+            if (hash is not null) o.WriteLine(hash);
+            return 0;
+        }
         var t = new OutputTable("target", "kind", "description", "confidence", "decision", "reviewed_by", "applied_by", "applied_at", "status", "reverted");
         foreach (var r in results)
             t.Add(r.TargetQname, r.TargetKind,
@@ -102,7 +116,9 @@ public sealed class HistoryShowCommand : AmxCommand
         return there is not null && RunMetadata.Read(there.MetadataJson).LocalFallback == true ? there : null;
     }
 
+    static string? Score(double? v) => v?.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>The base column an inherited description came from (docs/view-lineage.md).</summary>
     static string? SourceOf(Amx.Data.History.Model.HistoryResult r) =>
-        r.MetadataJson is null ? null : Metadata.String(Metadata.Read(r.MetadataJson), "source");
+        ResultMetadata.Read(r.MetadataJson).Source;
 }

@@ -26,7 +26,9 @@ public sealed class ReviewCommand : AmxCommand
     protected override async Task<int> ExecuteAsync(CommandContext ctx, ParseResult parse, CancellationToken ct)
     {
         var runId = parse.GetValue(_runId)!;
-        var service = new ReviewService(await ctx.OpenHistoryAsync(ct), ctx.Env);
+        var store = await ctx.OpenHistoryAsync(ct);
+        await Amx.Data.Eval.EvalRuns.RefuseAsync(store, runId, "review", ct);
+        var service = new ReviewService(store, ctx.Env);
         var file = parse.GetValue(_fromFile);
         var accept = parse.GetValue(_accept) ?? [];
         var reject = parse.GetValue(_reject) ?? [];
