@@ -83,6 +83,7 @@ public sealed class BenchContext(Dictionary<string, string> options) : IAsyncDis
         psi.Environment["NO_COLOR"] = "1";
         psi.Environment["CI"] = "true";
         foreach (var (k, v) in env ?? new Dictionary<string, string>()) psi.Environment[k] = v;
+        var cpuBefore = ChildrenCpuSeconds();
         var sw = Stopwatch.StartNew();
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
@@ -91,8 +92,37 @@ public sealed class BenchContext(Dictionary<string, string> options) : IAsyncDis
         while (!p.WaitForExit(20))
             peakKb = Math.Max(peakKb, PeakKb(p.Id));
         p.WaitForExit();
-        return new AmxRun(p.ExitCode, stdout.Result, stderr.Result, sw.Elapsed, peakKb / 1024.0);
+        var elapsed = sw.Elapsed;
+        return new AmxRun(p.ExitCode, stdout.Result, stderr.Result, elapsed, peakKb / 1024.0, ChildrenCpuSeconds() - cpuBefore);
     }
+
+    /// <summary>The 1-minute load average (Linux): wall times on a shared machine mean little without it.</summary>
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
+
+    /// <summary>
+    /// User + system CPU of this process's finished children (getrusage RUSAGE_CHILDREN; .NET reaps each child on exit):
+    /// the difference around one amx run is that run's CPU time, whatever the load. NaN where unavailable.
+    /// </summary>
+    static double ChildrenCpuSeconds()
+    {
+        if (!OperatingSystem.IsLinux()) return double.NaN;
+        var usage = new RUsage();
+        return GetRUsage(-1 /* RUSAGE_CHILDREN */, ref usage) == 0
+            ? usage.UserSec + usage.UserUsec / 1e6 + usage.SysSec + usage.SysUsec / 1e6
+            : double.NaN;
+    }
+
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+    struct RUsage
+    {
+        public long UserSec, UserUsec, SysSec, SysUsec;
+        // The rest of struct rusage (14 longs) is not read, but must be there for the kernel to fill.
+        public long R0, R1, R2, R3, R4, R5, R6, R7, R8, R9, R10, R11, R12, R13;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "getrusage", SetLastError = true)]
+    static extern int GetRUsage(int who, ref RUsage usage);
 
     /// <summary>VmHWM: the process's peak resident set so far.</summary>
     static long PeakKb(int pid)
@@ -109,7 +139,8 @@ public sealed class BenchContext(Dictionary<string, string> options) : IAsyncDis
     }
 }
 
-public sealed record AmxRun(int ExitCode, string Stdout, string Stderr, TimeSpan Elapsed, double PeakMb)
+/// <summary>One amx process: CpuSeconds is its user + system CPU time (NaN where the OS does not say).</summary>
+public sealed record AmxRun(int ExitCode, string Stdout, string Stderr, TimeSpan Elapsed, double PeakMb, double CpuSeconds)
 {
     public AmxRun Check(string what)
     {
