@@ -96,6 +96,30 @@ public sealed class BenchContext(Dictionary<string, string> options) : IAsyncDis
         return new AmxRun(p.ExitCode, stdout.Result, stderr.Result, elapsed, peakKb / 1024.0, ChildrenCpuSeconds() - cpuBefore);
     }
 
+    /// <summary>
+    /// User + system CPU so far of the local database server listening on <paramref name="port"/> (found by its
+    /// command line in /proc; NaN when it is not a local process): the server's share of an apply, whatever the load.
+    /// </summary>
+    public static double ServerCpuSeconds(string executable, uint port)
+    {
+        if (!OperatingSystem.IsLinux()) return double.NaN;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            try
+            {
+                var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Split('\0');
+                if (!cmdline[0].EndsWith(executable, StringComparison.Ordinal) || !cmdline.Contains($"--port={port}")) continue;
+                // /proc/PID/stat: fields 14 and 15 (utime, stime) in clock ticks, counted after the ")" that ends the name.
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+        return double.NaN;
+    }
+
     /// <summary>The 1-minute load average (Linux): wall times on a shared machine mean little without it.</summary>
     public static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
