@@ -83,6 +83,7 @@ public sealed class BenchContext(Dictionary<string, string> options) : IAsyncDis
         psi.Environment["NO_COLOR"] = "1";
         psi.Environment["CI"] = "true";
         foreach (var (k, v) in env ?? new Dictionary<string, string>()) psi.Environment[k] = v;
+        var cpuBefore = ChildrenCpuSeconds();
         var sw = Stopwatch.StartNew();
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
@@ -91,8 +92,61 @@ public sealed class BenchContext(Dictionary<string, string> options) : IAsyncDis
         while (!p.WaitForExit(20))
             peakKb = Math.Max(peakKb, PeakKb(p.Id));
         p.WaitForExit();
-        return new AmxRun(p.ExitCode, stdout.Result, stderr.Result, sw.Elapsed, peakKb / 1024.0);
+        var elapsed = sw.Elapsed;
+        return new AmxRun(p.ExitCode, stdout.Result, stderr.Result, elapsed, peakKb / 1024.0, ChildrenCpuSeconds() - cpuBefore);
     }
+
+    /// <summary>
+    /// User + system CPU so far of the local database server listening on <paramref name="port"/> (found by its
+    /// command line in /proc; NaN when it is not a local process): the server's share of an apply, whatever the load.
+    /// </summary>
+    public static double ServerCpuSeconds(string executable, uint port)
+    {
+        if (!OperatingSystem.IsLinux()) return double.NaN;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            try
+            {
+                var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Split('\0');
+                if (!cmdline[0].EndsWith(executable, StringComparison.Ordinal) || !cmdline.Contains($"--port={port}")) continue;
+                // /proc/PID/stat: fields 14 and 15 (utime, stime) in clock ticks, counted after the ")" that ends the name.
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+        return double.NaN;
+    }
+
+    /// <summary>The 1-minute load average (Linux): wall times on a shared machine mean little without it.</summary>
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
+
+    /// <summary>
+    /// User + system CPU of this process's finished children (getrusage RUSAGE_CHILDREN; .NET reaps each child on exit):
+    /// the difference around one amx run is that run's CPU time, whatever the load. NaN where unavailable.
+    /// </summary>
+    static double ChildrenCpuSeconds()
+    {
+        if (!OperatingSystem.IsLinux()) return double.NaN;
+        var usage = new RUsage();
+        return GetRUsage(-1 /* RUSAGE_CHILDREN */, ref usage) == 0
+            ? usage.UserSec + usage.UserUsec / 1e6 + usage.SysSec + usage.SysUsec / 1e6
+            : double.NaN;
+    }
+
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+    struct RUsage
+    {
+        public long UserSec, UserUsec, SysSec, SysUsec;
+        // The rest of struct rusage (14 longs) is not read, but must be there for the kernel to fill.
+        public long R0, R1, R2, R3, R4, R5, R6, R7, R8, R9, R10, R11, R12, R13;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "getrusage", SetLastError = true)]
+    static extern int GetRUsage(int who, ref RUsage usage);
 
     /// <summary>VmHWM: the process's peak resident set so far.</summary>
     static long PeakKb(int pid)
@@ -109,7 +163,8 @@ public sealed class BenchContext(Dictionary<string, string> options) : IAsyncDis
     }
 }
 
-public sealed record AmxRun(int ExitCode, string Stdout, string Stderr, TimeSpan Elapsed, double PeakMb)
+/// <summary>One amx process: CpuSeconds is its user + system CPU time (NaN where the OS does not say).</summary>
+public sealed record AmxRun(int ExitCode, string Stdout, string Stderr, TimeSpan Elapsed, double PeakMb, double CpuSeconds)
 {
     public AmxRun Check(string what)
     {

@@ -86,7 +86,7 @@ public sealed class DuckDbBench : IBenchSuite
         times.Sort();
         cpu.Sort();
         ctx.Report($"DuckDB metadata read, {tables}×{columns}", times[2], "s", 1.0,
-            $"min {times[0]:F3} s, max {times[^1]:F3} s; CPU time (all DuckDB threads) median {cpu[2]:F3} s; load average {LoadAverage()}");
+            $"min {times[0]:F3} s, max {times[^1]:F3} s; CPU time (all DuckDB threads) median {cpu[2]:F3} s; load average {BenchContext.LoadAverage()}");
     }
 
     static async Task ApplyAsync(BenchContext ctx, string dir, string path, int tables, int columns, int rounds)
@@ -97,6 +97,7 @@ public sealed class DuckDbBench : IBenchSuite
         ctx.Amx(home, "bench", null, "history", "list").Check("history list (creates the local store)");
         var store = $"Data Source={Path.Combine(home, "history.db")}";
         var times = new List<double>();
+        var cpu = new List<double>();
         double peak = 0;
         var stamp = DateTime.UtcNow.ToString("yyyy-MM-dd_HH-mm");
         for (var round = 0; round < rounds; round++)
@@ -109,16 +110,16 @@ public sealed class DuckDbBench : IBenchSuite
             if (applied != tables * columns)
                 throw new InvalidOperationException($"{applied} of {tables * columns} applied\n{run.Stdout}\n{run.Stderr}");
             times.Add(run.Elapsed.TotalSeconds);
+            cpu.Add(run.CpuSeconds);
             peak = Math.Max(peak, run.PeakMb);
+            Console.Error.WriteLine($"  round {round + 1}: {run.Elapsed.TotalSeconds:F1} s wall, {run.CpuSeconds:F1} s CPU, load average {BenchContext.LoadAverage()}");
         }
         times.Sort();
+        cpu.Sort();
         ctx.Report($"DuckDB apply of {tables * columns:N0} column comments (CLI)", times[times.Count / 2], "s", null,
-            $"median of {rounds}; min {BenchContext.Format(times[0])} s, max {BenchContext.Format(times[^1])} s; peak {peak:F0} MB; load average {LoadAverage()}");
+            $"median of {rounds}; min {BenchContext.Format(times[0])} s, max {BenchContext.Format(times[^1])} s; CPU time (amx process) median {cpu[cpu.Count / 2]:F1} s; " +
+            $"peak {peak:F0} MB; load average {BenchContext.LoadAverage()}");
     }
-
-    /// <summary>The 1-minute load average (Linux): wall times on a shared machine mean little without it.</summary>
-    static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
 
     /// <summary>The live column comments of the first tables, as the drafts' previous_comment.</summary>
     static List<(string Qname, string? Comment)> LiveComments(string path, int tables)

@@ -93,19 +93,27 @@ public sealed class DuckDbCommentWriter : CommentWriterBase
         // The tables involved as a VALUES list of escaped literals (COMMENT targets are few enough for one statement).
         var wanted = string.Join(", ", list.Select(t => (t.Name.Schema, t.Name.Table)).Distinct()
             .Select(p => $"({DuckDbDialect.Literal(p.Schema)}, {DuckDbDialect.Literal(p.Table)})"));
+        // Each catalog function builds the whole catalog per call (~0.1 s for 100,000 columns): only the ones needed.
+        var branches = new List<string>();
+        if (list.Any(t => !t.Name.IsColumn))
+        {
+            branches.Add("""
+                SELECT x.schema_name, x.table_name, NULL::VARCHAR, x.comment FROM duckdb_tables() x
+                  JOIN wanted w ON x.schema_name = w.s AND x.table_name = w.t WHERE x.database_name = current_database()
+                """);
+            branches.Add("""
+                SELECT x.schema_name, x.view_name, NULL::VARCHAR, x.comment FROM duckdb_views() x
+                  JOIN wanted w ON x.schema_name = w.s AND x.view_name = w.t WHERE x.database_name = current_database() AND NOT x.internal
+                """);
+        }
+        if (list.Any(t => t.Name.IsColumn))
+            branches.Add("""
+                SELECT x.schema_name, x.table_name, x.column_name, x.comment FROM duckdb_columns() x
+                  JOIN wanted w ON x.schema_name = w.s AND x.table_name = w.t WHERE x.database_name = current_database() AND NOT x.internal
+                """);
         await using var cmd = connection.CreateCommand();
         cmd.Transaction = transaction;
-        cmd.CommandText = $"""
-            WITH wanted(s, t) AS (VALUES {wanted})
-            SELECT x.schema_name, x.table_name, NULL::VARCHAR, x.comment FROM duckdb_tables() x
-              JOIN wanted w ON x.schema_name = w.s AND x.table_name = w.t WHERE x.database_name = current_database()
-            UNION ALL
-            SELECT x.schema_name, x.view_name, NULL::VARCHAR, x.comment FROM duckdb_views() x
-              JOIN wanted w ON x.schema_name = w.s AND x.view_name = w.t WHERE x.database_name = current_database() AND NOT x.internal
-            UNION ALL
-            SELECT x.schema_name, x.table_name, x.column_name, x.comment FROM duckdb_columns() x
-              JOIN wanted w ON x.schema_name = w.s AND x.table_name = w.t WHERE x.database_name = current_database() AND NOT x.internal
-            """;
+        cmd.CommandText = $"WITH wanted(s, t) AS (VALUES {wanted})\n{string.Join("\nUNION ALL\n", branches)}";
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
         {

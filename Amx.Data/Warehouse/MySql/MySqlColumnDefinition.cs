@@ -66,10 +66,13 @@ public sealed record MySqlColumnDefinition(string Column, string Head, string Ta
     /// <summary>Finds the column's line in a <c>SHOW CREATE TABLE</c> text; null when the column is not there.</summary>
     public static MySqlColumnDefinition? FromCreateTable(string createTable, string column)
     {
+        // Called once per column of a table: lines that cannot name this column are skipped without tokenizing them.
+        var backticked = "`" + column.Replace("`", "``") + "`";
         foreach (var raw in createTable.Split('\n'))
         {
             var line = raw.TrimEnd('\r').Trim();
             if (line.Length == 0 || (line[0] != '`' && line[0] != '"')) continue;
+            if (line[0] == '`' && !line.StartsWith(backticked, StringComparison.Ordinal)) continue;
             var tokens = Tokenize(line);
             if (tokens.Count == 0 || tokens[0].Kind != TokenKind.Identifier || tokens[0].Value != column) continue;
             if (line.EndsWith(',')) line = line[..^1];

@@ -20,6 +20,15 @@ public sealed partial class MySqlCommentWriter(MySqlDialect dialect) : CommentWr
 
     public override WarehouseDialect Dialect => dialect;
 
+    /// <summary>
+    /// The phases of each table's write ("snapshot", "proof", "alter", "check") as activities, for the benchmark's
+    /// breakdown (Amx.Benchmarks, apply suite); without a listener they cost nothing.
+    /// </summary>
+    public static readonly System.Diagnostics.ActivitySource Phases = new(PhasesName);
+
+    /// <summary>The name of <see cref="Phases"/> (a listener must not touch Phases itself while it is being made).</summary>
+    public const string PhasesName = "Amx.Data.MySql.CommentWriter";
+
     public override async Task<IReadOnlyList<string>> RenderStatementsAsync(DbConnection? connection, QualifiedName target, string kind, string? text, CancellationToken ct = default)
     {
         var t = new CommentTarget(target, kind);
@@ -82,7 +91,11 @@ public sealed partial class MySqlCommentWriter(MySqlDialect dialect) : CommentWr
     {
         var first = group[0].Target;
         MySqlTableSnapshot before;
-        try { before = await SnapshotAsync(conn, first, ct); }
+        try
+        {
+            using var phase = Phases.StartActivity("snapshot");
+            before = await SnapshotAsync(conn, first, ct);
+        }
         catch (CommentWriteException e)
         {
             foreach (var w in group) failures[w.Target] = CommentWriteException.Failed(w.Target, e.Message.Replace(first.ToString(), w.Target.ToString()), e.Hint, e);
@@ -95,11 +108,14 @@ public sealed partial class MySqlCommentWriter(MySqlDialect dialect) : CommentWr
             try { clauses.Add((w.Target, Clause(w.Target, w.Text, before))); }
             catch (CommentWriteException e) { failures[w.Target] = e; }
         }
-        var proven = await ProveAsync(conn, first.Name, clauses, failures, ct);
+        List<(CommentTarget Target, string Clause)> proven;
+        using (Phases.StartActivity("proof"))
+            proven = await ProveAsync(conn, first.Name, clauses, failures, ct);
         if (proven.Count == 0) return;
 
         var table = dialect.QuoteTable(first.Name);
         var written = new List<(CommentTarget Target, string Clause)>();
+        var alter = Phases.StartActivity("alter");
         try
         {
             await AlterAsync(conn, table, proven.Select(p => p.Clause), options, ct);
@@ -127,7 +143,10 @@ public sealed partial class MySqlCommentWriter(MySqlDialect dialect) : CommentWr
         {
             failures[proven[0].Target] = Failure(e, proven[0].Target);
         }
-        if (written.Count > 0) await CheckAfterAsync(conn, before, written, failures, ct);
+        finally { alter?.Dispose(); }
+        if (written.Count == 0) return;
+        using (Phases.StartActivity("check"))
+            await CheckAfterAsync(conn, before, written, failures, ct);
     }
 
     /// <summary>

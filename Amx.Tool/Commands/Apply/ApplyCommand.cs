@@ -98,9 +98,7 @@ static class ApplyRunner
                     $"preview with: amx {(revert ? "revert" : "apply")} {runId} --dry-run");
             // The same classification as the real apply: how many, what they replace, and where.
             var preview = revert ? await service.RevertAsync(runId, options with { DryRun = true }, ct) : await service.ApplyAsync(runId, options with { DryRun = true }, ct);
-            if (!ctx.Confirm(revert
-                    ? $"Restore the previous comments of {runId} in {preview.Database}: {preview.New + preview.ReplaceOutside} target(s)?"
-                    : $"Write {preview.New + preview.ReplaceOutside} comment(s) of {runId} to {preview.Database}: {CountsLine(preview)}?"))
+            if (!ctx.Confirm(Question(preview, runId, revert)))
             {
                 ctx.Info("Nothing changed.");
                 return 0;
@@ -117,6 +115,11 @@ static class ApplyRunner
         ReportFirstProblem(ctx, summary, revert ? "revert" : "apply", runId);
         return (int)summary.ExitCode;
     }
+
+    /// <summary>The confirmation question of apply, revert and run-apply, from the dry run's classification.</summary>
+    public static string Question(ApplySummary preview, string runId, bool revert) => revert
+        ? $"Restore the previous comments of {runId} in {preview.Database}: {preview.New + preview.ReplaceOutside} target(s)?"
+        : $"Write {preview.New + preview.ReplaceOutside} comment(s) of {runId} to {preview.Database}: {CountsLine(preview)}?";
 
     /// <summary>"N new, M replace a comment written outside amx" (and how many such targets are left alone).</summary>
     public static string CountsLine(ApplySummary s) =>
@@ -138,7 +141,7 @@ static class ApplyRunner
             : new AmxException(ExitCode.Partial, message, $"fix the cause and run amx {(verb == "run-apply" ? "apply" : verb)} {runId} --yes again: failures stay retryable"), ctx.Err, verbose: false);
     }
 
-    static void Report(CommandContext ctx, ApplySummary s, bool revert)
+    public static void Report(CommandContext ctx, ApplySummary s, bool revert)
     {
         ctx.Render(new
         {

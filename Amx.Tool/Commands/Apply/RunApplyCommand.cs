@@ -22,6 +22,7 @@ public sealed class RunApplyCommand : AmxCommand
     readonly Option<bool> _yes = new("--yes", "-y") { Description = "Do not ask for confirmation (required without a terminal)" };
     readonly Option<bool> _force = new("--force") { Description = "Write even where the live comment changed since drafting" };
     readonly Option<bool> _unattended = new("--unattended") { Description = "For cron and CI: implies --yes and --missing-only, never prompts" };
+    readonly Option<bool> _dryRun = new("--dry-run") { Description = "Draft and accept, then print what apply would write (the exact statements); write no comment" };
     readonly ApplyFlags _apply = new();
 
     public RunApplyCommand() : base("run-apply", "Draft, accept and apply in one go (no scope: the whole warehouse)")
@@ -31,6 +32,7 @@ public sealed class RunApplyCommand : AmxCommand
         Options.Add(_yes);
         Options.Add(_force);
         Options.Add(_unattended);
+        Options.Add(_dryRun);
         Options.Add(_apply.AllowTableRebuild);
         Options.Add(_apply.ReplaceOutsideComments);
     }
@@ -42,26 +44,42 @@ public sealed class RunApplyCommand : AmxCommand
         var request = _options.ToRequest(ctx, parse, parse.GetValue(_scope), "run-apply");
         // Scheduled runs fill gaps only: a comment someone wrote since the last run is never redrafted.
         if (unattended) request = request with { MissingOnly = true };
-        if (!unattended && !parse.GetValue(_yes))
-        {
-            if (!ctx.IsInteractive)
-                throw AmxException.BadInput("run-apply changes database comments and needs --yes without a terminal",
-                    "draft and review first with: amx run SCOPE, or pass --yes (cron: --unattended)");
-            if (!ctx.Confirm($"Draft {request.Scope ?? "the whole warehouse"} and apply the {request.Accept.ToString().ToLowerInvariant()}-confidence drafts?"))
-                return 0;
-        }
+        var dryRun = parse.GetValue(_dryRun);
+        if (dryRun && unattended)
+            throw AmxException.BadInput("--dry-run and --unattended contradict each other", "preview with --dry-run, schedule with --unattended");
+        var confirm = !dryRun && !unattended && !parse.GetValue(_yes);
+        // Checked before drafting: without a terminal there is nobody to ask, so no drafting is spent first.
+        if (confirm && !ctx.IsInteractive)
+            throw AmxException.BadInput("run-apply changes database comments and needs --yes without a terminal",
+                "draft and review first with: amx run SCOPE, or preview with --dry-run, or pass --yes (cron: --unattended)");
         var store = await ctx.OpenHistoryAsync(ct);
         // Held until this process ends: an overlapping invocation (the next cron firing, a colleague) exits 6.
         await using var scheduled = await ScheduledWorkLock.AcquireAsync(store, request.DbProfile, ct);
         var drafted = await DraftingHost.RunAsync(ctx, request, ct, store);
+        var options = new ApplyOptions
+        {
+            Force = parse.GetValue(_force), AllowTableRebuild = parse.GetValue(_apply.AllowTableRebuild),
+            ReplaceOutsideComments = parse.GetValue(_apply.ReplaceOutsideComments),
+        };
+        if (dryRun || confirm)
+        {
+            // The same classification and counts as amx apply's dry run and prompt, now that the drafts exist.
+            var preview = await new ApplyService(store, ctx.Config, ctx.Env, ctx.Info).ApplyAsync(drafted.RunId, options with { DryRun = true }, ct);
+            if (dryRun)
+            {
+                ctx.Info($"Drafted {drafted.Ok} targets ({drafted.Failed} failed), accepted {drafted.Accepted}; nothing written: apply them with amx apply {drafted.RunId}");
+                ApplyRunner.Report(ctx, preview, revert: false);
+                return (int)preview.ExitCode;
+            }
+            if (!ctx.Confirm(ApplyRunner.Question(preview, drafted.RunId, revert: false)))
+            {
+                ctx.Info($"Nothing written; the drafts stay in {drafted.RunId} (review them: amx review {drafted.RunId}; apply them: amx apply {drafted.RunId}).");
+                return 0;
+            }
+        }
         ctx.Info($"Drafted {drafted.Ok} targets ({drafted.Failed} failed), accepted {drafted.Accepted}; applying…");
         var applied = await ProgressDisplay.RunAsync(ctx, "applying", p =>
-            new ApplyService(store, ctx.Config, ctx.Env, ctx.Info, ProgressDisplay.Counts(p))
-                .ApplyAsync(drafted.RunId, new ApplyOptions
-                {
-                    Force = parse.GetValue(_force), AllowTableRebuild = parse.GetValue(_apply.AllowTableRebuild),
-                    ReplaceOutsideComments = parse.GetValue(_apply.ReplaceOutsideComments),
-                }, ct));
+            new ApplyService(store, ctx.Config, ctx.Env, ctx.Info, ProgressDisplay.Counts(p)).ApplyAsync(drafted.RunId, options, ct));
         var (total, perSchema) = await RunApplyTally.ReadAsync(store, drafted.RunId, ct);
         var exit = ExitFor(total);
         ctx.Render(new
