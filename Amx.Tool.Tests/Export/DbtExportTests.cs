@@ -329,6 +329,13 @@ public sealed class DbtExportTests
         var all = DraftingWorld.Check(amx, "run", "sales", "--context", project, "--output", "json");
         Assert.That(all.Stderr, Does.Not.Contain("described in the dbt project"));
         Assert.That(DraftingWorld.Json(all).GetProperty("skipped_existing").GetInt32(), Is.Zero);
+
+        // A YAML file that does not parse: only --missing-only needs the project's descriptions, and then refuses to guess.
+        Write("models/broken/bad.yml", "models:\n  - name: x\n   description: [unclosed\n");
+        var strict = amx.Run("run", "sales", "--context", project, "--missing-only");
+        Assert.That(strict.ExitCode, Is.EqualTo(2), strict.ToString());
+        Assert.That(strict.Stderr, Does.Contain("error: ").And.Contain("bad.yml:"), "one clear error line naming the file");
+        DraftingWorld.Check(amx, "run", "sales", "--context", project, "--output", "json");
     }
 
     [Test]
