@@ -58,7 +58,7 @@ public sealed class DbtExport(HistoryStore store)
     }
 
     /// <summary>Plans every edit, checks each edited file still parses, then writes (unless a dry run).</summary>
-    internal sealed class Editor(DbtProject project, bool overwrite)
+    public sealed class Editor(DbtProject project, bool overwrite)
     {
         readonly DbtExportResult result = new();
         readonly Dictionary<string, (DbtYamlFile? File, List<Edit> Edits)> files = new(StringComparer.Ordinal);
