@@ -32,8 +32,10 @@ public sealed class ContextBench : IBenchSuite
             var clock = Stopwatch.StartNew();
             var library = ContextLibrary.Load([folder]);
             var loaded = clock.Elapsed;
+            var loadedCpu = Process.GetCurrentProcess().TotalProcessorTime;
             var index = new ContextIndex(library, catalog);
             var indexed = clock.Elapsed;
+            var indexedCpu = Process.GetCurrentProcess().TotalProcessorTime;
             long chosen = 0, chars = 0;
             foreach (var t in catalog)
             {
@@ -42,13 +44,24 @@ public sealed class ContextBench : IBenchSuite
                 chars += picked.Sum(c => c.Text.Length);
             }
             var total = clock.Elapsed;
-            var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+            var endCpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var cpuSeconds = (endCpu - cpu).TotalSeconds;
             ctx.Report($"read + chunk {bytes / 1048576.0:0.0} MB in {library.Documents.Count} files ({library.Chunks.Count} chunks), index, select for {tables} tables",
                 total.TotalSeconds, "s", 2,
-                $"CPU {cpuSeconds:0.00} s; read+chunk {loaded.TotalSeconds:0.00} s, index {(indexed - loaded).TotalSeconds:0.00} s, select {(total - indexed).TotalSeconds:0.00} s; {chosen / (double)tables:0.0} chunks, {chars / tables} chars per table");
+                $"CPU {cpuSeconds:0.00} s (read+chunk {(loadedCpu - cpu).TotalSeconds:0.00}, index {(indexedCpu - loadedCpu).TotalSeconds:0.00}, select {(endCpu - indexedCpu).TotalSeconds:0.00}); " +
+                $"wall read+chunk {loaded.TotalSeconds:0.00} s, index {(indexed - loaded).TotalSeconds:0.00} s, select {(total - indexed).TotalSeconds:0.00} s; " +
+                $"load average {LoadAverage()}; {chosen / (double)tables:0.0} chunks, {chars / tables} chars per table");
         }
         finally { Directory.Delete(folder, recursive: true); }
         return Task.CompletedTask;
+    }
+
+    /// <summary>The 1-minute load average (Linux), to read the wall clock against.</summary>
+    static string LoadAverage()
+    {
+        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
+        catch (IOException) { return "?"; }
+        catch (UnauthorizedAccessException) { return "?"; }
     }
 
     static List<TableMeta> Catalog(int tables, int columns)

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Amx.Data.Errors;
+using Amx.Data.Export.Dbt;
+using Amx.Data.Warehouse;
 using CsvHelper;
 using CsvHelper.Configuration;
 
@@ -25,6 +27,15 @@ public sealed class ContextLibrary
     public List<ContextDocument> Documents { get; } = [];
     public List<ContextChunk> Chunks { get; } = [];
     public Glossary Glossary { get; } = new();
+    /// <summary>Context folders that are dbt projects (hold dbt_project.yml): their descriptions count as existing
+    /// ones for <c>--missing-only</c>.</summary>
+    public List<string> DbtProjectRoots { get; } = [];
+    List<DbtProject>? dbtProjects;
+
+    /// <summary>True when a dbt project given as context describes the target (model, source table or column). The
+    /// projects are parsed on first use, so only <c>--missing-only</c> needs every YAML file of them to parse.</summary>
+    public bool DescribedInDbt(QualifiedName name) =>
+        (dbtProjects ??= DbtProjectRoots.Select(DbtProject.Load).ToList()).Any(p => p.Describes(name.Schema, name.Table, name.Column));
 
     public static ContextLibrary Load(IEnumerable<string> paths)
     {
@@ -34,6 +45,7 @@ public sealed class ContextLibrary
             if (Directory.Exists(path))
             {
                 foreach (var file in Files(path)) lib.Add(file);
+                if (DbtProject.IsProject(path)) lib.DbtProjectRoots.Add(path);
             }
             else if (File.Exists(path)) lib.Add(path);
             else throw AmxException.BadInput($"context path '{path}' does not exist", "pass a file or folder of Markdown, text, CSV, YAML or SQL documents");

@@ -154,6 +154,14 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
                     targets = targets.Where(t => t.Live is null or "" && !covered.Contains(t.Target.Name.ToString())).ToList();
                     skipped = before - targets.Count;
                     if (skipped > 0) notice($"--missing-only: skipping {skipped} targets that already have a comment or an accepted draft.");
+                    if (library is { DbtProjectRoots.Count: > 0 })
+                    {
+                        // A dbt project given as context: its descriptions count as existing ones (docs/context-and-export.md).
+                        var inDbt = targets.Count(t => library.DescribedInDbt(t.Target.Name));
+                        targets = targets.Where(t => !library.DescribedInDbt(t.Target.Name)).ToList();
+                        skipped += inDbt;
+                        notice($"--missing-only: skipping {inDbt} targets described in the dbt project given as --context.");
+                    }
                 }
                 await TellAboutTeammatesAsync(scopeText, req.MissingOnly, ct);
                 run = new HistoryRun
