@@ -45,6 +45,7 @@ public sealed class CommandContext(AmxEnvironment env, TextWriter stdout, TextWr
     {
         Out.Flush(); // what the question is about (a DDL listing, say) must be on screen first
         Err.Write($"{question} [y/N]: ");
+        Err.Flush(); // the redacting writer holds text until a newline: the question must be on screen before we wait
         var answer = Console.ReadLine();
         return answer?.Trim().ToLowerInvariant() is "y" or "yes";
     }
