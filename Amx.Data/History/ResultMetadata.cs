@@ -11,11 +11,7 @@ namespace Amx.Data.History;
 /// </summary>
 public sealed class ResultMetadata
 {
-    static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
+    static JsonSerializerOptions Json => MetadataJson.Options;
 
     // Inherited from a base column: its qualified name, and whether its text was this run's "draft" or its live "comment".
     public string? Source { get; set; }
@@ -43,7 +39,7 @@ public sealed class ResultMetadata
         try { return JsonSerializer.Deserialize<ResultMetadata>(json, Json) ?? new(); }
         catch (JsonException)
         {
-            return new() { Other = new() { ["unreadable_metadata"] = JsonSerializer.SerializeToElement(json) } };
+            return new() { Other = MetadataJson.Unreadable(json) };
         }
     }
 

@@ -10,11 +10,7 @@ namespace Amx.Data.History;
 /// </summary>
 public sealed class RunMetadata
 {
-    static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
+    static JsonSerializerOptions Json => MetadataJson.Options;
 
     // What the run was asked to do.
     public string? Verb { get; set; }
@@ -90,7 +86,7 @@ public sealed class RunMetadata
         try { return JsonSerializer.Deserialize<RunMetadata>(json, Json) ?? new(); }
         catch (JsonException)
         {
-            return new() { Other = new() { ["unreadable_metadata"] = JsonSerializer.SerializeToElement(json) } };
+            return new() { Other = MetadataJson.Unreadable(json) };
         }
     }
 

@@ -24,7 +24,7 @@ public sealed class ExportCommand : AmxCommand
     readonly Option<bool> _overwrite = new("--overwrite-dbt-descriptions") { Description = "dbt: replace descriptions a person already wrote in the project (kept by default)" };
     readonly Option<bool> _dryRun = new("--dry-run") { Description = "dbt: show what would change, write nothing" };
 
-    public ExportCommand() : base("export", "Export a run: SQL for a DBA or a migration tool, or its results as csv, json or md")
+    public ExportCommand() : base("export", "Export a run: SQL for a DBA or a migration tool, its results as csv, json or md, or its descriptions into a dbt project")
     {
         Arguments.Add(_runId);
         Options.Add(_format);
