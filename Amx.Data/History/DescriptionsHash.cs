@@ -19,26 +19,41 @@ public static class DescriptionsHash
     {
         var sorted = rows.ToList();
         if (!IsSorted(sorted)) sorted.Sort((a, b) => Utf8Order.Comparer.Compare(a.Qname, b.Qname));
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var sb = new StringBuilder();
-        var chars = new char[1024];
-        var bytes = new byte[4096];
-        foreach (var r in sorted)
+        var hasher = new Hasher();
+        foreach (var r in sorted) hasher.Add(r.Qname, r.Kind, r.Confidence, r.Description);
+        return hasher.Finish();
+    }
+
+    /// <summary>
+    /// The hash fed one row at a time, in UTF-8 order of the target name, so a million results stream through it
+    /// (<c>history show --hash-only</c>) without being held. Reused buffers: no string and no byte array per row.
+    /// </summary>
+    public sealed class Hasher : IDisposable
+    {
+        readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        readonly StringBuilder _sb = new();
+        char[] _chars = new char[1024];
+        byte[] _bytes = new byte[4096];
+
+        public void Add(string qname, string? kind, string? confidence, string? description)
         {
-            sb.Clear();
-            Field(sb, r.Qname).Append('\t');
-            Field(sb, r.Kind).Append('\t');
-            Field(sb, r.Confidence).Append('\t');
-            Field(sb, r.Description).Append('\n');
-            // Reused buffers: no string and no byte array per row (a surrogate pair is never split: the line is encoded whole).
-            if (chars.Length < sb.Length) chars = new char[sb.Length * 2];
-            sb.CopyTo(0, chars, sb.Length);
-            var needed = Encoding.UTF8.GetMaxByteCount(sb.Length);
-            if (bytes.Length < needed) bytes = new byte[needed];
-            var n = Encoding.UTF8.GetBytes(chars, 0, sb.Length, bytes, 0);
-            hash.AppendData(bytes, 0, n);
+            _sb.Clear();
+            Field(_sb, qname).Append('\t');
+            Field(_sb, kind).Append('\t');
+            Field(_sb, confidence).Append('\t');
+            Field(_sb, description).Append('\n');
+            // A surrogate pair is never split: the line is encoded whole.
+            if (_chars.Length < _sb.Length) _chars = new char[_sb.Length * 2];
+            _sb.CopyTo(0, _chars, _sb.Length);
+            var needed = Encoding.UTF8.GetMaxByteCount(_sb.Length);
+            if (_bytes.Length < needed) _bytes = new byte[needed];
+            var n = Encoding.UTF8.GetBytes(_chars, 0, _sb.Length, _bytes, 0);
+            _hash.AppendData(_bytes, 0, n);
         }
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
+
+        public string Finish() => Convert.ToHexStringLower(_hash.GetHashAndReset());
+
+        public void Dispose() => _hash.Dispose();
     }
 
     /// <summary>Reads only the four hashed columns of the run from the store.</summary>

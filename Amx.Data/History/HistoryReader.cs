@@ -74,6 +74,36 @@ public sealed class HistoryReader(HistoryStoreTarget target)
         return list;
     }
 
+    /// <summary>
+    /// The descriptions hash of a run, streamed: the server orders by target name in UTF-8 byte order
+    /// (<see cref="Providers.HistoryProvider.ByteOrder"/>) and each row is hashed as it arrives, so memory stays flat
+    /// at any size. Should a server's order not be byte order after all, the rows are read again and sorted here.
+    /// </summary>
+    public async Task<string> DescriptionsHashAsync(string runId, CancellationToken ct = default)
+    {
+        await using (var conn = await OpenAsync(ct))
+        await using (var cmd = conn.CreateCommand())
+        {
+            cmd.CommandText = $"SELECT target_qname, target_kind, confidence, description FROM {target.Provider.QualifiedTable(target.Schema, HistoryModel.ResultsTable)} " +
+                              $"WHERE run_id = @run ORDER BY {target.Provider.ByteOrder("target_qname")}";
+            Add(cmd, "run", runId);
+            using var hasher = new DescriptionsHash.Hasher();
+            string? previous = null;
+            var inOrder = true;
+            await using (var r = await cmd.ExecuteReaderAsync(ct))
+                while (await r.ReadAsync(ct))
+                {
+                    var qname = r.GetString(0);
+                    if (previous is not null && Utf8Order.Comparer.Compare(previous, qname) > 0) { inOrder = false; break; }
+                    hasher.Add(qname, Text(r, 1), Text(r, 2), Text(r, 3));
+                    previous = qname;
+                }
+            if (inOrder) return hasher.Finish();
+        }
+        var rows = await ResultsAsync(runId, full: false, ct);
+        return DescriptionsHash.Compute(rows);
+    }
+
     /// <summary>The run's (target, description) pairs only: what compare needs.</summary>
     public async Task<List<(string Target, string? Description)>> DescriptionsAsync(string runId, CancellationToken ct = default)
     {

@@ -46,6 +46,11 @@ public class HistoryShowCompareStatsTests
         var hash = lines[^1];
         Assert.That(hash, Does.Match("^[0-9a-f]{64}$"));
         Assert.That(hash, Is.EqualTo(HistoryPsql.Sha256OfCopy(s.Pg, s.Database, SeededStore.Schema, "run_x")), "the DBA's psql COPY | sha256sum");
+        // --hash-only streams the rows in the server's byte order (COLLATE "C") and prints just the digest.
+        Assert.That(Ok(s.Amx.Run("history", "show", "run_x", "--hash-only")).Stdout, Is.EqualTo(hash + "\n"));
+        var hashJson = Json(s.Amx.Run("history", "show", "run_x", "--hash-only", "--output", "json"));
+        Assert.That(hashJson.GetProperty("hash").GetString(), Is.EqualTo(hash));
+        Assert.That(hashJson.GetProperty("run_id").GetString(), Is.EqualTo("run_x"));
         Assert.That(table.Stdout, Does.Contain("run      run_x").And.Contain("alice@acme.com").And.Contain("sales (2 t)")
             .And.Contain("applied by carol@acme.com at " + Now.AddMinutes(-30).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'")));
         Assert.That(lines.First(l => l.StartsWith("target")), Does.Match(@"^target\s+kind\s+description\s+confidence\s+decision\s+reviewed_by\s+applied_by\s+applied_at\s+status"));
@@ -97,6 +102,7 @@ public class HistoryShowCompareStatsTests
         var r = Ok(s.Amx.Run("history", "show", "run_big", "--hash"));
         var lines = r.Stdout.TrimEnd('\n').Split('\n');
         Assert.That(lines[^1], Is.EqualTo(HistoryPsql.Sha256OfCopy(s.Pg, s.Database, SeededStore.Schema, "run_big")));
+        Assert.That(Ok(s.Amx.Run("history", "show", "run_big", "--hash-only")).Stdout.Trim(), Is.EqualTo(lines[^1]));
         var rows = lines.Where(l => l.StartsWith("bench.t")).ToList();
         Assert.That(rows, Has.Count.EqualTo(2500), "one line per result: line breaks inside descriptions are flattened");
         Assert.That(rows[1], Does.Match(@"^bench\.t0000\.c01\s+COLUMN\s+Column 1 of the table second line and a tab — é\s+high\s+pending$"));

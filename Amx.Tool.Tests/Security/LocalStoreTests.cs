@@ -30,6 +30,9 @@ public sealed class LocalStoreTests
             Assert.That(list.Stdout, Does.Contain(runId));
             var show = amx.Run("history", "show", runId, "--hash");
             Assert.That(show.ExitCode, Is.Zero, show.ToString());
+            var hashOnly = amx.Run("history", "show", runId, "--hash-only");
+            Assert.That(hashOnly.Stdout.Trim(), Is.EqualTo(show.Stdout.TrimEnd('\n').Split('\n')[^1]).And.Match("^[0-9a-f]{64}$"),
+                "the streamed hash of the local SQLite store (BINARY order) equals the one computed in memory");
 
             var write = amx.Run("review", runId, "--accept", "all");
             AssertOneLineError(write, 1, $"the history store {Db(amx)} is read-only");

@@ -96,25 +96,38 @@ public abstract class HistoryProvider
     /// those rows, where a set-based UPDATE on InnoDB would lock every row it scans — with a small store, the whole
     /// table, blocking (or deadlocking with) other appliers.
     /// </summary>
+    /// <summary>
+    /// One set-based UPDATE per call (EF translates the name list as one parameter: <c>= ANY(@names)</c> on
+    /// PostgreSQL, <c>json_each</c> on SQLite, <c>JSON_TABLE</c> on MySQL/MariaDB): the changed rows only, no per-row
+    /// statement (10,000 single UPDATEs were a third of a MariaDB apply).
+    /// </summary>
     public virtual async Task MarkResultsAsync(HistoryDbContext db, string runId, IReadOnlyCollection<string> targets, bool applied,
         string status, DateTime at, string by, CancellationToken ct)
     {
-        foreach (var qname in targets)
-        {
-            var entry = db.Results.Attach(new HistoryResult { RunId = runId, TargetQname = qname });
-            entry.Entity.Applied = applied;
-            entry.Entity.ApplyStatus = status;
-            // A revert keeps the original apply time and user beside its own.
-            if (applied) { entry.Entity.AppliedAt = at; entry.Entity.AppliedBy = by; }
-            else { entry.Entity.RevertedAt = at; entry.Entity.RevertedBy = by; }
-            entry.Entity.Error = null;
-            foreach (var p in new[] { nameof(HistoryResult.Applied), nameof(HistoryResult.ApplyStatus), nameof(HistoryResult.Error) }
-                         .Concat(applied ? [nameof(HistoryResult.AppliedAt), nameof(HistoryResult.AppliedBy)] : [nameof(HistoryResult.RevertedAt), nameof(HistoryResult.RevertedBy)]))
-                entry.Property(p).IsModified = true;
-        }
-        await db.SaveChangesAsync(ct);
-        db.ChangeTracker.Clear();
+        var names = targets.ToArray();
+        var rows = db.Results.Where(r => r.RunId == runId && names.Contains(r.TargetQname));
+        // A revert keeps the original apply time and user beside its own.
+        if (applied)
+            await rows.ExecuteUpdateAsync(u => u
+                .SetProperty(r => r.Applied, true)
+                .SetProperty(r => r.ApplyStatus, status)
+                .SetProperty(r => r.AppliedAt, at)
+                .SetProperty(r => r.AppliedBy, by)
+                .SetProperty(r => r.Error, (string?)null), ct);
+        else
+            await rows.ExecuteUpdateAsync(u => u
+                .SetProperty(r => r.Applied, false)
+                .SetProperty(r => r.ApplyStatus, status)
+                .SetProperty(r => r.RevertedAt, at)
+                .SetProperty(r => r.RevertedBy, by)
+                .SetProperty(r => r.Error, (string?)null), ct);
     }
+
+    /// <summary>
+    /// An ORDER BY term that sorts the column in UTF-8 byte order, the descriptions hash's order: SQLite's BINARY and
+    /// the store's utf8mb4_bin already do; PostgreSQL and SQL Server name a binary collation.
+    /// </summary>
+    public virtual string ByteOrder(string column) => column;
 
     /// <summary>A stable 64-bit lock key for a name (same on every machine).</summary>
     public static long LockKey(string name) =>

@@ -111,28 +111,7 @@ public sealed class PostgresHistoryProvider : HistoryProvider
         return new Release(() => Task.CompletedTask);
     }
 
-    /// <summary>One UPDATE … WHERE target_qname = ANY(@names): PostgreSQL locks only the rows it changes.</summary>
-    public override async Task MarkResultsAsync(HistoryDbContext db, string runId, IReadOnlyCollection<string> targets, bool applied,
-        string status, DateTime at, string by, CancellationToken ct)
-    {
-        var names = targets.ToArray();
-        var rows = db.Results.Where(r => r.RunId == runId && names.Contains(r.TargetQname));
-        // A revert keeps the original apply time and user beside its own.
-        if (applied)
-            await rows.ExecuteUpdateAsync(u => u
-                .SetProperty(r => r.Applied, true)
-                .SetProperty(r => r.ApplyStatus, status)
-                .SetProperty(r => r.AppliedAt, at)
-                .SetProperty(r => r.AppliedBy, by)
-                .SetProperty(r => r.Error, (string?)null), ct);
-        else
-            await rows.ExecuteUpdateAsync(u => u
-                .SetProperty(r => r.Applied, false)
-                .SetProperty(r => r.ApplyStatus, status)
-                .SetProperty(r => r.RevertedAt, at)
-                .SetProperty(r => r.RevertedBy, by)
-                .SetProperty(r => r.Error, (string?)null), ct);
-    }
+    public override string ByteOrder(string column) => $"{column} COLLATE \"C\"";
 
     public override bool IsPermissionDenied(Exception e) => Find<PostgresException>(e)?.SqlState == PostgresErrorCodes.InsufficientPrivilege;
     public override bool IsUniqueViolation(Exception e) => Find<PostgresException>(e)?.SqlState == PostgresErrorCodes.UniqueViolation;

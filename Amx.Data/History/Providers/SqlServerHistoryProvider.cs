@@ -122,6 +122,8 @@ public sealed class SqlServerHistoryProvider : HistoryProvider
         return new Release(() => Task.CompletedTask);
     }
 
+    public override string ByteOrder(string column) => $"{column} COLLATE Latin1_General_BIN2";
+
     public override bool IsPermissionDenied(Exception e) => Find<SqlException>(e)?.Number is 229 or 230 or 262 or 2760 or 15247;
     public override bool IsUniqueViolation(Exception e) => Find<SqlException>(e)?.Number is 2627 or 2601;
 

@@ -194,28 +194,33 @@ public sealed partial class MySqlCommentWriter(MySqlDialect dialect) : CommentWr
         public string? Hint { get; } = hint;
     }
 
-    /// <summary>The definition differences the clauses cause on a fresh copy (empty: proven).</summary>
+    /// <summary>
+    /// The definition differences the clauses cause on a fresh copy (empty: proven). Two round trips: the copy made
+    /// and read; the statement run on it, the copy read again and dropped.
+    /// </summary>
     async Task<IReadOnlyList<(DefinitionKey Key, string Before, string After)>> ProveOnCopyAsync(MySqlConnection conn, QualifiedName table,
         QualifiedName copy, IEnumerable<string> clauses, CancellationToken ct)
     {
         var quotedCopy = dialect.QuoteTable(copy);
+        var dropped = false;
         try
         {
-            await CreateCopyAsync(conn, table, quotedCopy, ct);
-            var before = await MySqlTableSnapshot.ReadAsync(conn, dialect, copy.Schema, copy.Table, catalog: false, ct)
-                ?? throw new ProofException("the temporary copy could not be read", null);
+            var before = await CreateCopyAsync(conn, table, copy, ct);
+            MySqlTableSnapshot after;
             try
             {
                 // A temporary copy cannot be system-versioned, so a column's WITHOUT SYSTEM VERSIONING has nothing to
                 // apply to there; the check after the write compares the attribute on the real table.
-                await ExecuteAsync(conn, $"ALTER TABLE {quotedCopy} {string.Join(", ", clauses.Select(c => c.Replace(" WITHOUT SYSTEM VERSIONING", "")))}", ct);
+                var alter = $"ALTER TABLE {quotedCopy} {string.Join(", ", clauses.Select(c => c.Replace(" WITHOUT SYSTEM VERSIONING", "")))}";
+                after = await MySqlTableSnapshot.ReadAfterAsync(conn, dialect, alter, copy.Schema, copy.Table, catalog: false,
+                            $"DROP TEMPORARY TABLE IF EXISTS {quotedCopy}", ct)
+                        ?? throw new ProofException("the temporary copy could not be read", null);
+                dropped = true;
             }
             catch (MySqlException e)
             {
                 return [(new DefinitionKey(null, "statement"), "accepted", "refused: " + e.Message)];
             }
-            var after = await MySqlTableSnapshot.ReadAsync(conn, dialect, copy.Schema, copy.Table, catalog: false, ct)
-                ?? throw new ProofException("the temporary copy could not be read", null);
             // A temporary Aria copy forgets PAGE_CHECKSUM on any ALTER (the real table keeps it, and the check
             // after the write compares it there): not a difference the statement makes.
             // Likewise a column's WITHOUT SYSTEM VERSIONING, which the copy shows but cannot take in an ALTER.
@@ -225,17 +230,21 @@ public sealed partial class MySqlCommentWriter(MySqlDialect dialect) : CommentWr
         }
         finally
         {
-            await ExecuteAsync(conn, $"DROP TEMPORARY TABLE IF EXISTS {quotedCopy}", ct);
+            if (!dropped) await ExecuteAsync(conn, $"DROP TEMPORARY TABLE IF EXISTS {quotedCopy}", ct);
         }
     }
 
     static string CopyNeutral(string fact) => PageChecksum().Replace(fact, "").Replace(" WITHOUT SYSTEM VERSIONING", "").Replace("WITHOUT SYSTEM VERSIONING", "");
 
-    async Task CreateCopyAsync(MySqlConnection conn, QualifiedName table, string quotedCopy, CancellationToken ct)
+    /// <summary>Makes the temporary copy (no rows) and reads its definition, in one round trip.</summary>
+    async Task<MySqlTableSnapshot> CreateCopyAsync(MySqlConnection conn, QualifiedName table, QualifiedName copy, CancellationToken ct)
     {
+        var quotedCopy = dialect.QuoteTable(copy);
         try
         {
-            await ExecuteAsync(conn, $"CREATE TEMPORARY TABLE {quotedCopy} LIKE {dialect.QuoteTable(table)}", ct);
+            return await MySqlTableSnapshot.ReadAfterAsync(conn, dialect, $"CREATE TEMPORARY TABLE {quotedCopy} LIKE {dialect.QuoteTable(table)}",
+                       copy.Schema, copy.Table, catalog: false, null, ct)
+                   ?? throw new ProofException("the temporary copy could not be read", null);
         }
         catch (MySqlException e) when (e.Number is 1044 or 1142 or 1227) // no CREATE TEMPORARY TABLES
         {
@@ -250,7 +259,12 @@ public sealed partial class MySqlCommentWriter(MySqlDialect dialect) : CommentWr
             var body = create[create.IndexOf('(')..];
             foreach (var marker in new[] { "\n PARTITION BY", "\nPARTITION BY", "\n/*!50100 PARTITION BY" })
                 if (body.IndexOf(marker, StringComparison.Ordinal) is var at and >= 0) body = body[..at];
-            try { await ExecuteAsync(conn, $"CREATE TEMPORARY TABLE {quotedCopy} {body}", ct); }
+            try
+            {
+                return await MySqlTableSnapshot.ReadAfterAsync(conn, dialect, $"CREATE TEMPORARY TABLE {quotedCopy} {body}",
+                           copy.Schema, copy.Table, catalog: false, null, ct)
+                       ?? throw new ProofException("the temporary copy could not be read", null);
+            }
             catch (MySqlException e2)
             {
                 throw new ProofException($"the statement cannot be proven: no temporary copy of {table.TableName} ({e2.Message})", null);

@@ -22,17 +22,26 @@ public sealed class MySqlTableSnapshot
     /// <summary>Spatial columns' SRIDs from the catalog (MariaDB does not print them).</summary>
     public required IReadOnlyDictionary<string, long> Srids { get; init; }
 
-    public static async Task<MySqlTableSnapshot?> ReadAsync(MySqlConnection conn, MySqlDialect dialect, string schema, string table,
-        bool catalog, CancellationToken ct)
+    public static Task<MySqlTableSnapshot?> ReadAsync(MySqlConnection conn, MySqlDialect dialect, string schema, string table,
+        bool catalog, CancellationToken ct) => ReadAfterAsync(conn, dialect, null, schema, table, catalog, null, ct);
+
+    /// <summary>
+    /// The snapshot, read in the same round trip as statements that return no rows: <paramref name="before"/> runs
+    /// first (a CREATE or ALTER whose effect is to be seen; its error is thrown as is), <paramref name="after"/> last
+    /// (e.g. dropping a temporary copy). One round trip instead of three per step of a table's write.
+    /// </summary>
+    public static async Task<MySqlTableSnapshot?> ReadAfterAsync(MySqlConnection conn, MySqlDialect dialect, string? before, string schema, string table,
+        bool catalog, string? after, CancellationToken ct)
     {
         var quoted = dialect.QuoteIdentifier(schema) + "." + dialect.QuoteIdentifier(table);
         // Binary results for the definition only; switched back in the same batch (and again below if it failed midway).
-        var sql = $"SET SESSION character_set_results = binary; SHOW CREATE TABLE {quoted}; SHOW FULL COLUMNS FROM {quoted}; SHOW INDEX FROM {quoted};";
+        var sql = (before is null ? "" : before + "; ") +
+                  $"SET SESSION character_set_results = binary; SHOW CREATE TABLE {quoted}; SHOW FULL COLUMNS FROM {quoted}; SHOW INDEX FROM {quoted};";
         if (catalog)
             sql += " SELECT * FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = @s AND TABLE_NAME = @t ORDER BY ORDINAL_POSITION; " +
                    dialect.ChecksQuery + "; " +
                    "SELECT ENGINE, ROW_FORMAT, TABLE_COLLATION, CREATE_OPTIONS, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = @s AND TABLE_NAME = @t;";
-        sql += " SET SESSION character_set_results = utf8mb4;";
+        sql += " SET SESSION character_set_results = utf8mb4;" + (after is null ? "" : " " + after + ";");
         var facts = new Dictionary<DefinitionKey, string>();
         var srids = new Dictionary<string, long>(StringComparer.OrdinalIgnoreCase);
         string createTable;
@@ -46,7 +55,11 @@ public sealed class MySqlTableSnapshot
                 cmd.Parameters.AddWithValue("@t", table);
                 await using var r = await cmd.ExecuteReaderAsync(ct);
                 // SHOW CREATE TABLE of a view names its second column "Create View": views have no column comments here.
-                if (!await r.ReadAsync(ct) || r.GetName(1) != "Create Table") return null;
+                if (!await r.ReadAsync(ct) || r.GetName(1) != "Create Table")
+                {
+                    while (await r.NextResultAsync(ct)) { } // the closing SET (and the after statement) still run
+                    return null;
+                }
                 createTable = MySqlBinaryText.ToStatementText((byte[])r.GetValue(1));
                 var lines = createTable.Split('\n');
                 for (var i = 1; i < lines.Length; i++) // line 0 names the table (a copy has another name)

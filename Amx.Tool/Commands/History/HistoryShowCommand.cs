@@ -5,16 +5,21 @@ using Amx.Tool.Output;
 
 namespace Amx.Tool.Commands.History;
 
-/// <summary><c>amx history show RUN_ID [--hash]</c>: the run and every result; <c>--hash</c> ends with the descriptions hash.</summary>
+/// <summary>
+/// <c>amx history show RUN_ID [--hash | --hash-only]</c>: the run and every result; <c>--hash</c> ends with the
+/// descriptions hash, <c>--hash-only</c> prints just the hash (streamed: flat memory at a million results).
+/// </summary>
 public sealed class HistoryShowCommand : AmxCommand
 {
     readonly Argument<string> _runId = new("RUN_ID") { Description = "The run to show" };
     readonly Option<bool> _hash = new("--hash") { Description = "Print the SHA-256 of the run's descriptions (docs/history-store.md) as the last line" };
+    readonly Option<bool> _hashOnly = new("--hash-only") { Description = "Print only the SHA-256 of the run's descriptions, for scripts (nothing else is read)" };
 
     public HistoryShowCommand() : base("show", "Show a run and every result")
     {
         Arguments.Add(_runId);
         Options.Add(_hash);
+        Options.Add(_hashOnly);
     }
 
     protected override async Task<int> ExecuteAsync(CommandContext ctx, ParseResult parse, CancellationToken ct)
@@ -24,6 +29,13 @@ public sealed class HistoryShowCommand : AmxCommand
         await RunLiveness.SweepAsync(store, ct);
         var run = await store.ReadRunAsync(parse.GetValue(_runId)!, ct);
         var json = ctx.Globals.Output == OutputFormat.Json;
+        if (parse.GetValue(_hashOnly))
+        {
+            var digest = await store.ReadAsync(r => r.DescriptionsHashAsync(run.RunId, ct), ct);
+            if (json) JsonOutput.Write(ctx.Out, new { run_id = run.RunId, hash = digest });
+            else ctx.Out.WriteLine(digest);
+            return 0;
+        }
         // json carries every column; the table only what it prints (an eval's table shows the hidden human text).
         var results = await store.ReadAsync(r => r.ResultsAsync(run.RunId, full: json || run.RunKind == Amx.Data.History.Model.RunKinds.Eval, ct), ct);
         var hash = parse.GetValue(_hash) ? DescriptionsHash.Compute(results) : null;
