@@ -67,6 +67,9 @@ public sealed class RedshiftCliTests
         var dry = Ok(amx.Run("apply", runId, "--dry-run"));
         Assert.That(dry.Stdout, Does.Contain("COMMENT ON COLUMN \"sales\".\"customer\".\"code\" IS 'it''s \"quoted\"; -- $$ back\\\\slash"));
         Assert.That(db.Comments(), Is.EqualTo(before), "a dry run writes nothing");
+        var export = Ok(amx.Run("export", runId, "--format", "sql"));
+        Assert.That(export.Stdout, Does.Contain("COMMENT ON VIEW \"sales\".\"recent_orders_lbv\" IS '").And.Contain("back\\\\slash \\\\\\\\ \\\\n literal"),
+            "the script for a DBA uses the same Redshift literals");
 
         // "Customers" was written by a person, not by amx: replacing it is an explicit choice (docs/safety-guards.md).
         var applied = Json(amx.Run("apply", runId, "--replace-outside-comments", "--yes", "--output", "json"));
@@ -114,7 +117,7 @@ public sealed class RedshiftCliTests
             "--database", db.Database, "--user", db.Server.AdminUser, "--password-env", RedshiftStubDatabase.PasswordVar));
         var tls = amx.Run("db-profiles", "test", "tls");
         Assert.That(tls.ExitCode, Is.EqualTo(1), tls.ToString());
-        Assert.That(tls.Stderr, Does.StartWith("error: ").And.Contain("hint: "));
+        Assert.That(tls.Stderr, Does.StartWith("error: ").And.Contain("over TLS").And.Contain("hint: ").And.Contain("SslMode="));
         Assert.That(tls.Stderr, Does.Not.Contain("   at "), "no stack trace");
 
         var enable = amx.Run("history-store", "enable", "--profile", "rs", "--yes");

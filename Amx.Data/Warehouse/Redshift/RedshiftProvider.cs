@@ -33,6 +33,17 @@ public sealed class RedshiftProvider : IWarehouseProvider
             return builder.Build();
         }).CreateConnection();
 
+    /// <summary>A TLS failure says that amx asked for TLS and how the profile changes that; other failures: the generic text.</summary>
+    public (string Message, string? Hint)? DescribeOpenFailure(DbProfile profile, Exception error)
+    {
+        for (var e = error; e is not null; e = e.InnerException)
+            if (e is System.Security.Authentication.AuthenticationException || e.Message.Contains("SSL", StringComparison.OrdinalIgnoreCase))
+                return ($"cannot connect to db profile '{profile.Name}' ({profile.Location}) over TLS: {e.Message.Split('\n')[0].Trim()}",
+                    "amx asks Redshift for TLS by default (SslMode=Require); check the endpoint is Redshift's, or set the mode on the profile: " +
+                    $"amx add-db-profile {profile.Name} --backend redshift … --option SslMode=VerifyFull --replace");
+        return null;
+    }
+
     /// <summary>
     /// Redshift's defaults on Npgsql's builder; the profile's <c>--option KEY=VALUE</c> entries come last and win
     /// (e.g. <c>SslMode=VerifyFull</c> to check the certificate too).
