@@ -26,9 +26,8 @@ public sealed class RedshiftMetadataReader : IMetadataReader
                 var t = b.AddTable(r.GetString(0), r.GetString(1), isView ? TargetKinds.View : TargetKinds.Table, CatalogBuilder.Text(r, 3), null);
                 if (t is null) continue;
                 t.ViewDefinition = definition;
-                if (isView && (Convert.ToInt32(r.GetValue(5), CultureInfo.InvariantCulture) == 1
-                               || definition?.Contains("with no schema binding", StringComparison.OrdinalIgnoreCase) == true))
-                    lateBinding.Add(t.Name);
+                // Not the view text: "with no schema binding" may sit in any view's string literal or comment.
+                if (isView && Convert.ToInt32(r.GetValue(5), CultureInfo.InvariantCulture) == 1) lateBinding.Add(t.Name);
             }
 
         await using (var r = await QueryAsync(connection, RedshiftCatalogSql.RowEstimates, scope, ct))
