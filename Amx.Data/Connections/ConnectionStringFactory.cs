@@ -22,6 +22,7 @@ public static class ConnectionStringFactory
                 Backend.SqlServer => SqlServer(p),
                 Backend.Sqlite => Sqlite(p),
                 Backend.DuckDb => DuckDb(p),
+                Backend.Redshift => Amx.Data.Warehouse.Redshift.RedshiftProvider.ConnectionString(p),
                 _ => throw new ArgumentOutOfRangeException(nameof(p)),
             };
         }

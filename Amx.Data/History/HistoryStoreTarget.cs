@@ -18,7 +18,7 @@ public sealed record HistoryStoreTarget(HistoryProvider Provider, DbProfile Prof
         ["snowflake"] = "amx has no Snowflake driver to host the store; print its DDL with: amx history-store script --backend snowflake",
         ["bigquery"] = "amx has no BigQuery driver to host the store; print its DDL with: amx history-store script --backend bigquery",
         ["databricks"] = "amx has no Databricks driver to host the store; print its DDL with: amx history-store script --backend databricks",
-        ["redshift"] = "amx has no Redshift driver to host the store; print its DDL with: amx history-store script --backend redshift",
+        ["redshift"] = "amx reads and comments Redshift warehouses but cannot host the history store there yet; print its DDL with: amx history-store script --backend redshift",
     };
 
     public Backend Backend => Provider.Backend;

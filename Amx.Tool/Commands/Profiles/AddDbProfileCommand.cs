@@ -11,7 +11,7 @@ public sealed class AddDbProfileCommand : AmxCommand
     readonly Argument<string> _name = new("NAME") { Description = "Profile name (e.g. prod-pg)" };
     readonly Option<string> _backend = new("--backend") { Description = $"One of: {string.Join(", ", BackendNames.All)}", Required = true };
     readonly Option<string?> _host = new("--host") { Description = "Server host name" };
-    readonly Option<int?> _port = new("--port") { Description = "Server port (default: the backend's)" };
+    readonly Option<int?> _port = new("--port") { Description = "Server port (default: the backend's; Redshift 5439)" };
     readonly Option<string?> _database = new("--database") { Description = "Database name (MySQL/MariaDB: the default schema)" };
     readonly Option<string?> _user = new("--user") { Description = "User name" };
     readonly Option<string?> _passwordEnv = new("--password-env") { Description = "Environment variable that holds the password (recommended)" };
@@ -93,7 +93,7 @@ public sealed class AddDbProfileCommand : AmxCommand
         }
         var missing = new List<string>();
         if (string.IsNullOrWhiteSpace(p.Host)) missing.Add("--host");
-        if (string.IsNullOrWhiteSpace(p.Database) && p.Backend == Backend.PostgreSql) missing.Add("--database");
+        if (string.IsNullOrWhiteSpace(p.Database) && p.Backend is Backend.PostgreSql or Backend.Redshift) missing.Add("--database");
         if (string.IsNullOrWhiteSpace(p.User) && p.Backend != Backend.SqlServer) missing.Add("--user");
         if (missing.Count > 0)
             throw AmxException.BadInput($"missing {string.Join(", ", missing)} for a {p.Backend.ToConfigName()} profile",

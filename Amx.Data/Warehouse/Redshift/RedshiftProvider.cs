@@ -1,0 +1,65 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using Amx.Data.Config;
+using Npgsql;
+
+namespace Amx.Data.Warehouse.Redshift;
+
+/// <summary>Amazon Redshift through Npgsql (the PostgreSQL protocol): see docs/redshift.md.</summary>
+public sealed class RedshiftProvider : IWarehouseProvider
+{
+    public const int DefaultPort = 5439;
+
+    public Backend Backend => Backend.Redshift;
+    public WarehouseDialect Dialect => RedshiftDialect.Instance;
+    public IMetadataReader Metadata { get; } = new RedshiftMetadataReader();
+    public ICommentWriter Comments { get; } = new RedshiftCommentWriter();
+    public ICommentPrivilegeChecker Privileges { get; } = new RedshiftPrivilegeChecker();
+    public IServerInfoReader ServerInfo { get; } = new RedshiftServerInfoReader();
+
+    // One data source per connection string (a CLI process uses one or two): type loading is set there, not in the string.
+    static readonly ConcurrentDictionary<string, NpgsqlDataSource> Sources = new();
+
+    /// <summary>
+    /// A connection that does not load types from pg_type: Redshift's pg_type lacks what Npgsql's loading queries
+    /// (ranges, enums, domains, multiranges), so Npgsql uses its built-in set. (Npgsql's ServerCompatibilityMode.Redshift
+    /// is obsolete and does nothing; type loading off is what it became.)
+    /// </summary>
+    public DbConnection CreateConnection(string connectionString) =>
+        Sources.GetOrAdd(connectionString, cs =>
+        {
+            var builder = new NpgsqlDataSourceBuilder(cs);
+            builder.ConfigureTypeLoading(t => t.EnableTypeLoading(false));
+            return builder.Build();
+        }).CreateConnection();
+
+    /// <summary>A TLS failure says that amx asked for TLS and how the profile changes that; other failures: the generic text.</summary>
+    public (string Message, string? Hint)? DescribeOpenFailure(DbProfile profile, Exception error)
+    {
+        for (var e = error; e is not null; e = e.InnerException)
+            if (e is System.Security.Authentication.AuthenticationException || e.Message.Contains("SSL", StringComparison.OrdinalIgnoreCase))
+                return ($"cannot connect to db profile '{profile.Name}' ({profile.Location}) over TLS: {e.Message.Split('\n')[0].Trim()}",
+                    "amx asks Redshift for TLS by default (SslMode=Require); check the endpoint is Redshift's, or set the mode on the profile: " +
+                    $"amx add-db-profile {profile.Name} --backend redshift … --option SslMode=VerifyFull --replace");
+        return null;
+    }
+
+    /// <summary>
+    /// Redshift's defaults on Npgsql's builder; the profile's <c>--option KEY=VALUE</c> entries come last and win
+    /// (e.g. <c>SslMode=VerifyFull</c> to check the certificate too).
+    /// </summary>
+    public static string ConnectionString(DbProfile p)
+    {
+        var b = new NpgsqlConnectionStringBuilder
+        {
+            Host = p.Host ?? "localhost", Port = p.Port ?? DefaultPort, Database = p.Database, Username = p.User,
+            Password = p.ResolvePassword(), ApplicationName = "amx", Timeout = 15,
+            // Clusters accept TLS and most require it; Require encrypts without checking the certificate (as libpq).
+            SslMode = SslMode.Require,
+            // Redshift has no DISCARD ALL, which Npgsql sends when a pooled connection is reused.
+            NoResetOnClose = true,
+        };
+        foreach (var (k, v) in p.Options) b[k] = v;
+        return b.ConnectionString;
+    }
+}
