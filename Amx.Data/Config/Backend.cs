@@ -10,11 +10,13 @@ public enum Backend
     Sqlite,
     /// <summary>A DuckDB file: a warehouse only (a single-writer file cannot host the shared history store).</summary>
     DuckDb,
+    /// <summary>Snowflake through its SQL API (HTTP): a warehouse only.</summary>
+    Snowflake,
 }
 
 public static class BackendNames
 {
-    public static readonly IReadOnlyList<string> All = ["postgresql", "mysql", "mariadb", "sqlserver", "sqlite", "duckdb"];
+    public static readonly IReadOnlyList<string> All = ["postgresql", "mysql", "mariadb", "sqlserver", "sqlite", "duckdb", "snowflake"];
 
     public static string ToConfigName(this Backend backend) => backend switch
     {
@@ -24,6 +26,7 @@ public static class BackendNames
         Backend.SqlServer => "sqlserver",
         Backend.Sqlite => "sqlite",
         Backend.DuckDb => "duckdb",
+        Backend.Snowflake => "snowflake",
         _ => throw new ArgumentOutOfRangeException(nameof(backend)),
     };
 
@@ -37,6 +40,7 @@ public static class BackendNames
             case "sqlserver" or "mssql": backend = Backend.SqlServer; return true;
             case "sqlite": backend = Backend.Sqlite; return true;
             case "duckdb": backend = Backend.DuckDb; return true;
+            case "snowflake": backend = Backend.Snowflake; return true;
             default: backend = default; return false;
         }
     }
@@ -45,7 +49,10 @@ public static class BackendNames
     public static bool IsFile(this Backend backend) => backend is Backend.Sqlite or Backend.DuckDb;
 
     /// <summary>Engines people ask for that amx does not read as warehouses yet.</summary>
-    public static readonly IReadOnlyList<string> NotYetSupported = ["clickhouse", "snowflake", "bigquery", "databricks", "redshift"];
+    public static readonly IReadOnlyList<string> NotYetSupported = ["clickhouse", "bigquery", "databricks", "redshift"];
+
+    /// <summary>Warehouses reached through a vendor's SQL-over-HTTP API (docs/cloud-warehouses.md).</summary>
+    public static bool IsCloud(this Backend backend) => backend is Backend.Snowflake;
 
     /// <summary>MySQL and MariaDB share the wire protocol, catalog and SQL dialect.</summary>
     public static bool IsMySqlFamily(this Backend backend) => backend is Backend.MySql or Backend.MariaDb;

@@ -22,6 +22,7 @@ public static class ConnectionStringFactory
                 Backend.SqlServer => SqlServer(p),
                 Backend.Sqlite => Sqlite(p),
                 Backend.DuckDb => DuckDb(p),
+                Backend.Snowflake => Amx.Data.Warehouse.Http.CloudConnectionStrings.Snowflake(p),
                 _ => throw new ArgumentOutOfRangeException(nameof(p)),
             };
         }

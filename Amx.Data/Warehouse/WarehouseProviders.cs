@@ -5,6 +5,7 @@ using Amx.Data.Errors;
 using Amx.Data.Warehouse.DuckDb;
 using Amx.Data.Warehouse.MySql;
 using Amx.Data.Warehouse.Postgres;
+using Amx.Data.Warehouse.Snowflake;
 using Amx.Data.Warehouse.Sqlite;
 using Amx.Data.Warehouse.SqlServer;
 
@@ -19,6 +20,7 @@ public static class WarehouseProviders
     static readonly IWarehouseProvider SqlServer = new SqlServerProvider();
     static readonly IWarehouseProvider Sqlite = new SqliteProvider();
     static readonly IWarehouseProvider DuckDb = new DuckDbProvider();
+    static readonly IWarehouseProvider Snowflake = new SnowflakeProvider();
 
     public static IWarehouseProvider For(Backend backend) => backend switch
     {
@@ -28,6 +30,7 @@ public static class WarehouseProviders
         Backend.SqlServer => SqlServer,
         Backend.Sqlite => Sqlite,
         Backend.DuckDb => DuckDb,
+        Backend.Snowflake => Snowflake,
         _ => throw AmxException.BadInput($"backend '{backend}' is not supported for warehouse access"),
     };
 

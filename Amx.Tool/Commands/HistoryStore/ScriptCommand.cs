@@ -36,13 +36,14 @@ public sealed class ScriptCommand : AmxCommand
         if (HistoryStoreTarget.RefusedHosts.TryGetValue(backend, out var reason) && !DialectScript.ByBackend.ContainsKey(backend))
             throw AmxException.BadInput($"{backend} cannot host the history store: {reason}",
                 "host it on PostgreSQL (recommended), MySQL/MariaDB or SQL Server");
-        if (BackendNames.TryParse(backend, out var b))
-            ctx.Out.Write(HistoryScripts.ForBackend(b, schema));
-        else if (DialectScript.ByBackend.TryGetValue(backend, out var make))
+        // A DDL-only dialect first: Snowflake is also a warehouse backend now, but its store DDL is a script.
+        if (DialectScript.ByBackend.TryGetValue(backend, out var make))
         {
             var dialect = make();
             ctx.Out.Write(dialect.Generate(dialect.EffectiveSchema(schema)));
         }
+        else if (BackendNames.TryParse(backend, out var b))
+            ctx.Out.Write(HistoryScripts.ForBackend(b, schema));
         else
             throw AmxException.BadInput($"unknown backend '{backend}'", $"use one of: {string.Join(", ", Backends)}");
         return Task.FromResult(0);
