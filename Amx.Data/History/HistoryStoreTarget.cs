@@ -17,7 +17,7 @@ public sealed record HistoryStoreTarget(HistoryProvider Provider, DbProfile Prof
         ["clickhouse"] = "ClickHouse cannot update single rows transactionally, which review and apply need",
         ["snowflake"] = "amx reads and comments Snowflake warehouses but cannot host the history store there yet; print its DDL with: amx history-store script --backend snowflake",
         ["bigquery"] = "amx has no BigQuery driver to host the store; print its DDL with: amx history-store script --backend bigquery",
-        ["databricks"] = "amx has no Databricks driver to host the store; print its DDL with: amx history-store script --backend databricks",
+        ["databricks"] = "amx reads and comments Databricks warehouses but cannot host the history store there yet; print its DDL with: amx history-store script --backend databricks",
         ["redshift"] = "amx has no Redshift driver to host the store; print its DDL with: amx history-store script --backend redshift",
     };
 

@@ -6,27 +6,6 @@ using System.Text.RegularExpressions;
 
 namespace Amx.TestSupport.FakeCloudWarehouses;
 
-public sealed class FakeSfColumn
-{
-    public required string Name { get; init; }
-    public string DataType { get; init; } = "TEXT";
-    public bool Nullable { get; init; } = true;
-    public string? Default { get; init; }
-    public string? Comment { get; set; }
-}
-
-public sealed class FakeSfTable
-{
-    public required string Schema { get; init; }
-    public required string Name { get; init; }
-    /// <summary>INFORMATION_SCHEMA.TABLES.TABLE_TYPE: BASE TABLE, VIEW, MATERIALIZED VIEW.</summary>
-    public string Type { get; init; } = "BASE TABLE";
-    public string? Comment { get; set; }
-    public long? RowCount { get; init; }
-    public string? ViewDefinition { get; init; }
-    public List<FakeSfColumn> Columns { get; init; } = [];
-}
-
 /// <summary>
 /// A loopback fake of the Snowflake SQL API v2, written from Snowflake's API reference: <c>POST /api/v2/statements</c>
 /// (JSON body with statement, database, warehouse, role, positional <c>bindings</c>), <c>GET
@@ -55,7 +34,7 @@ public sealed class FakeSnowflake : FakeHttpServer
     public int AsyncPolls { get; set; }
     /// <summary>Tables (<c>SCHEMA.TABLE</c>) the role may read but not comment.</summary>
     public HashSet<string> ReadOnlyTables { get; } = new(StringComparer.Ordinal);
-    public List<FakeSfTable> Tables { get; } = [];
+    public List<FakeCloudTable> Tables { get; } = [];
     /// <summary>Statements received, in order (SQL text and bindings).</summary>
     public ConcurrentQueue<(string Sql, IReadOnlyList<string?> Bindings)> Statements { get; } = new();
 
@@ -68,7 +47,7 @@ public sealed class FakeSnowflake : FakeHttpServer
         public int PollsLeft;
     }
 
-    public FakeSfTable? Find(string schema, string table) => Tables.FirstOrDefault(t => t.Schema == schema && t.Name == table);
+    public FakeCloudTable? Find(string schema, string table) => Tables.FirstOrDefault(t => t.Schema == schema && t.Name == table);
 
     protected override (int, byte[], IReadOnlyDictionary<string, string>?) Answer(FakeHttpRequest request)
     {

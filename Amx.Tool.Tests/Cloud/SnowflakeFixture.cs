@@ -12,22 +12,22 @@ static class SnowflakeFixture
     {
         var fake = new FakeSnowflake();
         fake.Tables.AddRange([
-            new FakeSfTable
+            new FakeCloudTable
             {
                 Schema = "SALES", Name = "CUSTOMER", RowCount = 1200, Comment = "People who buy",
                 Columns = [new() { Name = "ID", DataType = "NUMBER", Nullable = false }, new() { Name = "NAME" }, new() { Name = "code", Comment = "" }],
             },
-            new FakeSfTable
+            new FakeCloudTable
             {
                 Schema = "SALES", Name = "order \"lines\"", RowCount = 50_000,
                 Columns = [new() { Name = "ORDER_ID", DataType = "NUMBER" }, new() { Name = "Customer Id", DataType = "NUMBER" }, new() { Name = "AMOUNT", DataType = "NUMBER", Comment = "Net amount" }],
             },
-            new FakeSfTable
+            new FakeCloudTable
             {
                 Schema = "SALES", Name = "BIG_CUSTOMERS", Type = "VIEW", ViewDefinition = "CREATE VIEW SALES.BIG_CUSTOMERS AS SELECT ID, NAME FROM SALES.CUSTOMER",
                 Columns = [new() { Name = "ID", DataType = "NUMBER" }, new() { Name = "NAME" }],
             },
-            new FakeSfTable { Schema = "OPS", Name = "EVENTS", RowCount = 7, Columns = [new() { Name = "AT", DataType = "TIMESTAMP_NTZ" }] },
+            new FakeCloudTable { Schema = "OPS", Name = "EVENTS", RowCount = 7, Columns = [new() { Name = "AT", DataType = "TIMESTAMP_NTZ" }] },
         ]);
         return fake;
     }

@@ -19,6 +19,18 @@ public static class CloudConnectionStrings
         return b.ConnectionString;
     }
 
+    /// <summary>Databricks: the SQL warehouse id is the last segment of the HTTP path (<c>/sql/1.0/warehouses/ID</c>).</summary>
+    public static string Databricks(DbProfile p)
+    {
+        var b = Common(p, "databricks");
+        if (!p.Options.ContainsKey(CloudSettings.WarehouseKey) && p.Options.TryGetValue(HttpPathKey, out var path))
+            b[CloudSettings.WarehouseKey] = path.TrimEnd('/').Split('/')[^1];
+        return b.ConnectionString;
+    }
+
+    /// <summary>Databricks <c>--http-path</c>, as the workspace shows it under the warehouse's connection details.</summary>
+    public const string HttpPathKey = "http_path";
+
     static DbConnectionStringBuilder Common(DbProfile p, string backend)
     {
         var b = new DbConnectionStringBuilder();
