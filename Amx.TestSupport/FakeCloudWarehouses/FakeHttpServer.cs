@@ -27,6 +27,9 @@ public abstract class FakeHttpServer : IAsyncDisposable
     public IReadOnlyList<FakeHttpRequest> Requests => _requests.ToList();
     /// <summary>Answers served before the fake's own, one per request, in order.</summary>
     public ConcurrentQueue<FakeHttpFault> Faults { get; } = new();
+    long _answerTicks;
+    /// <summary>Time the fake spent building answers (so a benchmark can tell the client's cost from the fake's).</summary>
+    public TimeSpan AnswerTime => TimeSpan.FromTicks(Interlocked.Read(ref _answerTicks));
 
     protected FakeHttpServer()
     {
@@ -65,9 +68,11 @@ public abstract class FakeHttpServer : IAsyncDisposable
             var headers = ctx.Request.Headers.AllKeys.Where(k => k is not null).ToDictionary(k => k!, k => ctx.Request.Headers[k] ?? "", StringComparer.OrdinalIgnoreCase);
             var request = new FakeHttpRequest(ctx.Request.HttpMethod, ctx.Request.Url!.PathAndQuery, headers, body);
             _requests.Enqueue(request);
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var (status, payload, extra) = Faults.TryDequeue(out var fault)
                 ? (fault.Status, Encoding.UTF8.GetBytes(fault.Body), fault.Headers)
                 : Answer(request);
+            Interlocked.Add(ref _answerTicks, System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks);
             ctx.Response.StatusCode = status;
             ctx.Response.ContentType = "application/json";
             foreach (var (k, v) in extra ?? new Dictionary<string, string>()) ctx.Response.Headers[k] = v;

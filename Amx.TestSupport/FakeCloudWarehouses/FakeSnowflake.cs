@@ -162,37 +162,47 @@ public sealed class FakeSnowflake : FakeHttpServer
             match = (s, t) => (bindings[0] is null || s == bindings[0]) && (bindings[1] is null || t == bindings[1]);
         else throw new SqlError("002003", "SQL compilation error: the fake does not understand this WHERE clause", "42000");
 
-        var rows = new List<Dictionary<string, string?>>();
+        // Each requested column is a projection of (table, column, ordinal); a name the view lacks is an invalid identifier.
+        var project = columns.Select(c => Projection(view, c)
+            ?? throw new SqlError("000904", $"SQL compilation error: error line 1 at position 7\ninvalid identifier '{c}'", "42000")).ToArray();
+        var rows = new List<string?[]>();
         foreach (var t in Tables.Where(t => match(t.Schema, t.Name)).OrderBy(t => t.Schema, StringComparer.Ordinal).ThenBy(t => t.Name, StringComparer.Ordinal))
-        {
-            var common = new Dictionary<string, string?> { ["TABLE_CATALOG"] = Database, ["TABLE_SCHEMA"] = t.Schema, ["TABLE_NAME"] = t.Name };
             switch (view)
             {
-                case "TABLES":
-                    rows.Add(new(common) { ["TABLE_TYPE"] = t.Type, ["COMMENT"] = t.Comment, ["ROW_COUNT"] = t.Type == "BASE TABLE" ? t.RowCount?.ToString() : null });
-                    break;
-                case "VIEWS" when t.Type == "VIEW":
-                    rows.Add(new(common) { ["VIEW_DEFINITION"] = t.ViewDefinition });
-                    break;
+                case "TABLES": rows.Add(Row(project, t, null, 0)); break;
+                case "VIEWS" when t.Type == "VIEW": rows.Add(Row(project, t, null, 0)); break;
                 case "COLUMNS":
-                    for (var i = 0; i < t.Columns.Count; i++)
-                    {
-                        var c = t.Columns[i];
-                        rows.Add(new(common)
-                        {
-                            ["COLUMN_NAME"] = c.Name, ["ORDINAL_POSITION"] = (i + 1).ToString(), ["DATA_TYPE"] = c.DataType,
-                            ["IS_NULLABLE"] = c.Nullable ? "YES" : "NO", ["COLUMN_DEFAULT"] = c.Default, ["COMMENT"] = c.Comment,
-                        });
-                    }
+                    for (var i = 0; i < t.Columns.Count; i++) rows.Add(Row(project, t, t.Columns[i], i + 1));
                     break;
             }
-        }
-        foreach (var c in columns)
-            if (rows.Count > 0 && !rows[0].ContainsKey(c))
-                throw new SqlError("000904", $"SQL compilation error: error line 1 at position 7\ninvalid identifier '{c}'", "42000");
         var types = columns.Select(c => c is "ROW_COUNT" or "ORDINAL_POSITION" ? "fixed" : "text").ToArray();
-        return Rows(columns, types, rows.Select(r => columns.Select(c => r.GetValueOrDefault(c)).ToArray()).ToList());
+        return Rows(columns, types, rows);
     }
+
+    static string?[] Row(Func<FakeCloudTable, FakeCloudColumn?, int, string?>[] project, FakeCloudTable t, FakeCloudColumn? c, int ordinal)
+    {
+        var row = new string?[project.Length];
+        for (var i = 0; i < row.Length; i++) row[i] = project[i](t, c, ordinal);
+        return row;
+    }
+
+    Func<FakeCloudTable, FakeCloudColumn?, int, string?>? Projection(string view, string column) => (view, column) switch
+    {
+        (_, "TABLE_CATALOG") => (_, _, _) => Database,
+        (_, "TABLE_SCHEMA") => (t, _, _) => t.Schema,
+        (_, "TABLE_NAME") => (t, _, _) => t.Name,
+        ("TABLES", "TABLE_TYPE") => (t, _, _) => t.Type,
+        ("TABLES", "COMMENT") => (t, _, _) => t.Comment,
+        ("TABLES", "ROW_COUNT") => (t, _, _) => t.Type == "BASE TABLE" ? t.RowCount?.ToString() : null,
+        ("VIEWS", "VIEW_DEFINITION") => (t, _, _) => t.ViewDefinition,
+        ("COLUMNS", "COLUMN_NAME") => (_, c, _) => c!.Name,
+        ("COLUMNS", "ORDINAL_POSITION") => (_, _, i) => i.ToString(),
+        ("COLUMNS", "DATA_TYPE") => (_, c, _) => c!.DataType,
+        ("COLUMNS", "IS_NULLABLE") => (_, c, _) => c!.Nullable ? "YES" : "NO",
+        ("COLUMNS", "COLUMN_DEFAULT") => (_, c, _) => c!.Default,
+        ("COLUMNS", "COMMENT") => (_, c, _) => c!.Comment,
+        _ => null,
+    };
 
     Statement Comment(string sql)
     {

@@ -113,20 +113,34 @@ public sealed class SnowflakeClient : IHttpSqlClient
             : [];
         var handle = root.Str("statementHandle");
         var partitions = meta.TryGetProperty("partitionInfo", out var pi) && pi.ValueKind == JsonValueKind.Array ? pi.GetArrayLength() : 1;
+        // One partition is fetched ahead while the caller reads the current one (download overlaps parsing).
         var next = 1;
+        Task<List<string?[]>>? ahead = null;
         Func<CancellationToken, Task<IReadOnlyList<string?[]>?>>? nextPage = partitions <= 1 || handle is null ? null : async ct =>
         {
             if (next >= partitions) return null;
-            var (status, json, _) = await WarehouseHttp.SendAsync(
-                Request(HttpMethod.Get, $"api/v2/statements/{handle}?partition={next.ToString(CultureInfo.InvariantCulture)}"), Backend, ct);
-            if (status != HttpStatusCode.OK || json is null) throw Error(status, json);
+            var current = ahead ?? FetchPartitionAsync(handle, next, columns.Count, ct);
             next++;
-            using (json) return Rows(json.RootElement, columns.Count);
+            ahead = next < partitions ? FetchPartitionAsync(handle, next, columns.Count, ct) : null;
+            try { return await current; }
+            catch
+            {
+                if (ahead is not null) _ = ahead.ContinueWith(t => t.Exception, TaskScheduler.Default); // observed: not rethrown later
+                throw;
+            }
         };
         long affected = -1;
         if (root.TryGetProperty("stats", out var stats) && stats.ValueKind == JsonValueKind.Object)
             affected = stats.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Number).Sum(p => p.Value.GetInt64());
         return new HttpSqlResult(columns, Rows(root, columns.Count), nextPage, affected);
+    }
+
+    async Task<List<string?[]>> FetchPartitionAsync(string handle, int partition, int width, CancellationToken ct)
+    {
+        var (status, json, _) = await WarehouseHttp.SendAsync(
+            Request(HttpMethod.Get, $"api/v2/statements/{handle}?partition={partition.ToString(CultureInfo.InvariantCulture)}"), Backend, ct);
+        if (status != HttpStatusCode.OK || json is null) throw Error(status, json);
+        using (json) return Rows(json.RootElement, width);
     }
 
     /// <summary>jsonv2 data: an array of rows, each an array of strings or nulls.</summary>
