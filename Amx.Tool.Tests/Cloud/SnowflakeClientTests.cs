@@ -204,6 +204,14 @@ public sealed class SnowflakeClientTests
     }
 
     [Test]
+    public void A_hand_edited_bad_base_url_is_one_clear_error_not_a_crash()
+    {
+        using var c = new SnowflakeConnection("base_url=ftp://example.com;account=A;user=U;secret=x");
+        var e = Assert.ThrowsAsync<HttpSqlException>(async () => await c.OpenAsync());
+        Assert.That(e!.Message, Is.EqualTo("the profile's connection settings are invalid: 'ftp://example.com' is not an http(s) URL"));
+    }
+
+    [Test]
     public void The_jwt_names_the_key_by_its_fingerprint_and_lives_under_an_hour()
     {
         using var key = RSA.Create(2048);

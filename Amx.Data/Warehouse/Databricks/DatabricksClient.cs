@@ -57,7 +57,8 @@ public sealed class DatabricksClient(CloudSettings settings) : IHttpSqlClient
             var state = root.TryGetProperty("status", out var st) ? st.Str("state") : null;
             switch (state)
             {
-                case "SUCCEEDED": return await ResultAsync(root, ct);
+                case "SUCCEEDED":
+                    using (json) return await ResultAsync(root, ct);
                 case "PENDING" or "RUNNING":
                     if (DateTimeOffset.UtcNow > deadline)
                     {
@@ -66,6 +67,7 @@ public sealed class DatabricksClient(CloudSettings settings) : IHttpSqlClient
                         throw new HttpSqlException($"Databricks statement {id} did not finish within {timeout.TotalSeconds:0} s and was cancelled", "timeout");
                     }
                     await Task.Delay(WarehouseHttp.PollDelay(poll), ct);
+                    json.Dispose();
                     (status, json, _) = await WarehouseHttp.SendAsync(Request(HttpMethod.Get, $"api/2.0/sql/statements/{id}"), Backend, ct);
                     continue;
                 default: throw StatementError(state, st);

@@ -40,7 +40,11 @@ public abstract class HttpSqlConnection(string connectionString) : DbConnection
     public override async Task OpenAsync(CancellationToken cancellationToken)
     {
         if (_state == ConnectionState.Open) return;
-        _client = CreateClient(Settings);
+        CloudSettings settings;
+        // A hand-edited config can hold a bad base_url: one clear error, not a crash.
+        try { settings = Settings; }
+        catch (ArgumentException e) { throw new HttpSqlException($"the profile's connection settings are invalid: {e.Message}", "settings", null, null, e); }
+        _client = CreateClient(settings);
         try
         {
             await _client.ExecuteAsync(ProbeSql, [], StatementTimeout, cancellationToken);

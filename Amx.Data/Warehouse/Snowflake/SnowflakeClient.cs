@@ -90,10 +90,15 @@ public sealed class SnowflakeClient : IHttpSqlClient
             }
             await Task.Delay(WarehouseHttp.PollDelay(poll), ct);
             var url = json!.RootElement.Str("statementStatusUrl") ?? $"/api/v2/statements/{handle}";
+            json.Dispose();
             (status, json, _) = await WarehouseHttp.SendAsync(Request(HttpMethod.Get, url), Backend, ct);
         }
-        if (status != HttpStatusCode.OK || json is null) throw Error(status, json);
-        return Result(json.RootElement);
+        using (json)
+        {
+            if (status != HttpStatusCode.OK || json is null) throw Error(status, json);
+            // Result copies rows and columns out of the document (strings), so it can be freed here.
+            return Result(json.RootElement);
+        }
     }
 
     static string BindType(HttpSqlValueKind kind) => kind switch
