@@ -114,6 +114,20 @@ public sealed class DatabricksTests
     }
 
     [Test]
+    public async Task A_statement_over_its_timeout_is_cancelled_and_reported()
+    {
+        await using var fake = Create();
+        await using var c = await OpenAsync(fake);
+        fake.PendingPolls = 1_000_000;
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT version(), current_user(), current_catalog()";
+        cmd.CommandTimeout = 1;
+        var e = Assert.ThrowsAsync<HttpSqlException>(async () => await cmd.ExecuteScalarAsync());
+        Assert.That(e!.Message, Does.Match("^Databricks statement [0-9a-f-]+ did not finish within 1 s and was cancelled$"));
+        Assert.That(fake.Requests.Last().PathAndQuery, Does.Match("^/api/2.0/sql/statements/[0-9a-f-]+/cancel$"));
+    }
+
+    [Test]
     public async Task Comments_round_trip_byte_exact_with_backslash_escaped_literals()
     {
         await using var fake = Create();

@@ -76,6 +76,8 @@ public sealed class SnowflakeCliTests
         var runId = ApplyWarehouse.RunIdOf(run);
         Ok(amx.Run("review", runId, "--accept", "all", "--set", $"SALES.CUSTOMER.code={Tricky}"));
 
+        var export = Ok(amx.Run("export", runId, "--format", "sql"));
+        Assert.That(export.Stdout, Does.Contain("COMMENT ON COLUMN \"SALES\".\"CUSTOMER\".\"code\" IS 'it''s"));
         var dry = Ok(amx.Run("apply", runId, "--dry-run"));
         Assert.That(dry.Stdout, Does.Contain("COMMENT ON COLUMN \"SALES\".\"CUSTOMER\".\"code\" IS 'it''s \"quoted\"; -- $$ back\\\\slash"));
         Assert.That(Comment("CUSTOMER", "code"), Is.EqualTo(""), "a dry run writes nothing");
