@@ -35,6 +35,13 @@ public sealed class FakeSnowflake : FakeHttpServer
     /// <summary>Tables (<c>SCHEMA.TABLE</c>) the role may read but not comment.</summary>
     public HashSet<string> ReadOnlyTables { get; } = new(StringComparer.Ordinal);
     public List<FakeCloudTable> Tables { get; } = [];
+    /// <summary>
+    /// Benchmarks only: answer a repeated read-only statement (same SQL and bindings) with the same handle and the
+    /// same serialized partitions, so that the fake's own work drops out of the client's figure. Off in tests.
+    /// </summary>
+    public bool CacheAnswers { get; set; }
+    readonly ConcurrentDictionary<string, Statement> _byText = new();
+    readonly ConcurrentDictionary<(string, int), (int, byte[], IReadOnlyDictionary<string, string>?)> _pages = new();
     /// <summary>Statements received, in order (SQL text and bindings).</summary>
     public ConcurrentQueue<(string Sql, IReadOnlyList<string?> Bindings)> Statements { get; } = new();
 
@@ -117,11 +124,17 @@ public sealed class FakeSnowflake : FakeHttpServer
         if (database != Database)
             return Error(422, "002003", $"SQL compilation error:\nDatabase '{database}' does not exist or not authorized.", "02000");
         Statement st;
-        try
+        var key = sql + "\u0001" + string.Join("\u0001", bindings);
+        if (CacheAnswers && !sql.StartsWith("COMMENT", StringComparison.Ordinal) && _byText.TryGetValue(key, out var cached)) st = cached;
+        else
         {
-            lock (_gate) st = Execute(sql.Trim(), bindings);
+            try
+            {
+                lock (_gate) st = Execute(sql.Trim(), bindings);
+            }
+            catch (SqlError e) { return Error(422, e.Code, e.Message, e.State); }
+            if (CacheAnswers) _byText[key] = st;
         }
-        catch (SqlError e) { return Error(422, e.Code, e.Message, e.State); }
         _statements[st.Handle] = st;
         st.PollsLeft = AsyncPolls;
         if (st.PollsLeft > 0) { st.PollsLeft--; return Running(st); }
@@ -305,7 +318,10 @@ public sealed class FakeSnowflake : FakeHttpServer
         w.WriteString("statementStatusUrl", $"/api/v2/statements/{st.Handle}");
     });
 
-    (int, byte[], IReadOnlyDictionary<string, string>?) Result(Statement st, int partition)
+    (int, byte[], IReadOnlyDictionary<string, string>?) Result(Statement st, int partition) =>
+        CacheAnswers ? _pages.GetOrAdd((st.Handle, partition), k => Build(st, k.Item2)) : Build(st, partition);
+
+    (int, byte[], IReadOnlyDictionary<string, string>?) Build(Statement st, int partition)
     {
         var size = Math.Max(1, RowsPerPartition);
         var partitions = Math.Max(1, (st.Rows.Count + size - 1) / size);
