@@ -12,11 +12,15 @@ public enum Backend
     DuckDb,
     /// <summary>Amazon Redshift over the PostgreSQL protocol: a warehouse only (docs/redshift.md).</summary>
     Redshift,
+    /// <summary>Snowflake through its SQL API (HTTP): a warehouse only.</summary>
+    Snowflake,
+    /// <summary>Databricks SQL warehouses through the Statement Execution API (HTTP): a warehouse only.</summary>
+    Databricks,
 }
 
 public static class BackendNames
 {
-    public static readonly IReadOnlyList<string> All = ["postgresql", "mysql", "mariadb", "sqlserver", "sqlite", "duckdb", "redshift"];
+    public static readonly IReadOnlyList<string> All = ["postgresql", "mysql", "mariadb", "sqlserver", "sqlite", "duckdb", "redshift", "snowflake", "databricks"];
 
     public static string ToConfigName(this Backend backend) => backend switch
     {
@@ -27,6 +31,8 @@ public static class BackendNames
         Backend.Sqlite => "sqlite",
         Backend.DuckDb => "duckdb",
         Backend.Redshift => "redshift",
+        Backend.Snowflake => "snowflake",
+        Backend.Databricks => "databricks",
         _ => throw new ArgumentOutOfRangeException(nameof(backend)),
     };
 
@@ -41,6 +47,8 @@ public static class BackendNames
             case "sqlite": backend = Backend.Sqlite; return true;
             case "duckdb": backend = Backend.DuckDb; return true;
             case "redshift": backend = Backend.Redshift; return true;
+            case "snowflake": backend = Backend.Snowflake; return true;
+            case "databricks": backend = Backend.Databricks; return true;
             default: backend = default; return false;
         }
     }
@@ -49,7 +57,10 @@ public static class BackendNames
     public static bool IsFile(this Backend backend) => backend is Backend.Sqlite or Backend.DuckDb;
 
     /// <summary>Engines people ask for that amx does not read as warehouses yet.</summary>
-    public static readonly IReadOnlyList<string> NotYetSupported = ["clickhouse", "snowflake", "bigquery", "databricks"];
+    public static readonly IReadOnlyList<string> NotYetSupported = ["clickhouse", "bigquery"];
+
+    /// <summary>Warehouses reached through a vendor's SQL-over-HTTP API (docs/cloud-warehouses.md).</summary>
+    public static bool IsCloud(this Backend backend) => backend is Backend.Snowflake or Backend.Databricks;
 
     /// <summary>MySQL and MariaDB share the wire protocol, catalog and SQL dialect.</summary>
     public static bool IsMySqlFamily(this Backend backend) => backend is Backend.MySql or Backend.MariaDb;

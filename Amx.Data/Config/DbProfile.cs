@@ -24,6 +24,9 @@ public sealed class DbProfile
     /// <summary>Host/database (or file) for listings; never contains a secret.</summary>
     public string Location => Backend.IsFile()
         ? Path ?? "(no path)"
+        // A cloud profile may name only its API endpoint (--base-url), not a host.
+        : Backend.IsCloud() && Host is null && Options.TryGetValue("base_url", out var url)
+        ? $"{Redactor.MaskUrl(url).TrimEnd('/')}/{Database}"
         : $"{Host ?? "localhost"}{(Port is { } p ? ":" + p : "")}/{Database}";
 
     /// <summary>The password from the environment variable, the plaintext field, or null.</summary>

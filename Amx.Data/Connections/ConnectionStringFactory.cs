@@ -23,6 +23,8 @@ public static class ConnectionStringFactory
                 Backend.Sqlite => Sqlite(p),
                 Backend.DuckDb => DuckDb(p),
                 Backend.Redshift => Amx.Data.Warehouse.Redshift.RedshiftProvider.ConnectionString(p),
+                Backend.Snowflake => Amx.Data.Warehouse.Http.CloudConnectionStrings.Snowflake(p),
+                Backend.Databricks => Amx.Data.Warehouse.Http.CloudConnectionStrings.Databricks(p),
                 _ => throw new ArgumentOutOfRangeException(nameof(p)),
             };
         }

@@ -2,10 +2,12 @@ using System.Data.Common;
 using Amx.Data.Config;
 using Amx.Data.Connections;
 using Amx.Data.Errors;
+using Amx.Data.Warehouse.Databricks;
 using Amx.Data.Warehouse.DuckDb;
 using Amx.Data.Warehouse.MySql;
 using Amx.Data.Warehouse.Postgres;
 using Amx.Data.Warehouse.Redshift;
+using Amx.Data.Warehouse.Snowflake;
 using Amx.Data.Warehouse.Sqlite;
 using Amx.Data.Warehouse.SqlServer;
 
@@ -21,6 +23,8 @@ public static class WarehouseProviders
     static readonly IWarehouseProvider Sqlite = new SqliteProvider();
     static readonly IWarehouseProvider DuckDb = new DuckDbProvider();
     static readonly IWarehouseProvider Redshift = new RedshiftProvider();
+    static readonly IWarehouseProvider Snowflake = new SnowflakeProvider();
+    static readonly IWarehouseProvider Databricks = new DatabricksProvider();
 
     public static IWarehouseProvider For(Backend backend) => backend switch
     {
@@ -31,6 +35,8 @@ public static class WarehouseProviders
         Backend.Sqlite => Sqlite,
         Backend.DuckDb => DuckDb,
         Backend.Redshift => Redshift,
+        Backend.Snowflake => Snowflake,
+        Backend.Databricks => Databricks,
         _ => throw AmxException.BadInput($"backend '{backend}' is not supported for warehouse access"),
     };
 

@@ -26,6 +26,10 @@ public sealed class ResilientHttpHandler : DelegatingHandler
     readonly AsyncLocal<StrongBox<int>> timeouts = new();
     int TimedOut => timeouts.Value?.Value ?? 0;
 
+    /// <summary>Hand non-transient error responses (and the last transient one) back instead of throwing, for callers
+    /// that read a vendor's own error body (the warehouse SQL APIs). Timeouts and unreachable hosts still throw.</summary>
+    public bool ReturnErrorResponses { get; init; }
+
     public ResilientHttpHandler(DrafterOptions options, HttpMessageHandler? inner = null, TimeProvider? time = null)
         : base(inner ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), ConnectTimeout = options.ConnectTimeout })
     {
@@ -109,7 +113,7 @@ public sealed class ResilientHttpHandler : DelegatingHandler
                 $"cannot reach {request.RequestUri?.GetLeftPart(UriPartial.Authority)}: {e.Message} ({Attempts(attempts)})", attempts, e);
         }
 
-        if (response.IsSuccessStatusCode) return response;
+        if (response.IsSuccessStatusCode || ReturnErrorResponses) return response;
         using (response)
         {
             var detail = await ErrorDetail(response, ct);

@@ -36,7 +36,7 @@ public sealed class ScriptCommand : AmxCommand
         if (HistoryStoreTarget.RefusedHosts.TryGetValue(backend, out var reason) && !DialectScript.ByBackend.ContainsKey(backend))
             throw AmxException.BadInput($"{backend} cannot host the history store: {reason}",
                 "host it on PostgreSQL (recommended), MySQL/MariaDB or SQL Server");
-        // A script-only dialect first: Redshift is a warehouse backend too, but its store DDL is a DialectScript.
+        // A script-only dialect first: Redshift, Snowflake and Databricks are warehouse backends too, but their store DDL is a DialectScript.
         if (DialectScript.ByBackend.TryGetValue(backend, out var make))
         {
             var dialect = make();

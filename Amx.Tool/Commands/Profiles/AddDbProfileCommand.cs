@@ -14,11 +14,15 @@ public sealed class AddDbProfileCommand : AmxCommand
     readonly Option<int?> _port = new("--port") { Description = "Server port (default: the backend's; Redshift 5439)" };
     readonly Option<string?> _database = new("--database") { Description = "Database name (MySQL/MariaDB: the default schema)" };
     readonly Option<string?> _user = new("--user") { Description = "User name" };
-    readonly Option<string?> _passwordEnv = new("--password-env") { Description = "Environment variable that holds the password (recommended)" };
+    readonly Option<string?> _passwordEnv = new("--password-env", "--secret-env")
+    {
+        Description = "Environment variable that holds the password (recommended); cloud warehouses: the token, private key or key file (docs/cloud-warehouses.md)",
+    };
     readonly Option<bool> _passwordStdin = new("--password-stdin") { Description = "Read a password from stdin and store it in plaintext (warned; prefer --password-env)" };
     readonly Option<string?> _path = new("--path") { Description = "SQLite or DuckDB database file" };
     readonly Option<bool> _readOnly = new("--read-only") { Description = "DuckDB: open the file read-only (drafting only; shares the file with other readers)" };
     readonly Option<string[]> _options = new("--option") { Description = "Extra connection keyword KEY=VALUE (repeatable), e.g. SslMode=Require", AllowMultipleArgumentsPerToken = false };
+    readonly CloudProfileOptions _cloud = new();
     readonly Option<bool> _replace = new("--replace") { Description = "Overwrite an existing profile of the same name" };
     readonly Option<bool> _activate = new("--activate") { Description = "Make it the active db profile (the first profile always is)" };
 
@@ -27,6 +31,7 @@ public sealed class AddDbProfileCommand : AmxCommand
         Arguments.Add(_name);
         foreach (var o in new Option[] { _backend, _host, _port, _database, _user, _passwordEnv, _passwordStdin, _path, _readOnly, _options, _replace, _activate })
             Options.Add(o);
+        foreach (var o in _cloud.All) Options.Add(o);
     }
 
     protected override Task<int> ExecuteAsync(CommandContext ctx, ParseResult parse, CancellationToken ct)
@@ -61,6 +66,7 @@ public sealed class AddDbProfileCommand : AmxCommand
             if (backend != Backend.DuckDb) throw AmxException.BadInput("--read-only applies to duckdb profiles only", "drop --read-only; give the profile a read-only database user instead");
             profile.Options[Amx.Data.Connections.ConnectionStringFactory.DuckDbAccessMode] = "read_only";
         }
+        _cloud.Apply(parse, profile);
         if (parse.GetValue(_passwordStdin))
         {
             if (profile.PasswordEnv is not null) throw AmxException.BadInput("--password-env and --password-stdin exclude each other");
@@ -89,6 +95,11 @@ public sealed class AddDbProfileCommand : AmxCommand
             if (string.IsNullOrWhiteSpace(p.Path))
                 throw AmxException.BadInput($"--path is required for a {b} profile", $"amx add-db-profile {p.Name} --backend {b} --path FILE");
             p.Path = System.IO.Path.GetFullPath(p.Path);
+            return;
+        }
+        if (p.Backend.IsCloud())
+        {
+            CloudProfileOptions.Validate(p);
             return;
         }
         var missing = new List<string>();

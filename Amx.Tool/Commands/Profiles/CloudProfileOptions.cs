@@ -1,0 +1,74 @@
+using System.CommandLine;
+using Amx.Data.Config;
+using Amx.Data.Errors;
+using Amx.Data.Warehouse.Http;
+
+namespace Amx.Tool.Commands.Profiles;
+
+/// <summary>
+/// The add-db-profile options of the cloud warehouses (docs/cloud-warehouses.md). They are stored as the profile's
+/// options under the connection settings' own keys, so the config file format does not change.
+/// </summary>
+sealed class CloudProfileOptions
+{
+    readonly Option<string?> _account = new("--account") { Description = "Snowflake: account identifier (default: the first label of --host)" };
+    readonly Option<string?> _warehouse = new("--warehouse") { Description = "Snowflake: virtual warehouse that runs amx's statements; Databricks: SQL warehouse id" };
+    readonly Option<string?> _httpPath = new("--http-path") { Description = "Databricks: the SQL warehouse's HTTP path (/sql/1.0/warehouses/ID)" };
+    readonly Option<string?> _role = new("--role") { Description = "Snowflake: role amx uses (default: the user's default role)" };
+    readonly Option<string?> _auth = new("--auth")
+    {
+        Description = "Snowflake: keypair (default; --secret-env holds the PEM key or its path) or oauth; Databricks: pat (default) or oauth (--secret-env holds the token)",
+    };
+    readonly Option<string?> _baseUrl = new("--base-url") { Description = "Cloud warehouses: send API calls to this URL instead of https://HOST (private link, proxy, test server)" };
+
+    public IEnumerable<Option> All => [_account, _warehouse, _httpPath, _role, _auth, _baseUrl];
+
+    static readonly Dictionary<Backend, string[]> AuthMethods = new()
+    {
+        [Backend.Snowflake] = ["keypair", "oauth"],
+        [Backend.Databricks] = ["pat", "oauth"],
+    };
+
+    public void Apply(ParseResult parse, DbProfile profile)
+    {
+        var given = new (Option<string?> Option, string Key)[]
+        {
+            (_account, CloudSettings.AccountKey), (_warehouse, CloudSettings.WarehouseKey), (_httpPath, CloudConnectionStrings.HttpPathKey), (_role, CloudSettings.RoleKey),
+            (_auth, CloudSettings.AuthKey), (_baseUrl, CloudSettings.BaseUrlKey),
+        }.Where(x => parse.GetValue(x.Option) is not null).ToList();
+        if (given.Count > 0 && !profile.Backend.IsCloud())
+            throw AmxException.BadInput($"{given[0].Option.Name} applies to cloud warehouse profiles only (snowflake, databricks)",
+                $"drop {given[0].Option.Name} for a {profile.Backend.ToConfigName()} profile");
+        foreach (var (option, key) in given) profile.Options[key] = parse.GetValue(option)!.Trim();
+    }
+
+    public static void Validate(DbProfile p)
+    {
+        var b = p.Backend.ToConfigName();
+        var usage = p.Backend == Backend.Databricks
+            ? $"amx add-db-profile {p.Name} --backend {b} --host WORKSPACE.cloud.databricks.com --http-path /sql/1.0/warehouses/ID --database CATALOG --secret-env VAR"
+            : $"amx add-db-profile {p.Name} --backend {b} --host ACCOUNT.snowflakecomputing.com --database DB --warehouse WH --user USER --secret-env VAR";
+        var missing = new List<string>();
+        if (string.IsNullOrWhiteSpace(p.Host) && !p.Options.ContainsKey(CloudSettings.BaseUrlKey)) missing.Add("--host");
+        if (p.Backend == Backend.Databricks && !p.Options.ContainsKey(CloudSettings.WarehouseKey) && !p.Options.ContainsKey(CloudConnectionStrings.HttpPathKey))
+            missing.Add("--http-path");
+        if (string.IsNullOrWhiteSpace(p.Database)) missing.Add("--database");
+        if (string.IsNullOrWhiteSpace(p.User) && p.Backend == Backend.Snowflake) missing.Add("--user");
+        if (string.IsNullOrWhiteSpace(p.PasswordEnv) && p.Password is null) missing.Add("--secret-env");
+        if (missing.Count > 0) throw AmxException.BadInput($"missing {string.Join(", ", missing)} for a {b} profile", usage);
+        if (p.Options.TryGetValue(CloudSettings.AuthKey, out var auth))
+        {
+            auth = auth.ToLowerInvariant();
+            var methods = AuthMethods[p.Backend];
+            if (!methods.Contains(auth))
+                throw AmxException.BadInput($"--auth {auth} is not a {b} auth method", $"use one of: {string.Join(", ", methods)}");
+            p.Options[CloudSettings.AuthKey] = auth;
+        }
+        if (p.Options.TryGetValue(CloudSettings.BaseUrlKey, out var url)
+            && (!Uri.TryCreate(url, UriKind.Absolute, out var u) || u.Scheme is not ("http" or "https")))
+            throw AmxException.BadInput($"--base-url '{url}' is not an http(s) URL", "e.g. --base-url https://myorg-account.privatelink.snowflakecomputing.com");
+        if (!string.IsNullOrWhiteSpace(p.Host) && p.Host.Contains("://", StringComparison.Ordinal))
+            throw AmxException.BadInput($"--host '{p.Host}' is a URL", "give the host name alone (--host ACCOUNT.snowflakecomputing.com), or the whole URL as --base-url");
+        if (p.Port is <= 0 or > 65535) throw AmxException.BadInput($"--port {p.Port} is not a TCP port (1-65535)");
+    }
+}
