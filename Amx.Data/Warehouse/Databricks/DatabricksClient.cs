@@ -6,7 +6,7 @@ using Amx.Data.Warehouse.Http;
 namespace Amx.Data.Warehouse.Databricks;
 
 /// <summary>
-/// The Databricks SQL Statement Execution API 2.0 (docs/databricks.md): <c>POST /api/2.0/sql/statements</c> on a SQL
+/// The Databricks SQL Statement Execution API 2.0 (docs/cloud-warehouses.md): <c>POST /api/2.0/sql/statements</c> on a SQL
 /// warehouse with named parameters (<c>:name</c>), <c>wait_timeout</c> 30 s then <c>CONTINUE</c>; PENDING/RUNNING
 /// statements are polled with <c>GET /api/2.0/sql/statements/{id}</c> until a final state or the statement timeout
 /// (then <c>…/cancel</c>). Results use the EXTERNAL_LINKS disposition in JSON_ARRAY format: each chunk is downloaded

@@ -9,7 +9,7 @@ namespace Amx.Data.Warehouse.Databricks;
 /// <summary>
 /// Reads the profile's Unity Catalog catalog from its <c>information_schema</c> in three set-based statements
 /// (tables/views with comments, columns with comments, view definitions), chunk by chunk. Keys (informational in
-/// Unity Catalog) and row counts are not read; profiling is metadata only (docs/databricks.md).
+/// Unity Catalog) and row counts are not read; profiling is metadata only (docs/cloud-warehouses.md).
 /// </summary>
 public sealed class DatabricksMetadataReader : IMetadataReader
 {
@@ -23,7 +23,7 @@ public sealed class DatabricksMetadataReader : IMetadataReader
     {
         if (options.Profiling != ProfilingMode.Metadata)
             throw AmxException.BadInput($"--profiling-mode {options.Profiling.ToString().ToLowerInvariant()} is not available for Databricks yet",
-                "use --profiling-mode metadata (the default); see docs/databricks.md");
+                "use --profiling-mode metadata (the default); see docs/cloud-warehouses.md");
         var b = new CatalogBuilder(scope, options);
         await using (var r = await QueryAsync(connection, RelationsSql, scope, ct))
             while (await r.ReadAsync(ct))

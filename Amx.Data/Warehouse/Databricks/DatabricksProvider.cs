@@ -4,7 +4,7 @@ using Amx.Data.Warehouse.Http;
 
 namespace Amx.Data.Warehouse.Databricks;
 
-/// <summary>Databricks SQL warehouses over the Statement Execution API (HTTP): see docs/databricks.md.</summary>
+/// <summary>Databricks SQL warehouses over the Statement Execution API (HTTP): see docs/cloud-warehouses.md.</summary>
 public sealed class DatabricksProvider : IWarehouseProvider
 {
     public Backend Backend => Backend.Databricks;

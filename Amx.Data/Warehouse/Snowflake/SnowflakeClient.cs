@@ -7,7 +7,7 @@ using Amx.Data.Warehouse.Http;
 namespace Amx.Data.Warehouse.Snowflake;
 
 /// <summary>
-/// The Snowflake SQL API v2 (docs/snowflake.md): <c>POST /api/v2/statements</c> with positional bindings; a 202
+/// The Snowflake SQL API v2 (docs/cloud-warehouses.md): <c>POST /api/v2/statements</c> with positional bindings; a 202
 /// answer (still running) is polled at its <c>statementStatusUrl</c> until 200 or the statement timeout, then
 /// cancelled; results come in partitions (the first in the answer, the others by
 /// <c>GET /api/v2/statements/{handle}?partition=n</c>) and are read one partition at a time. Auth: key-pair JWT

@@ -10,7 +10,7 @@ namespace Amx.Data.Warehouse.Snowflake;
 /// Reads the profile's database from its INFORMATION_SCHEMA in three set-based statements (tables and views with
 /// comments and row counts, columns with comments, view definitions), each read partition by partition.
 /// Snowflake's constraints are informational and not in INFORMATION_SCHEMA with their columns, so keys are not read.
-/// Profiling (sampled/full) is not offered yet (docs/snowflake.md).
+/// Profiling (sampled/full) is not offered yet (docs/cloud-warehouses.md).
 /// </summary>
 public sealed class SnowflakeMetadataReader : IMetadataReader
 {
@@ -35,7 +35,7 @@ public sealed class SnowflakeMetadataReader : IMetadataReader
     {
         if (options.Profiling != ProfilingMode.Metadata)
             throw AmxException.BadInput($"--profiling-mode {options.Profiling.ToString().ToLowerInvariant()} is not available for Snowflake yet",
-                "use --profiling-mode metadata (the default); see docs/snowflake.md");
+                "use --profiling-mode metadata (the default); see docs/cloud-warehouses.md");
         var b = new CatalogBuilder(scope, options);
         await using (var r = await QueryAsync(connection, RelationsSql, scope, ct))
             while (await r.ReadAsync(ct))

@@ -4,7 +4,7 @@ using Amx.Data.Warehouse.Http;
 
 namespace Amx.Data.Warehouse.Snowflake;
 
-/// <summary>Snowflake over its SQL API v2 (HTTP): see docs/snowflake.md.</summary>
+/// <summary>Snowflake over its SQL API v2 (HTTP): see docs/cloud-warehouses.md.</summary>
 public sealed class SnowflakeProvider : IWarehouseProvider
 {
     public Backend Backend => Backend.Snowflake;
