@@ -2,7 +2,9 @@ global using NUnit.Framework;
 global using Amx.TestSupport;
 global using Amx.Tool.Tests.Infrastructure;
 
-// Fixtures run in parallel, two at a time (CI and dev machines have two cores); tests within a fixture run in order.
-// Fixtures that change process-wide state (environment variables) are [NonParallelizable]. See docs/testing.md.
+// Fixtures run in parallel, three at a time, tests within a fixture in order. Most of a test's time is spent waiting
+// for amx processes and the servers, so a third worker keeps two cores busy (docs/testing.md has the figures).
+// Nothing in a fixture may change process-wide state: in-process amx and store calls take their home, user and
+// variables from AmxCli.AmxEnv, never from Environment. A fixture that must is [NonParallelizable], with the reason.
 [assembly: Parallelizable(ParallelScope.Fixtures)]
-[assembly: LevelOfParallelism(2)]
+[assembly: LevelOfParallelism(3)]

@@ -1,12 +1,16 @@
 using System.CommandLine;
+using Amx.Data.Config;
 using Amx.Tool.Hosting;
 
 namespace Amx.Tool;
 
 public static class AmxApp
 {
-    /// <summary>Parses and runs one command; parse errors exit 2 with the one-line error format.</summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+    /// <summary>
+    /// Parses and runs one command; parse errors exit 2 with the one-line error format. <paramref name="env"/> (default:
+    /// the process's) is where amx lives and reads its variables, so several can run in one process at once.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null, AmxEnvironment? env = null)
     {
         // Redirected stdout (a pipe, a file, a script) is block-buffered: Console.Out flushes on every write, which is one
         // system call per line of a 100,000-row table. A terminal keeps Console.Out; Confirm flushes before prompting.
@@ -20,7 +24,7 @@ public static class AmxApp
         var error = new RedactingWriter(stderr ?? Console.Error);
         try
         {
-            return await RunAsync(parse, new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+            return await RunAsync(parse, new AmxInvocation { Output = output, Error = error, EnableDefaultExceptionHandler = false, Env = env });
         }
         finally
         {
@@ -63,4 +67,10 @@ public static class AmxApp
             names.Insert(0, c.Name);
         return names;
     }
+}
+
+/// <summary>The invocation's settings plus the environment the command runs in (read by CommandRunner).</summary>
+public sealed class AmxInvocation : InvocationConfiguration
+{
+    public AmxEnvironment? Env { get; init; }
 }

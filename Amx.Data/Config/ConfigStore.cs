@@ -10,8 +10,11 @@ namespace Amx.Data.Config;
 /// rewritten, so keys written by a newer amx or by hand survive. Writes are atomic (temp file + rename),
 /// mode 0600, and keep the last <see cref="Backups"/> versions as <c>config.yml.bak.N</c>.
 /// </summary>
-public sealed class ConfigStore(string path)
+public sealed class ConfigStore(string path, Func<string, string?>? variables = null)
 {
+    /// <summary>Where the loaded profiles read their password_env / api_key_env (the process environment by default).</summary>
+    public Func<string, string?> Variables { get; } = variables ?? Environment.GetEnvironmentVariable;
+
     public const int Backups = 5;
 
     public string Path { get; } = path;
@@ -57,7 +60,7 @@ public sealed class ConfigStore(string path)
         if (stream.Documents[0].RootNode is not YamlMappingNode root)
             throw AmxException.BadInput($"{Path}:1:1: the config must be a YAML mapping", "see README, section Configuration");
         _root = root;
-        var config = ConfigMapper.Read(root, Path);
+        var config = ConfigMapper.Read(root, Path, Variables);
         // A newer amx wrote this file: reading it could misread keys and writing it would drop what we do not know.
         if (config.SchemaVersion > SchemaVersion)
             throw AmxException.BadInput(
@@ -137,9 +140,10 @@ public sealed class ConfigStore(string path)
 /// <summary>Maps between the YAML tree and <see cref="AmxConfig"/>.</summary>
 static class ConfigMapper
 {
-    public static AmxConfig Read(YamlMappingNode root, string path)
+    public static AmxConfig Read(YamlMappingNode root, string path, Func<string, string?>? variables = null)
     {
         var config = new AmxConfig();
+        variables ??= Environment.GetEnvironmentVariable;
         if (Scalar(root, "schema_version", path) is { } v)
             config.SchemaVersion = int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n
                 : throw Bad(root, "schema_version", path, "must be a number");
@@ -153,11 +157,11 @@ static class ConfigMapper
 
         if (Mapping(root, "db_profiles", path) is { } dbs)
             foreach (var (k, node) in dbs.Children)
-                config.DbProfiles[((YamlScalarNode)k).Value!] = ReadDb(((YamlScalarNode)k).Value!, node, path, config);
+                config.DbProfiles[((YamlScalarNode)k).Value!] = ReadDb(((YamlScalarNode)k).Value!, node, path, config).WithVariables(variables);
         if (Mapping(root, "llm_profiles", path) is { } llms)
             foreach (var (k, node) in llms.Children)
-                config.LlmProfiles[((YamlScalarNode)k).Value!] = ReadLlm(((YamlScalarNode)k).Value!, node, path);
-        Amx.Data.Security.ConfigSecrets.Register(config);
+                config.LlmProfiles[((YamlScalarNode)k).Value!] = ReadLlm(((YamlScalarNode)k).Value!, node, path).WithVariables(variables);
+        Amx.Data.Security.ConfigSecrets.Register(config, variables);
         return config;
     }
 

@@ -29,12 +29,21 @@ public sealed class DbProfile
         ? $"{Redactor.MaskUrl(url).TrimEnd('/')}/{Database}"
         : $"{Host ?? "localhost"}{(Port is { } p ? ":" + p : "")}/{Database}";
 
+    /// <summary>Where <see cref="PasswordEnv"/> is read: the process environment unless the config was loaded for another.</summary>
+    public Func<string, string?> Variables { get; set; } = Environment.GetEnvironmentVariable;
+
+    public DbProfile WithVariables(Func<string, string?> variables)
+    {
+        Variables = variables;
+        return this;
+    }
+
     /// <summary>The password from the environment variable, the plaintext field, or null.</summary>
     public string? ResolvePassword()
     {
         if (!string.IsNullOrEmpty(PasswordEnv))
         {
-            var value = Environment.GetEnvironmentVariable(PasswordEnv);
+            var value = Variables(PasswordEnv);
             if (value is null)
                 throw AmxException.BadInput(
                     $"environment variable {PasswordEnv} (password of db profile '{Name}') is not set",

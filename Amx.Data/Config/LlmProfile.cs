@@ -18,9 +18,18 @@ public sealed class LlmProfile
     /// <summary><c>context</c>: default context documents (files or folders) for runs with this profile.</summary>
     public List<string> Context { get; } = [];
 
+    /// <summary>Where <see cref="ApiKeyEnv"/> is read: the process environment unless the config was loaded for another.</summary>
+    public Func<string, string?> Variables { get; set; } = Environment.GetEnvironmentVariable;
+
+    public LlmProfile WithVariables(Func<string, string?> variables)
+    {
+        Variables = variables;
+        return this;
+    }
+
     public string? ResolveApiKey()
     {
-        var key = string.IsNullOrEmpty(ApiKeyEnv) ? null : Environment.GetEnvironmentVariable(ApiKeyEnv);
+        var key = string.IsNullOrEmpty(ApiKeyEnv) ? null : Variables(ApiKeyEnv);
         Security.Redactor.Register(key);
         return key;
     }

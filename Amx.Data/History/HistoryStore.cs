@@ -66,7 +66,7 @@ public sealed class HistoryStore
 
     static DbProfile ReadOnlyProfile(DbProfile p)
     {
-        var copy = new DbProfile { Name = p.Name, Backend = p.Backend, Path = p.Path };
+        var copy = new DbProfile { Name = p.Name, Backend = p.Backend, Path = p.Path, Variables = p.Variables };
         copy.Options["Mode"] = "ReadOnly";
         return copy;
     }

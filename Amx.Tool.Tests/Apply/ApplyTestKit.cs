@@ -55,3 +55,42 @@ static class ApplyTestKit
         }
     }
 }
+
+/// <summary>
+/// Holds one target's apply lock (the history store's, keyed like <c>ApplyService</c> keys it) on an admin session so
+/// that racing applies all queue up on it; released when disposed.
+/// </summary>
+sealed class TargetBarrier(System.Data.Common.DbConnection session, string countWaitersSql, string releaseSql) : IAsyncDisposable
+{
+    public static async Task<TargetBarrier> HoldAsync(WarehouseWorld wh, string qname)
+    {
+        var session = wh.Open();
+        await session.OpenAsync();
+        var (take, count, release) = await wh.TargetLockSqlAsync(session, qname);
+        await using (var cmd = session.CreateCommand())
+        {
+            cmd.CommandText = take;
+            Assert.That(Convert.ToInt64(await cmd.ExecuteScalarAsync()), Is.EqualTo(1), "the test holds the target lock");
+        }
+        return new TargetBarrier(session, count, release);
+    }
+
+    /// <summary>Waits until <paramref name="n"/> other sessions wait for the lock: every racer is at the same point.</summary>
+    public Task WaitForWaitersAsync(int n, Func<Task<string>> onTimeout) =>
+        ApplyTestKit.WaitUntilAsync(async () =>
+        {
+            await using var cmd = session.CreateCommand();
+            cmd.CommandText = countWaitersSql;
+            return Convert.ToInt64(await cmd.ExecuteScalarAsync()) >= n;
+        }, $"{n} applies wait for the target lock", TimeSpan.FromSeconds(120), onTimeout);
+
+    public async ValueTask DisposeAsync()
+    {
+        await using (var cmd = session.CreateCommand())
+        {
+            cmd.CommandText = releaseSql;
+            await cmd.ExecuteScalarAsync();
+        }
+        await session.DisposeAsync();
+    }
+}

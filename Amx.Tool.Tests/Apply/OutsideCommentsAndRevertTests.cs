@@ -10,14 +10,13 @@ namespace Amx.Tool.Tests.Apply;
 /// </summary>
 [TestFixture("postgresql")]
 [TestFixture("mariadb")]
-[NonParallelizable]
 public sealed class OutsideCommentsAndRevertTests(string backend)
 {
     const string Human = "Existing human comment";
-    ApplyWarehouse _wh = null!;
+    WarehouseWorld _wh = null!;
 
     [OneTimeSetUp]
-    public async Task SetUp() => _wh = await ApplyWarehouse.CreateAsync(backend);
+    public async Task SetUp() => _wh = await WarehouseWorld.CreateAsync(backend);
 
     [Test]
     public async Task A_comment_written_outside_amx_is_skipped_unless_asked_and_a_revert_tells_the_whole_story()
@@ -27,24 +26,24 @@ public sealed class OutsideCommentsAndRevertTests(string backend)
         await _wh.CreateTableAsync("human", ["a", "b"]);
         await _wh.SetColumnCommentAsync("human", "b", Human);
         var t = $"{_wh.Schema}.human";
-        var runId = ApplyWarehouse.RunIdOf(ApplyWarehouse.Ok(alice.Run("run", t)));
-        ApplyWarehouse.Ok(alice.Run("review", runId, "--accept", "all"));
+        var runId = WarehouseWorld.RunIdOf(WarehouseWorld.Ok(alice.Run("run", t)));
+        WarehouseWorld.Ok(alice.Run("review", runId, "--accept", "all"));
 
-        var dry = ApplyWarehouse.Ok(alice.Run("apply", runId, "--dry-run"));
+        var dry = WarehouseWorld.Ok(alice.Run("apply", runId, "--dry-run"));
         Assert.That(dry.Stdout, Does.Contain("3 new, 0 replace a comment written outside amx; 1 with a comment written outside amx skipped"), dry.ToString());
         Assert.That(dry.Stdout, Does.Contain(_wh.Schema), "the dry run names the database");
         Assert.That(dry.Stdout, Does.Contain($"-- {t}.b: skipped").And.Contain(Human));
 
-        var applied = ApplyWarehouse.Ok(alice.Run("apply", runId, "--yes"));
+        var applied = WarehouseWorld.Ok(alice.Run("apply", runId, "--yes"));
         Assert.That(applied.Stdout, Does.Contain($"{t}.b").And.Contain("written outside amx"), "the skipped target is listed");
         Assert.That((await _wh.LiveCommentsAsync("human"))[$"{t}.b"], Is.EqualTo(Human), "the human comment is untouched");
         var row = (await _wh.QueryAsync($"SELECT apply_status, applied FROM {_wh.Results} WHERE run_id = '{runId}' AND target_qname = '{t}.b'"))[0];
         Assert.That(row[0], Is.EqualTo("skipped"));
         Assert.That(Convert.ToBoolean(row[1]), Is.False);
 
-        var dryReplace = ApplyWarehouse.Ok(alice.Run("apply", runId, "--dry-run", "--replace-outside-comments"));
+        var dryReplace = WarehouseWorld.Ok(alice.Run("apply", runId, "--dry-run", "--replace-outside-comments"));
         Assert.That(dryReplace.Stdout, Does.Contain("0 new, 1 replace a comment written outside amx"), dryReplace.ToString());
-        ApplyWarehouse.Ok(alice.Run("apply", runId, "--replace-outside-comments", "--yes"));
+        WarehouseWorld.Ok(alice.Run("apply", runId, "--replace-outside-comments", "--yes"));
         var description = (string)(await _wh.QueryAsync($"SELECT description FROM {_wh.Results} WHERE run_id = '{runId}' AND target_qname = '{t}.b'"))[0][0]!;
         Assert.That((await _wh.LiveCommentsAsync("human"))[$"{t}.b"], Is.EqualTo(description), "replaced when asked");
 
@@ -78,23 +77,23 @@ public sealed class OutsideCommentsAndRevertTests(string backend)
         Assert.That(run[2], Is.Not.Null);
         Assert.That(run[3], Is.EqualTo("bob"));
 
-        var show = ApplyWarehouse.Ok(alice.Run("history", "show", runId));
+        var show = WarehouseWorld.Ok(alice.Run("history", "show", runId));
         Assert.That(show.Stdout, Does.Contain("reverted by bob"));
-        var list = ApplyWarehouse.Ok(alice.Run("history", "list", "--output", "json"));
+        var list = WarehouseWorld.Ok(alice.Run("history", "list", "--output", "json"));
         using (var json = JsonDocument.Parse(list.Stdout))
         {
             var entry = json.RootElement.EnumerateArray().Single(e => e.GetProperty("run_id").GetString() == runId);
             Assert.That(entry.GetProperty("reverted_by").GetString(), Is.EqualTo("bob"));
         }
-        var table = ApplyWarehouse.Ok(alice.Run("history", "list"));
+        var table = WarehouseWorld.Ok(alice.Run("history", "list"));
         Assert.That(table.Stdout.Split('\n').Single(l => l.Contains(runId)), Does.Contain("applied (partly reverted)"));
 
         // The hand edit goes back to what the run applied; the revert then finishes and the list says reverted.
         var aDescription = (string)(await _wh.QueryAsync($"SELECT description FROM {_wh.Results} WHERE run_id = '{runId}' AND target_qname = '{t}.a'"))[0][0]!;
         await _wh.SetColumnCommentAsync("human", "a", aDescription);
-        ApplyWarehouse.Ok(bob.Run("revert", runId, "--yes"));
+        WarehouseWorld.Ok(bob.Run("revert", runId, "--yes"));
         Assert.That((await _wh.LiveCommentsAsync("human"))[$"{t}.b"], Is.EqualTo(Human), "revert restores the human comment");
-        table = ApplyWarehouse.Ok(alice.Run("history", "list"));
+        table = WarehouseWorld.Ok(alice.Run("history", "list"));
         Assert.That(table.Stdout.Split('\n').Single(l => l.Contains(runId)), Does.Contain("reverted").And.Not.Contain("applied"));
     }
 

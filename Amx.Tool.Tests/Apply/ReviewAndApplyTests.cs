@@ -11,7 +11,6 @@ namespace Amx.Tool.Tests.Apply;
 /// </summary>
 [TestFixture("postgresql")]
 [TestFixture("mariadb")]
-[NonParallelizable]
 public sealed class ReviewAndApplyTests(string backend)
 {
     /// <summary>Quotes, ;, --, $$, backslashes, newlines, tabs and non-ASCII (BMP: MariaDB comments are utf8mb3).</summary>
@@ -19,13 +18,13 @@ public sealed class ReviewAndApplyTests(string backend)
     const string TrickyToo = "O'Brien's \"table\" ;--$$\\\nline 2\t\ttabs; naïve façade Ωμέγα";
     const string TrickyThree = "csv, \"commas\", 'quotes'\nand a newline; \\ end ¿qué?";
 
-    ApplyWarehouse _wh = null!;
+    WarehouseWorld _wh = null!;
     AmxCli _amx = null!;
 
     [OneTimeSetUp]
     public async Task SetUp()
     {
-        _wh = await ApplyWarehouse.CreateAsync(backend);
+        _wh = await WarehouseWorld.CreateAsync(backend);
         _amx = _wh.NewCli("alice");
     }
 
@@ -38,13 +37,13 @@ public sealed class ReviewAndApplyTests(string backend)
         await _wh.CreateTableAsync("tricky", ["plain", "had_comment"]);
         const string old = "old 'value'; -- kept\twith a tab, ü";
         await _wh.SetColumnCommentAsync("tricky", "had_comment", old);
-        var runId = ApplyWarehouse.RunIdOf(ApplyWarehouse.Ok(_amx.Run("run", $"{_wh.Schema}.tricky")));
+        var runId = WarehouseWorld.RunIdOf(WarehouseWorld.Ok(_amx.Run("run", $"{_wh.Schema}.tricky")));
         var t = $"{_wh.Schema}.tricky";
 
-        ApplyWarehouse.Ok(_amx.Run("review", runId, "--set", $"{t}.plain={Tricky}", "--reject", $"{t}.id"));
+        WarehouseWorld.Ok(_amx.Run("review", runId, "--set", $"{t}.plain={Tricky}", "--reject", $"{t}.id"));
 
         var yml = Path.Combine(_amx.Home, "review.yml");
-        ApplyWarehouse.Ok(_amx.Run("review", runId, "--export", yml));
+        WarehouseWorld.Ok(_amx.Run("review", runId, "--export", yml));
         // Edit the file as a person would: the decision and text lines of one entry, the rest untouched.
         var lines = File.ReadAllLines(yml).ToList();
         var start = lines.IndexOf($"- target: {t}.had_comment");
@@ -57,17 +56,17 @@ public sealed class ReviewAndApplyTests(string backend)
             if (lines[i].StartsWith("  text:")) lines[i] = "  text: " + YamlQuoted(TrickyToo);
         }
         File.WriteAllLines(yml, lines);
-        ApplyWarehouse.Ok(_amx.Run("review", runId, "--from-file", yml));
+        WarehouseWorld.Ok(_amx.Run("review", runId, "--from-file", yml));
 
         var csvPath = Path.Combine(_amx.Home, "review.csv");
-        ApplyWarehouse.Ok(_amx.Run("review", runId, "--export", csvPath));
+        WarehouseWorld.Ok(_amx.Run("review", runId, "--export", csvPath));
         var rows = ReadCsv(csvPath);
         Assert.That(rows[0], Is.EqualTo(new[] { "target", "kind", "confidence", "live_comment", "draft", "alternatives", "decision", "text", "source", "run_id" }));
         var tableRow = rows.Single(r => r[0] == t);
         tableRow[7] = TrickyThree;
         tableRow[6] = "accepted";
         WriteCsv(csvPath, rows);
-        var reviewed = ApplyWarehouse.Ok(_amx.Run("review", runId, "--from-file", csvPath, "--output", "json"));
+        var reviewed = WarehouseWorld.Ok(_amx.Run("review", runId, "--from-file", csvPath, "--output", "json"));
         using (var json = JsonDocument.Parse(reviewed.Stdout))
         {
             Assert.That(json.RootElement.GetProperty("state").GetString(), Is.EqualTo("reviewed"), "nothing is pending any more");
@@ -83,18 +82,18 @@ public sealed class ReviewAndApplyTests(string backend)
         Assert.That(history.Where(r => (string)r[0]! != $"{t}.id").Select(r => r[2]), Is.All.EqualTo("edited"));
         Assert.That(byTarget[$"{t}.id"][2], Is.EqualTo("rejected"));
 
-        ApplyWarehouse.Ok(_amx.Run("apply", runId, "--replace-outside-comments", "--yes"));
-        Assert.That(_wh.ClientCommentHex("tricky", "plain"), Is.EqualTo(ApplyWarehouse.Hex(Tricky)));
-        Assert.That(_wh.ClientCommentHex("tricky", "had_comment"), Is.EqualTo(ApplyWarehouse.Hex(TrickyToo)));
-        Assert.That(_wh.ClientCommentHex("tricky", null), Is.EqualTo(ApplyWarehouse.Hex(TrickyThree)));
+        WarehouseWorld.Ok(_amx.Run("apply", runId, "--replace-outside-comments", "--yes"));
+        Assert.That(_wh.ClientCommentHex("tricky", "plain"), Is.EqualTo(WarehouseWorld.Hex(Tricky)));
+        Assert.That(_wh.ClientCommentHex("tricky", "had_comment"), Is.EqualTo(WarehouseWorld.Hex(TrickyToo)));
+        Assert.That(_wh.ClientCommentHex("tricky", null), Is.EqualTo(WarehouseWorld.Hex(TrickyThree)));
         Assert.That(_wh.ClientCommentHex("tricky", "id"), Is.EqualTo("NULL"), "a rejected draft is not applied");
 
-        var reverted = ApplyWarehouse.Ok(_amx.Run("revert", runId, "--yes", "--output", "json"));
+        var reverted = WarehouseWorld.Ok(_amx.Run("revert", runId, "--yes", "--output", "json"));
         using (var json = JsonDocument.Parse(reverted.Stdout))
             Assert.That(json.RootElement.GetProperty("applied").GetInt32(), Is.EqualTo(3), reverted.ToString());
         Assert.That(_wh.ClientCommentHex("tricky", "plain"), Is.EqualTo("NULL"), "no comment before, no comment after");
         Assert.That(_wh.ClientCommentHex("tricky", null), Is.EqualTo("NULL"));
-        Assert.That(_wh.ClientCommentHex("tricky", "had_comment"), Is.EqualTo(ApplyWarehouse.Hex(old)));
+        Assert.That(_wh.ClientCommentHex("tricky", "had_comment"), Is.EqualTo(WarehouseWorld.Hex(old)));
         var after = await _wh.QueryAsync($"SELECT apply_status, applied FROM {_wh.Results} WHERE run_id = '{runId}' AND decision = 'edited'");
         Assert.That(after.Select(r => r[0]), Is.All.EqualTo("reverted"));
         Assert.That(after.Select(r => Convert.ToBoolean(r[1])), Is.All.False);
@@ -104,7 +103,7 @@ public sealed class ReviewAndApplyTests(string backend)
     public async Task Review_by_confidence_name_and_file_records_reviewer_and_rejects_bad_input_without_changing_anything()
     {
         await _wh.CreateTableAsync("rv", ["a", "b", "c", "d"]);
-        var runId = ApplyWarehouse.RunIdOf(ApplyWarehouse.Ok(_amx.Run("run", $"{_wh.Schema}.rv")));
+        var runId = WarehouseWorld.RunIdOf(WarehouseWorld.Ok(_amx.Run("run", $"{_wh.Schema}.rv")));
         var t = $"{_wh.Schema}.rv";
         // Fixed confidences, whatever the offline drafter thought.
         foreach (var (target, level) in new[] { (t, "high"), ($"{t}.id", "high"), ($"{t}.a", "medium"), ($"{t}.b", "low"), ($"{t}.c", "low"), ($"{t}.d", "medium") })
@@ -117,7 +116,7 @@ public sealed class ReviewAndApplyTests(string backend)
 
         var bob = _wh.Teammate(_amx, "bob");
         var before = DateTime.UtcNow.AddMinutes(-5);
-        ApplyWarehouse.Ok(bob.Run("review", runId, "--accept", "high"));
+        WarehouseWorld.Ok(bob.Run("review", runId, "--accept", "high"));
         var d = await Decisions();
         Assert.That(new[] { d[""].Decision, d[".id"].Decision }, Is.All.EqualTo("accepted"));
         Assert.That(new[] { d[".a"].Decision, d[".b"].Decision, d[".c"].Decision, d[".d"].Decision }, Is.All.EqualTo("pending"));
@@ -125,7 +124,7 @@ public sealed class ReviewAndApplyTests(string backend)
         Assert.That(d[".id"].At, Is.GreaterThan(before));
         Assert.That(await State(), Is.EqualTo("drafted"));
 
-        ApplyWarehouse.Ok(_amx.Run("review", runId, "--accept", "medium"));
+        WarehouseWorld.Ok(_amx.Run("review", runId, "--accept", "medium"));
         d = await Decisions();
         Assert.That(new[] { d[".a"].Decision, d[".d"].Decision }, Is.All.EqualTo("accepted"));
         Assert.That(d[".a"].By, Is.EqualTo("alice"));
@@ -139,7 +138,7 @@ public sealed class ReviewAndApplyTests(string backend)
         var set = _amx.Run("review", runId, "--set", $"{t}.b=new text", "--set", "no_equals_sign");
         Assert.That(set.ExitCode, Is.EqualTo(2), set.ToString());
         var csv = Path.Combine(_amx.Home, "bad.csv");
-        ApplyWarehouse.Ok(_amx.Run("review", runId, "--export", csv));
+        WarehouseWorld.Ok(_amx.Run("review", runId, "--export", csv));
         var rows = ReadCsv(csv);
         rows.Single(r => r[0] == $"{t}.c")[6] = "rejected";
         rows.Single(r => r[0] == $"{t}.b")[6] = "maybe";
@@ -153,18 +152,18 @@ public sealed class ReviewAndApplyTests(string backend)
         Assert.That(unknownRun.ExitCode, Is.EqualTo(2));
         Assert.That(await Decisions(), Is.EquivalentTo(snapshot), "bad input changes nothing");
 
-        ApplyWarehouse.Ok(_amx.Run("review", runId, "--reject", $"{t}.b"));
+        WarehouseWorld.Ok(_amx.Run("review", runId, "--reject", $"{t}.b"));
         Assert.That(await State(), Is.EqualTo("drafted"), "c is still pending");
-        ApplyWarehouse.Ok(_amx.Run("review", runId, "--accept", $"{t}.c"));
+        WarehouseWorld.Ok(_amx.Run("review", runId, "--accept", $"{t}.c"));
         d = await Decisions();
         Assert.That(d[".b"].Decision, Is.EqualTo("rejected"));
         Assert.That(d[".c"].Decision, Is.EqualTo("accepted"));
         Assert.That(await State(), Is.EqualTo("reviewed"));
 
         // --accept all on a fresh run takes every confidence.
-        var second = ApplyWarehouse.RunIdOf(ApplyWarehouse.Ok(_amx.Run("run", $"{_wh.Schema}.rv")));
+        var second = WarehouseWorld.RunIdOf(WarehouseWorld.Ok(_amx.Run("run", $"{_wh.Schema}.rv")));
         await _wh.ExecAsync($"UPDATE {_wh.Results} SET confidence = 'low' WHERE run_id = '{second}' AND target_qname = '{t}.a'");
-        ApplyWarehouse.Ok(_amx.Run("review", second, "--accept", "all"));
+        WarehouseWorld.Ok(_amx.Run("review", second, "--accept", "all"));
         var all = await _wh.QueryAsync($"SELECT decision FROM {_wh.Results} WHERE run_id = '{second}'");
         Assert.That(all.Select(r => r[0]), Is.All.EqualTo("accepted"));
         Assert.That((await _wh.QueryAsync($"SELECT state FROM {_wh.Runs} WHERE run_id = '{second}'"))[0][0], Is.EqualTo("reviewed"));
@@ -173,20 +172,20 @@ public sealed class ReviewAndApplyTests(string backend)
     [Test]
     public async Task Dry_run_prints_exact_statements_check_reports_missing_rights_and_a_privilege_failure_stays_retryable()
     {
-        var wh = await ApplyWarehouse.CreateAsync(backend);
+        var wh = await WarehouseWorld.CreateAsync(backend);
         using var amx = wh.NewCli("alice");
         await wh.CreateTableAsync("mine", ["x", "y"]);
         await wh.CreateTableAsync("theirs", ["z"]);
         var (user, password) = await wh.CreateLimitedUserAsync("mine", "theirs");
         amx.Env["AMX_MEMBER_PW"] = password;
-        ApplyWarehouse.Ok(amx.Run(wh.AddProfileArgs("member", user, "AMX_MEMBER_PW")));
-        var runId = ApplyWarehouse.RunIdOf(ApplyWarehouse.Ok(amx.Run("run", wh.Schema, "--db-profile", "member")));
-        ApplyWarehouse.Ok(amx.Run("review", runId, "--set", $"{wh.Schema}.mine.x=Tricky: it's; -- $$ \\ \"x\"\nline\ttab é", "--accept", "all"));
+        WarehouseWorld.Ok(amx.Run(wh.AddProfileArgs("member", user, "AMX_MEMBER_PW")));
+        var runId = WarehouseWorld.RunIdOf(WarehouseWorld.Ok(amx.Run("run", wh.Schema, "--db-profile", "member")));
+        WarehouseWorld.Ok(amx.Run("review", runId, "--set", $"{wh.Schema}.mine.x=Tricky: it's; -- $$ \\ \"x\"\nline\ttab é", "--accept", "all"));
         var descriptions = (await wh.QueryAsync($"SELECT target_qname, description FROM {wh.Results} WHERE run_id = '{runId}'"))
             .ToDictionary(r => (string)r[0]!, r => (string?)r[1]);
         Assert.That(descriptions, Has.Count.EqualTo(2 + 3 + 2));
 
-        var dry = ApplyWarehouse.Ok(amx.Run("apply", runId, "--dry-run"));
+        var dry = WarehouseWorld.Ok(amx.Run("apply", runId, "--dry-run"));
         var statements = dry.Stdout.Split('\n').Where(l => !l.StartsWith($"-- {wh.Schema}.") && !l.StartsWith("dry run:")).ToList();
         Assert.That(statements.Count(l => l.StartsWith("COMMENT ON ") || l.StartsWith("ALTER TABLE ")), Is.EqualTo(descriptions.Count), dry.ToString());
         Assert.That((await wh.LiveCommentsAsync()).Values, Is.All.Null, "a dry run writes nothing");
@@ -222,7 +221,7 @@ public sealed class ReviewAndApplyTests(string backend)
 
         // The failures stay retryable: once the right is there, apply again writes just them.
         await wh.GrantCommentAsync(user, "theirs");
-        var retry = ApplyWarehouse.Ok(amx.Run("apply", runId, "--yes", "--output", "json"));
+        var retry = WarehouseWorld.Ok(amx.Run("apply", runId, "--yes", "--output", "json"));
         using (var json = JsonDocument.Parse(retry.Stdout))
         {
             Assert.That(json.RootElement.GetProperty("applied").GetInt32(), Is.EqualTo(3), retry.ToString());
@@ -232,7 +231,7 @@ public sealed class ReviewAndApplyTests(string backend)
         foreach (var (target, text) in descriptions) Assert.That(live[target], Is.EqualTo(text), target);
 
         // The dry run's statements were exact: run by the database's own client after a revert, they give the same comments.
-        ApplyWarehouse.Ok(amx.Run("revert", runId, "--yes"));
+        WarehouseWorld.Ok(amx.Run("revert", runId, "--yes"));
         Assert.That((await wh.LiveCommentsAsync()).Values, Is.All.Null);
         wh.ClientScript(string.Join("\n", statements) + "\n");
         live = await wh.LiveCommentsAsync();
@@ -242,7 +241,7 @@ public sealed class ReviewAndApplyTests(string backend)
     [Test]
     public async Task Run_apply_drafts_accepts_high_and_applies_under_one_run_id_and_needs_yes_without_a_terminal()
     {
-        var wh = await ApplyWarehouse.CreateAsync(backend);
+        var wh = await WarehouseWorld.CreateAsync(backend);
         using var amx = wh.NewCli("alice");
         await wh.CreateTableAsync("customer", ["name", "email", "created_at"]);
         await wh.CreateTableAsync("orders", ["customer_id", "total_amount", "xq7"]);
@@ -252,7 +251,7 @@ public sealed class ReviewAndApplyTests(string backend)
         Assert.That(refused.Stderr, Does.Contain("--yes"));
         Assert.That((await wh.QueryAsync($"SELECT count(*) FROM {wh.Runs}"))[0][0], Is.EqualTo(0).Or.EqualTo(0L), "nothing drafted without --yes");
 
-        var done = ApplyWarehouse.Ok(amx.Run("run-apply", wh.Schema, "--yes", "--output", "json"));
+        var done = WarehouseWorld.Ok(amx.Run("run-apply", wh.Schema, "--yes", "--output", "json"));
         var runs = await wh.QueryAsync($"SELECT run_id, state, applied_by FROM {wh.Runs}");
         Assert.That(runs, Has.Count.EqualTo(1), "one run id for draft, accept and apply");
         using (var json = JsonDocument.Parse(done.Stdout))

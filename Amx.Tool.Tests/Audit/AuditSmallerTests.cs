@@ -26,7 +26,7 @@ public sealed class AuditSmallerTests
         var again = DraftingWorld.Check(amx, "demo", "--output", "json");
         var demoRun = DraftingWorld.Json(again).GetProperty("run_id").GetString()!;
         Assert.That(await world.Pg.ScalarAsync<long>("SELECT count(*) FROM amx.amx_history_runs", storeDb), Is.Zero, "no demo run in the team's store");
-        var local = await DraftingWorld.LocalStoreOf(amx);
+        var local = await amx.OpenLocalHistoryAsync();
         Assert.That((await DraftingWorld.RunRow(local, demoRun)).Who, Is.EqualTo("dora"));
 
         // Reviewing a run of a SQLite warehouse: nothing can be applied there, so apply is not suggested.

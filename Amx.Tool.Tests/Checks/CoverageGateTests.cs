@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Amx.Tool.Tests.Apply;
 
 namespace Amx.Tool.Tests.Checks;
 
@@ -9,13 +8,12 @@ namespace Amx.Tool.Tests.Checks;
 /// </summary>
 [TestFixture("postgresql")]
 [TestFixture("mariadb")]
-[NonParallelizable]
 public sealed class CoverageGateTests(string backend)
 {
-    ChecksWorld _w = null!;
+    WarehouseWorld _w = null!;
 
     [OneTimeSetUp]
-    public async Task SetUp() => _w = await ChecksWorld.CreateAsync(backend);
+    public async Task SetUp() => _w = await WarehouseWorld.CreateAsync(backend);
 
     [OneTimeTearDown]
     public async Task TearDown() => await _w.DisposeAsync();
@@ -24,10 +22,10 @@ public sealed class CoverageGateTests(string backend)
     public async Task Below_the_bar_exits_5_listing_the_undescribed_tables_and_columns_and_passes_once_described()
     {
         var amx = _w.Cli();
-        await _w.Wh.CreateTableAsync("cov_customer", ["name", "email"]);
-        await _w.Wh.CreateTableAsync("cov_orders", ["total"]);
+        await _w.CreateTableAsync("cov_customer", ["name", "email"]);
+        await _w.CreateTableAsync("cov_orders", ["total"]);
         await _w.SetTableCommentAsync("cov_customer", "One row per customer.");
-        await _w.Wh.SetColumnCommentAsync("cov_customer", "name", "Full name.");
+        await _w.SetColumnCommentAsync("cov_customer", "name", "Full name.");
         var scope = $"{_w.Schema}.cov_customer";
 
         // Tables 1/2 = 50 %, columns 1/5 = 20 %.
@@ -35,7 +33,7 @@ public sealed class CoverageGateTests(string backend)
         Assert.That(gate.ExitCode, Is.EqualTo(5), gate.ToString());
         Assert.That(gate.Stderr, Does.StartWith($"error: documentation coverage of '{_w.Schema}' is below the bar: tables 50% < 80%, columns 20% < 80%"));
         Assert.That(gate.Stderr, Does.Contain("hint: "));
-        var json = ChecksWorld.Json(gate);
+        var json = WarehouseWorld.Json(gate);
         Assert.That(json.GetProperty("pass").GetBoolean(), Is.False);
         Assert.That(Counts(json.GetProperty("tables")), Is.EqualTo((1, 2, 50.0, false)));
         Assert.That(Counts(json.GetProperty("columns")), Is.EqualTo((1, 5, 20.0, false)));
@@ -48,7 +46,7 @@ public sealed class CoverageGateTests(string backend)
         }));
 
         // Separate bars: tables meet 50, columns meet 20 exactly; one more percent on columns fails only columns.
-        ApplyWarehouse.Ok(amx.Run("coverage", _w.Schema, "--min-table-coverage", "50", "--min-column-coverage", "20"));
+        WarehouseWorld.Ok(amx.Run("coverage", _w.Schema, "--min-table-coverage", "50", "--min-column-coverage", "20"));
         var columnsOnly = amx.Run("coverage", _w.Schema, "--min-table-coverage", "50", "--min-column-coverage", "21");
         Assert.That(columnsOnly.ExitCode, Is.EqualTo(5), columnsOnly.ToString());
         Assert.That(columnsOnly.Stderr, Does.Contain("columns 20% < 21%").And.Not.Contain("tables 50%"));
@@ -67,8 +65,8 @@ public sealed class CoverageGateTests(string backend)
         await _w.SetTableCommentAsync("cov_orders", "Orders.");
         foreach (var (t, c) in new[] { ("cov_orders", "id"), ("cov_orders", "total"), ("cov_customer", "id"), ("cov_customer", "email") })
             await SetAnyColumnCommentAsync(t, c, $"Described {c}.");
-        var pass = ApplyWarehouse.Ok(amx.Run("coverage", _w.Schema, "--min-coverage", "100", "--output", "json"));
-        var passed = ChecksWorld.Json(pass);
+        var pass = WarehouseWorld.Ok(amx.Run("coverage", _w.Schema, "--min-coverage", "100", "--output", "json"));
+        var passed = WarehouseWorld.Json(pass);
         Assert.That(passed.GetProperty("pass").GetBoolean(), Is.True);
         Assert.That(Counts(passed.GetProperty("columns")), Is.EqualTo((5, 5, 100.0, true)));
         Assert.That(passed.GetProperty("undescribed").GetArrayLength(), Is.Zero);
@@ -80,25 +78,25 @@ public sealed class CoverageGateTests(string backend)
     {
         var amx = _w.Cli();
         // The store's amx_history_* tables exist (the CLI enabled the store): they are amx's, not the warehouse's.
-        var json = ChecksWorld.Json(ApplyWarehouse.Ok(amx.Run("coverage", _w.Wh.HistorySchema, "--min-coverage", "100", "--output", "json")));
+        var json = WarehouseWorld.Json(WarehouseWorld.Ok(amx.Run("coverage", _w.HistorySchema, "--min-coverage", "100", "--output", "json")));
         Assert.That(json.GetProperty("tables").GetProperty("total").GetInt32(), Is.Zero);
         Assert.That(json.GetProperty("columns").GetProperty("total").GetInt32(), Is.Zero);
 
         // A partitioned table counts once: its partitions are described by the parent.
-        await _w.Wh.ExecAsync(backend == "postgresql"
+        await _w.ExecAsync(backend == "postgresql"
             ? $"""
                CREATE TABLE {_w.Schema}.cov_events (id int, at date) PARTITION BY RANGE (at);
                CREATE TABLE {_w.Schema}.cov_events_2025 PARTITION OF {_w.Schema}.cov_events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
                CREATE TABLE {_w.Schema}.cov_events_2026 PARTITION OF {_w.Schema}.cov_events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
                """
             : $"CREATE TABLE {_w.Schema}.cov_events (id int, at date) PARTITION BY RANGE (YEAR(at)) (PARTITION p2025 VALUES LESS THAN (2026), PARTITION p2026 VALUES LESS THAN (2027))");
-        var events = ChecksWorld.Json(amx.Run("coverage", _w.Schema, "--min-coverage", "100", "--output", "json"));
+        var events = WarehouseWorld.Json(amx.Run("coverage", _w.Schema, "--min-coverage", "100", "--output", "json"));
         var targets = events.GetProperty("undescribed").EnumerateArray().Select(u => u.GetProperty("target").GetString()!).ToList();
         Assert.That(targets, Does.Contain($"{_w.Schema}.cov_events"));
         Assert.That(targets, Does.Contain($"{_w.Schema}.cov_events.at"));
         Assert.That(targets.Where(t => t.StartsWith($"{_w.Schema}.cov_events_")), Is.Empty, "partitions are not counted");
         Assert.That(targets.Where(t => t.Contains("amx_history")), Is.Empty);
-        await _w.Wh.ExecAsync($"DROP TABLE {_w.Schema}.cov_events"); // the other test counts this schema
+        await _w.ExecAsync($"DROP TABLE {_w.Schema}.cov_events"); // the other test counts this schema
 
         var bad = amx.Run("coverage", _w.Schema, "--min-coverage", "120");
         Assert.That(bad.ExitCode, Is.EqualTo(2), bad.ToString());
@@ -110,6 +108,6 @@ public sealed class CoverageGateTests(string backend)
         (e.GetProperty("described").GetInt32(), e.GetProperty("total").GetInt32(), e.GetProperty("percent").GetDouble(), e.GetProperty("pass").GetBoolean());
 
     Task SetAnyColumnCommentAsync(string table, string column, string comment) => backend == "postgresql" || column != "id"
-        ? _w.Wh.SetColumnCommentAsync(table, column, comment)
-        : _w.Wh.ExecAsync($"ALTER TABLE {_w.Schema}.{table} MODIFY id int NOT NULL COMMENT {ApplyWarehouse.Lit(comment)}");
+        ? _w.SetColumnCommentAsync(table, column, comment)
+        : _w.ExecAsync($"ALTER TABLE {_w.Schema}.{table} MODIFY id int NOT NULL COMMENT {WarehouseWorld.Lit(comment)}");
 }

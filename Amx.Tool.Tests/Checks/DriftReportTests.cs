@@ -1,4 +1,3 @@
-using Amx.Tool.Tests.Apply;
 
 namespace Amx.Tool.Tests.Checks;
 
@@ -8,13 +7,12 @@ namespace Amx.Tool.Tests.Checks;
 /// </summary>
 [TestFixture("postgresql")]
 [TestFixture("mariadb")]
-[NonParallelizable]
 public sealed class DriftReportTests(string backend)
 {
-    ChecksWorld _w = null!;
+    WarehouseWorld _w = null!;
 
     [OneTimeSetUp]
-    public async Task SetUp() => _w = await ChecksWorld.CreateAsync(backend);
+    public async Task SetUp() => _w = await WarehouseWorld.CreateAsync(backend);
 
     [OneTimeTearDown]
     public async Task TearDown() => await _w.DisposeAsync();
@@ -23,28 +21,28 @@ public sealed class DriftReportTests(string backend)
     public async Task Hand_edited_and_removed_comments_are_drift_with_exit_5_for_any_teammate_and_in_sync_is_exit_0()
     {
         var alice = _w.Cli("alice");
-        await _w.Wh.CreateTableAsync("dr_customer", ["name", "email"]);
+        await _w.CreateTableAsync("dr_customer", ["name", "email"]);
         var scope = $"{_w.Schema}.dr_customer";
-        var applied = ChecksWorld.Json(ApplyWarehouse.Ok(alice.Run("run-apply", scope, "--llm-profile", "off", "--accept", "all", "--replace-outside-comments", "--yes", "--output", "json")));
+        var applied = WarehouseWorld.Json(WarehouseWorld.Ok(alice.Run("run-apply", scope, "--llm-profile", "off", "--accept", "all", "--replace-outside-comments", "--yes", "--output", "json")));
         var runId = applied.GetProperty("run_id").GetString()!;
         Assert.That(applied.GetProperty("applied").GetInt32(), Is.EqualTo(4), "table + 3 columns");
 
-        var clean = ApplyWarehouse.Ok(alice.Run("drift", scope, "--output", "json"));
-        var cleanJson = ChecksWorld.Json(clean);
+        var clean = WarehouseWorld.Ok(alice.Run("drift", scope, "--output", "json"));
+        var cleanJson = WarehouseWorld.Json(clean);
         Assert.That(cleanJson.GetProperty("drift_found").GetBoolean(), Is.False);
         Assert.That(cleanJson.GetProperty("counts").GetProperty("in_sync").GetInt32(), Is.EqualTo(4));
 
-        var amxEmail = (await _w.Wh.LiveCommentsAsync("dr_customer"))[$"{scope}.email"];
+        var amxEmail = (await _w.LiveCommentsAsync("dr_customer"))[$"{scope}.email"];
         const string handText = "Edited by hand in the console; don't lose it.";
-        await _w.Wh.SetColumnCommentAsync("dr_customer", "email", handText);
-        await _w.Wh.SetColumnCommentAsync("dr_customer", "name", null);
+        await _w.SetColumnCommentAsync("dr_customer", "email", handText);
+        await _w.SetColumnCommentAsync("dr_customer", "name", null);
 
         // Bob never applied anything: the report comes from the shared history, not from his own runs.
         var bob = _w.Teammate(alice, "bob");
         var drift = bob.Run("drift", scope, "--output", "json");
         Assert.That(drift.ExitCode, Is.EqualTo(5), drift.ToString());
         Assert.That(drift.Stderr, Does.StartWith("error: drift found: 1 comment(s) changed outside amx, 1 removed"));
-        var json = ChecksWorld.Json(drift);
+        var json = WarehouseWorld.Json(drift);
         Assert.That(json.GetProperty("drift_found").GetBoolean(), Is.True);
         var byTarget = json.GetProperty("targets").EnumerateArray().ToDictionary(t => t.GetProperty("target").GetString()!);
         Assert.That(byTarget.Keys, Is.EquivalentTo(new[] { scope, $"{scope}.id", $"{scope}.name", $"{scope}.email" }));
@@ -72,9 +70,9 @@ public sealed class DriftReportTests(string backend)
         Assert.That(csv.Stdout, Does.Contain($"{scope}.name,removed,(none)"));
 
         // A scope elsewhere has no drift; putting the texts back ends it.
-        await _w.Wh.SetColumnCommentAsync("dr_customer", "email", amxEmail);
-        await _w.Wh.SetColumnCommentAsync("dr_customer", "name", byTarget[$"{scope}.name"].GetProperty("amx_text").GetString());
-        var synced = ApplyWarehouse.Ok(bob.Run("drift", scope));
+        await _w.SetColumnCommentAsync("dr_customer", "email", amxEmail);
+        await _w.SetColumnCommentAsync("dr_customer", "name", byTarget[$"{scope}.name"].GetProperty("amx_text").GetString());
+        var synced = WarehouseWorld.Ok(bob.Run("drift", scope));
         Assert.That(synced.Stdout, Does.Contain("4 in sync, 0 changed outside amx, 0 removed"));
     }
 
@@ -82,15 +80,15 @@ public sealed class DriftReportTests(string backend)
     public async Task After_a_revert_the_restored_comment_is_what_amx_last_left()
     {
         var alice = _w.Cli("alice");
-        await _w.Wh.CreateTableAsync("dr_rev", ["code"]);
-        await _w.Wh.SetColumnCommentAsync("dr_rev", "code", "Original human text.");
+        await _w.CreateTableAsync("dr_rev", ["code"]);
+        await _w.SetColumnCommentAsync("dr_rev", "code", "Original human text.");
         var scope = $"{_w.Schema}.dr_rev";
-        var runId = ChecksWorld.Json(ApplyWarehouse.Ok(alice.Run("run-apply", scope, "--llm-profile", "off", "--accept", "all", "--replace-outside-comments", "--yes", "--output", "json")))
+        var runId = WarehouseWorld.Json(WarehouseWorld.Ok(alice.Run("run-apply", scope, "--llm-profile", "off", "--accept", "all", "--replace-outside-comments", "--yes", "--output", "json")))
             .GetProperty("run_id").GetString()!;
-        ApplyWarehouse.Ok(alice.Run("revert", runId, "--yes"));
-        Assert.That((await _w.Wh.LiveCommentsAsync("dr_rev"))[$"{scope}.code"], Is.EqualTo("Original human text."));
+        WarehouseWorld.Ok(alice.Run("revert", runId, "--yes"));
+        Assert.That((await _w.LiveCommentsAsync("dr_rev"))[$"{scope}.code"], Is.EqualTo("Original human text."));
 
-        var json = ChecksWorld.Json(ApplyWarehouse.Ok(alice.Run("drift", scope, "--output", "json")));
+        var json = WarehouseWorld.Json(WarehouseWorld.Ok(alice.Run("drift", scope, "--output", "json")));
         var code = json.GetProperty("targets").EnumerateArray().Single(t => t.GetProperty("target").GetString() == $"{scope}.code");
         Assert.That(code.GetProperty("status").GetString(), Is.EqualTo("in sync"));
         Assert.That(code.GetProperty("last_action").GetString(), Is.EqualTo("reverted"));

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Amx.Tool.Tests.Apply;
 
 namespace Amx.Tool.Tests.Checks;
 
@@ -12,16 +11,15 @@ namespace Amx.Tool.Tests.Checks;
 /// </summary>
 [TestFixture("postgresql")]
 [TestFixture("mariadb")]
-[NonParallelizable]
 public sealed partial class RecipeTests(string backend)
 {
-    ChecksWorld _w = null!;
+    WarehouseWorld _w = null!;
     string _bin = "";
 
     [OneTimeSetUp]
     public async Task SetUp()
     {
-        _w = await ChecksWorld.CreateAsync(backend);
+        _w = await WarehouseWorld.CreateAsync(backend);
         _bin = Directory.CreateTempSubdirectory("amx-recipe-bin-").FullName;
         var wrapper = Path.Combine(_bin, "amx");
         File.WriteAllText(wrapper, $"#!/bin/sh\nexec dotnet '{AmxCli.AmxDll}' \"$@\"\n");
@@ -39,7 +37,7 @@ public sealed partial class RecipeTests(string backend)
     public async Task The_ci_checks_script_exits_5_on_low_coverage_or_drift_0_when_clean_and_otherwise_says_amx_failed()
     {
         var amx = _w.Cli("alice");
-        await _w.Wh.CreateTableAsync("rc_orders", ["total", "placed_at"]);
+        await _w.CreateTableAsync("rc_orders", ["total", "placed_at"]);
         var script = Recipe("ci/amx-checks.sh");
         var work = Directory.CreateTempSubdirectory("amx-recipe-ci-").FullName;
         var env = new Dictionary<string, string?> { ["AMX_SCOPE"] = _w.Schema, ["AMX_MIN_COVERAGE"] = "80" };
@@ -50,21 +48,21 @@ public sealed partial class RecipeTests(string backend)
         Assert.That(File.Exists(Path.Combine(work, "amx-drift.md")), Is.True, "the drift report is kept as an artifact");
 
         // Fill the gaps (with the offline drafter), drop the bar: clean.
-        ApplyWarehouse.Ok(amx.Run("run-apply", $"{_w.Schema}.rc_orders", "--llm-profile", "off", "--accept", "all", "--yes"));
+        WarehouseWorld.Ok(amx.Run("run-apply", $"{_w.Schema}.rc_orders", "--llm-profile", "off", "--accept", "all", "--yes"));
         env["AMX_MIN_COVERAGE"] = "0";
         var clean = Bash(amx, script, work, env);
         Assert.That(clean.ExitCode, Is.Zero, clean.ToString());
         Assert.That(clean.Stdout, Does.Contain("0 changed outside amx, 0 removed"));
 
         // A hand edit is drift: the same script fails with 5 and the drift table in the log.
-        await _w.Wh.SetColumnCommentAsync("rc_orders", "total", "hand-edited total");
+        await _w.SetColumnCommentAsync("rc_orders", "total", "hand-edited total");
         var drift = Bash(amx, script, work, env);
         Assert.That(drift.ExitCode, Is.EqualTo(5), drift.ToString());
         Assert.That(drift.Stdout, Does.Contain("hand-edited total").And.Contain("changed outside amx"));
         Assert.That(drift.Stderr, Does.Contain("error: drift found"));
 
         // amx cannot check (the secret is missing): not 5, and the script says so.
-        env[ApplyWarehouse.PasswordVar] = null;
+        env[WarehouseWorld.PasswordVar] = null;
         var broken = Bash(amx, script, work, env);
         Assert.That(broken.ExitCode, Is.Not.Zero.And.Not.EqualTo(5), broken.ToString());
         Assert.That(broken.Stderr, Does.Contain("amx could not run the checks (exit "));
@@ -75,14 +73,14 @@ public sealed partial class RecipeTests(string backend)
     public async Task The_quarterly_script_appends_a_json_summary_and_a_plain_log()
     {
         var amx = _w.Cli("cron");
-        await _w.Wh.CreateTableAsync("rc_quarter", ["region"]);
+        await _w.CreateTableAsync("rc_quarter", ["region"]);
         var script = Recipe("/usr/local/bin/amx-quarterly");
         var home = Directory.CreateTempSubdirectory("amx-recipe-home-").FullName;
         Directory.CreateDirectory(Path.Combine(home, ".config", "amx"));
         // The secrets file the script sources; the test's own environment does not carry the password.
         File.WriteAllText(Path.Combine(home, ".config", "amx", "env"),
-            $"export {ApplyWarehouse.PasswordVar}='{amx.Env[ApplyWarehouse.PasswordVar]}'\n");
-        var env = new Dictionary<string, string?> { ["HOME"] = home, [ApplyWarehouse.PasswordVar] = null };
+            $"export {WarehouseWorld.PasswordVar}='{amx.Env[WarehouseWorld.PasswordVar]}'\n");
+        var env = new Dictionary<string, string?> { ["HOME"] = home, [WarehouseWorld.PasswordVar] = null };
         // PostgreSQL: the whole warehouse (this test's own database). MariaDB reads every database of the server,
         // which other tests share, so there the script gets the schema as its extra argument.
         string[] args = backend == "postgresql" ? ["--llm-profile", "off"] : ["--llm-profile", "off", _w.Schema];

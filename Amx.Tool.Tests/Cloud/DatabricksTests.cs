@@ -161,21 +161,21 @@ public sealed class DatabricksTests
         fake.RowsPerChunk = 3;
         using var amx = new AmxCli("alice");
         amx.Env["DBX_TOKEN"] = fake.Token;
-        ApplyWarehouse.Ok(amx.Run("add-db-profile", "dbx", "--backend", "databricks", "--host", "dbc-1.cloud.databricks.com", "--http-path",
+        WarehouseWorld.Ok(amx.Run("add-db-profile", "dbx", "--backend", "databricks", "--host", "dbc-1.cloud.databricks.com", "--http-path",
             "/sql/1.0/warehouses/" + fake.WarehouseId, "--database", "main", "--secret-env", "DBX_TOKEN", "--base-url", fake.BaseUrl));
-        ApplyWarehouse.Ok(amx.Run("add-llm-profile", "off", "--provider", "offline"));
-        var test = ApplyWarehouse.Ok(amx.Run("db-profiles", "test", "dbx"));
+        WarehouseWorld.Ok(amx.Run("add-llm-profile", "off", "--provider", "offline"));
+        var test = WarehouseWorld.Ok(amx.Run("db-profiles", "test", "dbx"));
         Assert.That(test.Stdout, Does.Contain("Databricks SQL 3.5.0 (fake)"));
-        var inspect = JsonDocument.Parse(ApplyWarehouse.Ok(amx.Run("db", "inspect", "--output", "json")).Stdout).RootElement;
+        var inspect = JsonDocument.Parse(WarehouseWorld.Ok(amx.Run("db", "inspect", "--output", "json")).Stdout).RootElement;
         Assert.That(inspect.GetProperty("schemas").EnumerateArray().Select(s => s.GetProperty("schema").GetString()), Is.EquivalentTo(new[] { "sales", "ops" }));
 
-        var runId = ApplyWarehouse.RunIdOf(ApplyWarehouse.Ok(amx.Run("run", "sales")));
-        ApplyWarehouse.Ok(amx.Run("review", runId, "--accept", "all", "--set", $"sales.customer.code={Tricky}"));
-        var applied = JsonDocument.Parse(ApplyWarehouse.Ok(amx.Run("apply", runId, "--replace-outside-comments", "--yes", "--output", "json")).Stdout).RootElement;
+        var runId = WarehouseWorld.RunIdOf(WarehouseWorld.Ok(amx.Run("run", "sales")));
+        WarehouseWorld.Ok(amx.Run("review", runId, "--accept", "all", "--set", $"sales.customer.code={Tricky}"));
+        var applied = JsonDocument.Parse(WarehouseWorld.Ok(amx.Run("apply", runId, "--replace-outside-comments", "--yes", "--output", "json")).Stdout).RootElement;
         Assert.That(applied.GetProperty("failed").GetInt32(), Is.EqualTo(0), applied.ToString());
         Assert.That(fake.Find("sales", "customer")!.Columns.Single(x => x.Name == "code").Comment, Is.EqualTo(Tricky));
         Assert.That(fake.Find("sales", "customer")!.Comment, Is.Not.EqualTo("People who buy").And.Not.Null);
-        var reverted = JsonDocument.Parse(ApplyWarehouse.Ok(amx.Run("revert", runId, "--yes", "--output", "json")).Stdout).RootElement;
+        var reverted = JsonDocument.Parse(WarehouseWorld.Ok(amx.Run("revert", runId, "--yes", "--output", "json")).Stdout).RootElement;
         Assert.That(reverted.GetProperty("failed").GetInt32(), Is.EqualTo(0), reverted.ToString());
         Assert.That(fake.Find("sales", "customer")!.Comment, Is.EqualTo("People who buy"));
         Assert.That(fake.Find("sales", "customer")!.Columns.Single(x => x.Name == "code").Comment, Is.Null);

@@ -14,7 +14,7 @@ public sealed class SnowflakeCliTests
 {
     const string Tricky = "it's \"quoted\"; -- $$ back\\slash \\\\ \\n literal\nsecond line\twith a tab\r\nemoji 😀 𠜎 end";
 
-    static AmxCli.Result Ok(AmxCli.Result r) => ApplyWarehouse.Ok(r);
+    static AmxCli.Result Ok(AmxCli.Result r) => WarehouseWorld.Ok(r);
     static JsonElement Json(AmxCli.Result r) => JsonDocument.Parse(Ok(r).Stdout).RootElement.Clone();
 
     static AmxCli NewCli(FakeSnowflake fake)
@@ -73,7 +73,7 @@ public sealed class SnowflakeCliTests
         string? Comment(string table, string? column = null) =>
             column is null ? fake.Find("SALES", table)!.Comment : fake.Find("SALES", table)!.Columns.Single(c => c.Name == column).Comment;
         var run = Ok(amx.Run("run", "SALES"));
-        var runId = ApplyWarehouse.RunIdOf(run);
+        var runId = WarehouseWorld.RunIdOf(run);
         Ok(amx.Run("review", runId, "--accept", "all", "--set", $"SALES.CUSTOMER.code={Tricky}"));
 
         var export = Ok(amx.Run("export", runId, "--format", "sql"));
@@ -108,7 +108,7 @@ public sealed class SnowflakeCliTests
     {
         await using var fake = SnowflakeFixture.Create();
         using var amx = NewCli(fake);
-        var runId = ApplyWarehouse.RunIdOf(Ok(amx.Run("run", "SALES.CUSTOMER.NAME")));
+        var runId = WarehouseWorld.RunIdOf(Ok(amx.Run("run", "SALES.CUSTOMER.NAME")));
         Ok(amx.Run("review", runId, "--accept", "all"));
         fake.Find("SALES", "CUSTOMER")!.Columns.Single(c => c.Name == "NAME").Comment = "changed by a colleague";
         var r = amx.Run("apply", runId, "--yes");

@@ -41,7 +41,6 @@ sealed class DraftingWorld : IAsyncDisposable
             CREATE TABLE sales.orders (order_id int PRIMARY KEY, cust_id int REFERENCES sales.customer, total_amt numeric(12,2));
             COMMENT ON COLUMN sales.customer.c_email IS 'Email address';
             """, db);
-        Environment.SetEnvironmentVariable(PasswordVar, pg.AdminPassword);
         return new DraftingWorld { Pg = pg, WarehouseDb = db, Llm = new FakeLlmServer(protocol) };
     }
 
@@ -85,16 +84,6 @@ sealed class DraftingWorld : IAsyncDisposable
         Assert.That(r.ExitCode, Is.Zero, $"amx {string.Join(' ', args)}\n{r}");
         return r;
     }
-
-    /// <summary>The store this home's amx writes to (shared when enabled, else its history.db), opened in-process.</summary>
-    public static async Task<HistoryStore> StoreOf(AmxCli amx)
-    {
-        foreach (var (k, v) in amx.Env) Environment.SetEnvironmentVariable(k, v);
-        var config = new ConfigStore(amx.ConfigPath).Load();
-        return await HistoryStore.OpenAsync(config, new AmxEnvironment(amx.Home, amx.User));
-    }
-
-    public static Task<HistoryStore> LocalStoreOf(AmxCli amx) => HistoryStore.OpenLocalAsync(new AmxEnvironment(amx.Home, amx.User));
 
     public static async Task<HistoryRun> RunRow(HistoryStore store, string runId)
     {

@@ -46,7 +46,7 @@ public sealed class RunAcceptTests
         Assert.That(json.GetProperty("accepted").GetInt32(), Is.EqualTo(accepted));
         Assert.That(json.GetProperty("state").GetString(), Is.EqualTo(state));
 
-        var store = await DraftingWorld.StoreOf(amx);
+        var store = await amx.OpenHistoryAsync();
         var runId = json.GetProperty("run_id").GetString()!;
         var results = await store.GetResultsAsync(runId);
         var rank = new Dictionary<string, int> { ["high"] = 3, ["medium"] = 2, ["low"] = 1 };
@@ -101,7 +101,7 @@ public sealed class RunAcceptTests
             "sales.customer", "sales.customer.c_customer_id", "sales.customer.c_first_name", "sales.customer.c_last_name", "sales.orders", "sales.orders.total_amt",
         }));
 
-        var store = await DraftingWorld.StoreOf(bob);
+        var store = await bob.OpenHistoryAsync();
         var runs = await DraftingWorld.Runs(store);
         Assert.That(runs.Select(r => (r.Who, r.State)), Is.EqualTo(new[] { ("alice", RunStates.Drafted), ("bob", RunStates.Drafted) }));
         Assert.That(DraftingWorld.Meta(runs[1])["missing_only"].GetBoolean(), Is.True);

@@ -36,7 +36,7 @@ public sealed class RunInputAndOutputTests
         Assert.That(r.ExitCode, Is.EqualTo(2), r.ToString());
         Assert.That(r.Stderr, Does.Contain("error: " + error));
         if (hint is not null) Assert.That(r.Stderr, Does.Contain("hint: ").And.Contain(hint));
-        Assert.That(await DraftingWorld.Runs(await DraftingWorld.StoreOf(amx)), Is.Empty, "no run row");
+        Assert.That(await DraftingWorld.Runs(await amx.OpenHistoryAsync()), Is.Empty, "no run row");
         Assert.That(world.Llm.Requests, Is.Empty);
     }
 
@@ -48,7 +48,7 @@ public sealed class RunInputAndOutputTests
         var r = amx.Run("run", "sales");
         Assert.That(r.ExitCode, Is.EqualTo(2), r.ToString());
         Assert.That(r.Stderr, Does.Contain(DraftingWorld.KeyVar));
-        Assert.That(await DraftingWorld.Runs(await DraftingWorld.StoreOf(amx)), Is.Empty, "no run row left behind");
+        Assert.That(await DraftingWorld.Runs(await amx.OpenHistoryAsync()), Is.Empty, "no run row left behind");
     }
 
     [Test]
@@ -81,7 +81,7 @@ public sealed class RunInputAndOutputTests
             "--database", db, "--user", my.AdminUser, "--password-env", "AMX_TEST_MY_PW");
         var r = amx.Run("run", db, "--db-profile", "my", "--output", "json");
         Assert.That(r.ExitCode, Is.Zero, r.ToString());
-        var store = await DraftingWorld.StoreOf(amx);
+        var store = await amx.OpenHistoryAsync();
         var runId = DraftingWorld.Json(r).GetProperty("run_id").GetString()!;
         var results = await store.GetResultsAsync(runId);
         Assert.That(results.Select(x => x.TargetQname), Is.EqualTo(new[] { $"{db}.item", $"{db}.item.item_id", $"{db}.item.item_nm" }));
@@ -110,7 +110,7 @@ public sealed class RunInputAndOutputTests
         Assert.That(described["main.orders.cust_id"], Does.Contain("customer").IgnoreCase);
         Assert.That(described.Values, Is.All.Not.Empty);
 
-        var store = await DraftingWorld.StoreOf(amx);
+        var store = await amx.OpenHistoryAsync();
         var run = await DraftingWorld.RunRow(store, runId);
         Assert.That((run.LlmProvider, run.Who, run.State), Is.EqualTo(("offline", "newcomer", RunStates.Drafted)));
 

@@ -39,7 +39,7 @@ public sealed class RunLlmTests(FakeProtocol protocol)
             Assert.That(r.Stderr + r.Stdout, Does.Not.Contain("sk-test-draft-secret"));
         });
 
-        var store = await DraftingWorld.StoreOf(amx);
+        var store = await amx.OpenHistoryAsync();
         var run = await DraftingWorld.RunRow(store, runId);
         var meta = DraftingWorld.Meta(run);
         var calls = world.Llm.Requests.Count;
@@ -111,7 +111,7 @@ public sealed class RunLlmTests(FakeProtocol protocol)
         var requests = world.Llm.Requests;
         Assert.That(requests, Has.Count.EqualTo(3));
         Assert.That(requests[1].ReceivedAt - requests[0].ReceivedAt, Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(1.9)), "Retry-After honoured");
-        var results = await (await DraftingWorld.StoreOf(amx)).GetResultsAsync(DraftingWorld.Json(r).GetProperty("run_id").GetString()!);
+        var results = await (await amx.OpenHistoryAsync()).GetResultsAsync(DraftingWorld.Json(r).GetProperty("run_id").GetString()!);
         Assert.That(results.Select(x => x.Error), Is.All.Null);
     }
 
@@ -128,7 +128,7 @@ public sealed class RunLlmTests(FakeProtocol protocol)
         Assert.That(json.GetProperty("ok").GetInt32(), Is.EqualTo(5));
         Assert.That(json.GetProperty("fail").GetInt32(), Is.EqualTo(4));
 
-        var store = await DraftingWorld.StoreOf(amx);
+        var store = await amx.OpenHistoryAsync();
         var runId = json.GetProperty("run_id").GetString()!;
         var run = await DraftingWorld.RunRow(store, runId);
         Assert.That((run.State, run.OkCount, run.FailCount), Is.EqualTo((RunStates.Drafted, 5, 4)));
@@ -151,7 +151,7 @@ public sealed class RunLlmTests(FakeProtocol protocol)
         var r = amx.Run("run", "sales", "--output", "json");
         Assert.That(r.ExitCode, Is.EqualTo(4), r.ToString());
         var runId = DraftingWorld.Json(r).GetProperty("run_id").GetString()!;
-        var results = await (await DraftingWorld.StoreOf(amx)).GetResultsAsync(runId);
+        var results = await (await amx.OpenHistoryAsync()).GetResultsAsync(runId);
         var failed = results.Where(x => x.TargetQname.StartsWith("sales.orders")).ToList();
         Assert.That(failed.Select(x => x.Error), Is.All.Contains("bad answer after one retry"));
         Assert.That(world.Llm.Requests.Count(q => DraftingWorld.TableOf(q) == "sales.orders"), Is.EqualTo(2), "one retry");
@@ -166,7 +166,7 @@ public sealed class RunLlmTests(FakeProtocol protocol)
         var r = amx.Run("run", "sales", "--timeout", "1", "--output", "json");
         Assert.That(r.ExitCode, Is.EqualTo(4), r.ToString());
         var runId = DraftingWorld.Json(r).GetProperty("run_id").GetString()!;
-        var results = await (await DraftingWorld.StoreOf(amx)).GetResultsAsync(runId);
+        var results = await (await amx.OpenHistoryAsync()).GetResultsAsync(runId);
         Assert.That(results.Where(x => x.TargetQname.StartsWith("sales.orders")).Select(x => x.Error),
             Is.All.Contains("no answer within 1 s"));
         Assert.That(results.Count(x => x.Description is not null), Is.EqualTo(5));

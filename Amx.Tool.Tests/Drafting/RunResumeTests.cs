@@ -22,7 +22,7 @@ public sealed class RunResumeTests
         var total = await world.AddSchemaAsync("big", tables: 6, columns: 5);
         var amx = world.Cli("carol");
         world.Llm.Latency = TimeSpan.FromMilliseconds(250);
-        var store = await DraftingWorld.StoreOf(amx);
+        var store = await amx.OpenHistoryAsync();
 
         using var p = amx.Start("run", "big", "--concurrency", "1", "--batch-size", "2");
         _ = p.StandardOutput.ReadToEndAsync();

@@ -6,7 +6,6 @@ namespace Amx.Tool.Tests.Drafting;
 
 /// <summary>The shared store goes away mid-run: the drafts are kept in the local file, and <c>migrate</c> pushes them.</summary>
 [TestFixture]
-[NonParallelizable] // sets process-wide environment variables (store passwords) for in-process store calls
 public sealed class RunStoreFallbackTests
 {
     DraftingWorld world = null!;
@@ -27,7 +26,7 @@ public sealed class RunStoreFallbackTests
         await world.Pg.ExecuteAsync($"CREATE ROLE {member} LOGIN PASSWORD '{memberPw}'; ALTER DATABASE {storeDb} OWNER TO {member};");
         var amx = world.Cli("dana");
         DraftingWorld.EnableSharedStore(amx, world.Pg, storeDb, member, memberPw);
-        var shared = await DraftingWorld.StoreOf(amx);
+        var shared = await amx.OpenHistoryAsync();
         world.Llm.Latency = TimeSpan.FromMilliseconds(200);
 
         using var p = amx.Start("run", "big", "--concurrency", "1", "--batch-size", "2", "--output", "json");
@@ -57,7 +56,7 @@ public sealed class RunStoreFallbackTests
         Assert.That(json.GetProperty("note").GetString(), Does.Contain("history-store migrate"));
 
         long inShared = await world.Pg.ScalarAsync<long>($"SELECT count(*) FROM amx.amx_history_results WHERE run_id = '{runId}'", storeDb);
-        var local = await DraftingWorld.LocalStoreOf(amx);
+        var local = await amx.OpenLocalHistoryAsync();
         var inLocal = (await local.GetResultsAsync(runId)).Count;
         Assert.That(inShared, Is.GreaterThanOrEqualTo(6).And.LessThan(total));
         Assert.That(inShared + inLocal, Is.GreaterThanOrEqualTo(total), "nothing lost: what the shared store lacks is in the local file");

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Amx.Tool.Tests.Apply;
 using Npgsql;
 
 namespace Amx.Tool.Tests.DuckDb;
@@ -13,7 +12,7 @@ public sealed class DuckDbCliTests
 {
     const string Tricky = "it's \"quoted\"; -- $$ back\\slash \\\\ \\n literal\nsecond line\twith a tab\r\nemoji 😀 𠜎 end";
 
-    static AmxCli.Result Ok(AmxCli.Result r) => ApplyWarehouse.Ok(r);
+    static AmxCli.Result Ok(AmxCli.Result r) => WarehouseWorld.Ok(r);
     static JsonElement Json(AmxCli.Result r) => JsonDocument.Parse(Ok(r).Stdout).RootElement.Clone();
 
     static AmxCli NewCli(DuckDbFile file, params string[] extra)
@@ -58,7 +57,7 @@ public sealed class DuckDbCliTests
         using var file = DuckDbFile.Create();
         using var amx = NewCli(file);
         var before = file.Comments();
-        var runId = ApplyWarehouse.RunIdOf(Ok(amx.Run("run", "Sales", "--profiling-mode", "sampled")));
+        var runId = WarehouseWorld.RunIdOf(Ok(amx.Run("run", "Sales", "--profiling-mode", "sampled")));
         var code = "Sales.Customer.code";
         var lines = "Sales.\"order \"\"lines\"\"\".\"Customer Id\"";
         Ok(amx.Run("review", runId, "--accept", "all", "--set", $"{code}={Tricky}", "--set", $"{lines}=Buyer of the line, see Sales.Customer"));
@@ -92,7 +91,7 @@ public sealed class DuckDbCliTests
     {
         using var file = DuckDbFile.Create();
         using var amx = NewCli(file);
-        var runId = ApplyWarehouse.RunIdOf(Ok(amx.Run("run", "Sales.Customer.name")));
+        var runId = WarehouseWorld.RunIdOf(Ok(amx.Run("run", "Sales.Customer.name")));
         Ok(amx.Run("review", runId, "--accept", "all"));
         file.Exec("COMMENT ON COLUMN \"Sales\".\"Customer\".name IS 'changed by a colleague'");
         var r = amx.Run("apply", runId, "--yes");
@@ -106,7 +105,7 @@ public sealed class DuckDbCliTests
         using var file = DuckDbFile.Create();
         using var amx = NewCli(file, "--read-only");
         Assert.That(Ok(amx.Run("db-profiles", "test", "duck")).Stdout, Does.Contain("read-only"));
-        var runId = ApplyWarehouse.RunIdOf(Ok(amx.Run("run", "ops")));
+        var runId = WarehouseWorld.RunIdOf(Ok(amx.Run("run", "ops")));
         Ok(amx.Run("review", runId, "--accept", "all"));
         var before = file.Comments();
         var r = amx.Run("apply", runId, "--yes");
@@ -170,7 +169,7 @@ public sealed class DuckDbCliTests
         Ok(amx.Run("add-db-profile", "team", "--backend", "postgresql", "--host", pg.Host, "--port", pg.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--database", db, "--user", pg.AdminUser, "--password-env", "AMX_DUCK_PG_PW"));
         Ok(amx.Run("history-store", "enable", "--profile", "team", "--schema", "amx", "--yes"));
-        var runId = ApplyWarehouse.RunIdOf(Ok(amx.Run("run", "ops", "--db-profile", "duck")));
+        var runId = WarehouseWorld.RunIdOf(Ok(amx.Run("run", "ops", "--db-profile", "duck")));
         Ok(amx.Run("review", runId, "--accept", "all"));
         Ok(amx.Run("apply", runId, "--yes"));
 

@@ -1,6 +1,7 @@
 namespace Amx.Tool.Tests.Foundation;
 
-/// <summary>The verb tree and the error contract of docs/errors.md, through the real amx process.</summary>
+/// <summary>The verb tree and the error contract of docs/errors.md, through amx's command line (in-process).</summary>
+[Category("Quick")]
 public class CliBasicsTests
 {
     static readonly string[] Verbs =
@@ -12,7 +13,7 @@ public class CliBasicsTests
     [Test]
     public void Help_lists_every_verb_with_a_description()
     {
-        using var amx = new AmxCli();
+        using var amx = new AmxCli { InProcess = true };
         var r = amx.Run("--help");
         Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
         foreach (var verb in Verbs)
@@ -25,7 +26,7 @@ public class CliBasicsTests
     [Test]
     public void Unknown_verb_is_bad_input_with_hint()
     {
-        using var amx = new AmxCli();
+        using var amx = new AmxCli { InProcess = true };
         var r = amx.Run("frobnicate");
         Assert.That(r.ExitCode, Is.EqualTo(2));
         AssertOneLineError(r, "frobnicate");
@@ -34,7 +35,7 @@ public class CliBasicsTests
     [Test]
     public void Unknown_output_format_is_bad_input()
     {
-        using var amx = new AmxCli();
+        using var amx = new AmxCli { InProcess = true };
         var r = amx.Run("db-profiles", "--output", "xml");
         Assert.That(r.ExitCode, Is.EqualTo(2));
         AssertOneLineError(r, "xml");

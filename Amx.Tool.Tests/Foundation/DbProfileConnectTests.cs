@@ -7,7 +7,7 @@ public class DbProfileConnectTests
     public async Task Postgres_profile_connects_and_reports_version_and_user()
     {
         var pg = await TestServers.Postgres();
-        using var amx = new AmxCli();
+        using var amx = new AmxCli { InProcess = true };
         amx.Env["PG_PW"] = pg.AdminPassword;
         Assert.That(amx.Run("add-db-profile", "pg", "--backend", "postgresql", "--host", "127.0.0.1", "--port", pg.Port.ToString(),
             "--database", "postgres", "--user", pg.AdminUser, "--password-env", "PG_PW").ExitCode, Is.EqualTo(0));
@@ -22,7 +22,7 @@ public class DbProfileConnectTests
     public async Task MariaDb_profile_connects_and_reports_version_and_user()
     {
         var my = await TestServers.MariaDb();
-        using var amx = new AmxCli();
+        using var amx = new AmxCli { InProcess = true };
         amx.Env["MY_PW"] = my.AdminPassword;
         Assert.That(amx.Run("add-db-profile", "my", "--backend", "mariadb", "--host", "127.0.0.1", "--port", my.Port.ToString(),
             "--user", my.AdminUser, "--password-env", "MY_PW").ExitCode, Is.EqualTo(0));
@@ -36,7 +36,7 @@ public class DbProfileConnectTests
     public async Task Wrong_password_fails_clearly_without_echoing_it(string backend)
     {
         const string wrong = "Wr0ng-Pa55-zz9";
-        using var amx = new AmxCli();
+        using var amx = new AmxCli { InProcess = true };
         amx.Env["BAD_PW"] = wrong;
         int port;
         string user;

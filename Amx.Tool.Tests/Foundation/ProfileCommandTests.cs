@@ -1,6 +1,7 @@
 namespace Amx.Tool.Tests.Foundation;
 
-/// <summary>Profiles through the real amx process: config shape, secrets, and bad input leaving the file unchanged.</summary>
+/// <summary>Profiles through amx's command line (in-process, own home and variables): config shape, secrets, and bad input leaving the file unchanged.</summary>
+[Category("Quick")]
 public class ProfileCommandTests
 {
     static AmxCli.Result AddPg(AmxCli amx, string name = "prod-pg", params string[] extra) =>
@@ -10,7 +11,7 @@ public class ProfileCommandTests
     [Test]
     public void Config_is_0600_and_never_holds_an_env_password()
     {
-        using var amx = new AmxCli();
+        using var amx = new AmxCli { InProcess = true };
         amx.Env["PROD_PG_PASSWORD"] = "s3cret-value-xyz";
         var r = AddPg(amx);
         Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
@@ -29,7 +30,7 @@ public class ProfileCommandTests
     [Test]
     public void Rewrites_keep_unknown_keys_and_five_backups()
     {
-        using var amx = new AmxCli();
+        using var amx = new AmxCli { InProcess = true };
         File.WriteAllText(amx.ConfigPath, "schema_version: 1\nteam_note: keep me\ndb_profiles:\n  old:\n    backend: sqlite\n    path: /tmp/x.db\n    custom_key: 42\n");
         for (var i = 0; i < 7; i++)
             Assert.That(amx.Run("add-llm-profile", $"p{i}", "--provider", "offline").ExitCode, Is.EqualTo(0));
@@ -44,7 +45,7 @@ public class ProfileCommandTests
     [Test]
     public void Profiles_list_as_table_and_json_and_can_be_removed()
     {
-        using var amx = new AmxCli();
+        using var amx = new AmxCli { InProcess = true };
         Assert.That(AddPg(amx).ExitCode, Is.EqualTo(0));
         Assert.That(amx.Run("add-db-profile", "local", "--backend", "sqlite", "--path", Path.Combine(amx.Home, "w.db")).ExitCode, Is.EqualTo(0));
         var table = amx.Run("db-profiles");
@@ -60,7 +61,7 @@ public class ProfileCommandTests
     [Test]
     public void Llm_profiles_round_trip()
     {
-        using var amx = new AmxCli();
+        using var amx = new AmxCli { InProcess = true };
         var r = amx.Run("add-llm-profile", "default", "--provider", "openai", "--model", "gpt-4o-mini", "--api-key-env", "OPENAI_API_KEY");
         Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
         var list = amx.Run("llm-profiles", "--output", "json");
@@ -78,7 +79,7 @@ public class ProfileCommandTests
 
     static (AmxCli amx, string before) WithBaseline()
     {
-        var amx = new AmxCli();
+        var amx = new AmxCli { InProcess = true };
         Assert.That(AddPg(amx).ExitCode, Is.EqualTo(0));
         return (amx, File.ReadAllText(amx.ConfigPath));
     }
@@ -86,7 +87,7 @@ public class ProfileCommandTests
     [Test]
     public void Malformed_yaml_names_file_line_and_column()
     {
-        using var amx = new AmxCli();
+        using var amx = new AmxCli { InProcess = true };
         const string bad = "schema_version: 1\ndb_profiles:\n  x: [unclosed\n";
         File.WriteAllText(amx.ConfigPath, bad);
         var r = amx.Run("db-profiles");
@@ -142,7 +143,7 @@ public class ProfileCommandTests
         // AMX_HOME pointing at a regular file cannot be written, even by root (CI runs as root).
         var file = Path.GetTempFileName();
         File.WriteAllText(file, "not a directory");
-        using var amx = new AmxCli();
+        using var amx = new AmxCli { InProcess = true };
         amx.Env["AMX_HOME"] = file;
         var r = AddPg(amx);
         AssertRefusedUnchanged(amx, r, "cannot be used: it is a file, not a directory");

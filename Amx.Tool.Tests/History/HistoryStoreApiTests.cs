@@ -7,7 +7,6 @@ using static Amx.Tool.Tests.History.HistoryTestSupport;
 namespace Amx.Tool.Tests.History;
 
 /// <summary>The store API the other verbs call, on the local SQLite default and on a real PostgreSQL store.</summary>
-[NonParallelizable] // sets process-wide environment variables (store passwords) for in-process store calls
 public class HistoryStoreApiTests
 {
     [Test]

@@ -3,7 +3,6 @@ using static Amx.Tool.Tests.History.HistoryTestSupport;
 namespace Amx.Tool.Tests.History;
 
 /// <summary>`amx history-store enable` against real PostgreSQL, MariaDB and SQLite (docs/history-store.md, issue 3 "Must show").</summary>
-[NonParallelizable] // sets process-wide environment variables (store passwords) for in-process store calls
 public class HistoryStoreEnableTests
 {
     // ---------- PostgreSQL

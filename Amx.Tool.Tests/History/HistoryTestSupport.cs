@@ -38,14 +38,14 @@ static class HistoryTestSupport
     /// <summary>The config and environment an AmxCli home would give amx, for in-process store calls.</summary>
     public static (AmxConfig Config, AmxEnvironment Env) Load(AmxCli amx, string password)
     {
-        Environment.SetEnvironmentVariable(PasswordVar, password);
-        return (new ConfigStore(amx.ConfigPath).Load(), new AmxEnvironment(amx.Home, amx.User));
+        amx.Env[PasswordVar] = password;
+        return (amx.ConfigStore().Load(), amx.AmxEnv);
     }
 
     public static Task<HistoryStore> OpenAsync(AmxCli amx, string password)
     {
-        var (config, env) = Load(amx, password);
-        return HistoryStore.OpenAsync(config, env);
+        amx.Env[PasswordVar] = password;
+        return amx.OpenHistoryAsync();
     }
 
     public static string UniqueName(string prefix) => prefix + Guid.NewGuid().ToString("N")[..8];

@@ -19,7 +19,7 @@ public class AskTests
     [Test]
     public async Task Offline_ranking_puts_the_customer_email_column_first_and_uses_drafted_descriptions()
     {
-        using var s = await SeededStore.CreateAsync(warehouseSql: Warehouse);
+        using var s = await SeededStore.CreateAsync(warehouseSql: Warehouse, inProcess: true);
         var r = Ok(s.Amx.Run("ask", "which column holds a customer's email?"));
         var rows = r.Stdout.Split('\n').Skip(1).Where(l => l.Length > 0 && !l.StartsWith(' ')).ToList();
         Assert.That(rows[0], Does.StartWith("sales.customer.c_email_address "), r.Stdout);
@@ -43,7 +43,7 @@ public class AskTests
     [Test]
     public async Task Offline_says_plainly_when_nothing_matches()
     {
-        using var s = await SeededStore.CreateAsync(warehouseSql: Warehouse);
+        using var s = await SeededStore.CreateAsync(warehouseSql: Warehouse, inProcess: true);
         var r = Ok(s.Amx.Run("ask", "zebra giraffe migration"));
         Assert.That(r.Stdout, Does.Contain("Nothing in wh's catalog matches \"zebra giraffe migration\""));
         Assert.That(Json(s.Amx.Run("ask", "zebra giraffe migration", "--output", "json")).GetProperty("matches").GetArrayLength(), Is.Zero);
@@ -57,7 +57,7 @@ public class AskTests
         await using var llm = new FakeLlmServer(FakeProtocol.OpenAi);
         const string Answer = "The customer's email is in `sales.customer.c_email_address`.";
         llm.Responder = _ => FakeReply.Answer(Answer);
-        using var s = await SeededStore.CreateAsync(warehouseSql: Warehouse);
+        using var s = await SeededStore.CreateAsync(warehouseSql: Warehouse, inProcess: true);
         s.Amx.Env["FAKE_KEY"] = "sk-test";
         Ok(s.Amx.Run("add-llm-profile", "gpt", "--provider", "openai", "--model", "gpt-4o-mini", "--api-key-env", "FAKE_KEY", "--base-url", llm.BaseUrl));
 

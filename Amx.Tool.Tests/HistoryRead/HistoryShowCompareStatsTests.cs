@@ -30,7 +30,7 @@ public class HistoryShowCompareStatsTests
     [Test]
     public async Task Show_lists_every_result_and_its_hash_equals_psql_COPY_piped_into_sha256sum()
     {
-        using var s = await SeededStore.CreateAsync();
+        using var s = await SeededStore.CreateAsync(inProcess: true);
         await s.InsertRunAsync("run_x", "alice@acme.com", Now.AddHours(-2), "sales", "applied", 7, 1, """{"tables":2,"profiling_mode":"metadata"}""",
             appliedBy: "carol@acme.com", appliedAt: Now.AddMinutes(-30));
         foreach (var (q, kind, conf, d) in Awkward)
@@ -81,7 +81,7 @@ public class HistoryShowCompareStatsTests
     [Test]
     public async Task Show_hash_of_a_run_without_results_is_the_sha256_of_nothing()
     {
-        using var s = await SeededStore.CreateAsync();
+        using var s = await SeededStore.CreateAsync(inProcess: true);
         await s.InsertRunAsync("run_empty", "alice@acme.com", Now, "sales", "failed");
         var hash = Ok(s.Amx.Run("history", "show", "run_empty", "--hash")).Stdout.TrimEnd('\n').Split('\n')[^1];
         Assert.That(hash, Is.EqualTo("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
@@ -91,7 +91,7 @@ public class HistoryShowCompareStatsTests
     [Test]
     public async Task Show_of_a_large_run_streams_one_line_per_result_and_its_hash_still_matches_psql()
     {
-        using var s = await SeededStore.CreateAsync();
+        using var s = await SeededStore.CreateAsync(inProcess: true);
         await s.InsertRunAsync("run_big", "alice@acme.com", Now.AddHours(-1), "bench", "drafted", 2500, 0);
         await s.Pg.ExecuteAsync("""
             INSERT INTO amx.amx_history_results (run_id, target_qname, target_kind, description, confidence, decision)
@@ -112,7 +112,7 @@ public class HistoryShowCompareStatsTests
     [Test]
     public async Task Read_verbs_explain_missing_shared_tables_instead_of_a_raw_database_error()
     {
-        using var s = await SeededStore.CreateAsync();
+        using var s = await SeededStore.CreateAsync(inProcess: true);
         await s.Pg.ExecuteAsync("DROP TABLE amx.amx_history_results, amx.amx_history_runs", s.Database);
         foreach (var args in new[] { new[] { "history", "list" }, new[] { "history", "show", "run_x" }, new[] { "history", "compare", "a", "b" } })
         {
@@ -124,7 +124,7 @@ public class HistoryShowCompareStatsTests
 
     static async Task<SeededStore> TwoRunsAsync()
     {
-        var s = await SeededStore.CreateAsync();
+        var s = await SeededStore.CreateAsync(inProcess: true);
         await s.InsertRunAsync("run_alice", "alice@acme.com", Now.AddHours(-2).AddMinutes(-1), "sales", "drafted", 4, 0);
         await s.InsertRunAsync("run_bob", "bob@acme.com", Now.AddDays(-5).AddMinutes(-1), "sales", "drafted", 4, 1);
         await s.InsertResultAsync("run_alice", "sales.customer.c_first_name", "Given name of the customer");
@@ -198,7 +198,7 @@ public class HistoryShowCompareStatsTests
     [Test]
     public async Task Stats_counts_runs_per_state_and_per_person_and_what_was_drafted_accepted_and_applied()
     {
-        using var s = await SeededStore.CreateAsync();
+        using var s = await SeededStore.CreateAsync(inProcess: true);
         await s.InsertRunAsync("r1", "alice@acme.com", Now.AddHours(-3), "sales", "applied", 3, 0);
         await s.InsertRunAsync("r2", "alice@acme.com", Now.AddHours(-2), "sales", "failed", 0, 2);
         await s.InsertRunAsync("r3", "bob@acme.com", Now.AddHours(-1), "catalog", "drafted", 2, 0);

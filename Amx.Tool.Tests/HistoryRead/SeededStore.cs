@@ -17,12 +17,13 @@ public sealed class SeededStore : IDisposable
 
     SeededStore(PostgresServer pg, string db, AmxCli amx) { Pg = pg; Database = db; Amx = amx; }
 
-    public static async Task<SeededStore> CreateAsync(string user = "alice@acme.com", string? warehouseSql = null)
+    /// <param name="inProcess">Run amx in the test process (AmxCli.InProcess): for tests of what it reads and prints.</param>
+    public static async Task<SeededStore> CreateAsync(string user = "alice@acme.com", string? warehouseSql = null, bool inProcess = false)
     {
         var pg = await TestServers.Postgres();
         var db = await pg.CreateDatabaseAsync("hread");
         if (warehouseSql is not null) await pg.ExecuteAsync(warehouseSql, db);
-        var amx = new AmxCli(user);
+        var amx = new AmxCli(user) { InProcess = inProcess };
         amx.Env[PwVar] = pg.AdminPassword;
         Check(amx.Run("add-db-profile", "wh", "--backend", "postgresql", "--host", "127.0.0.1", "--port", pg.Port.ToString(),
             "--database", db, "--user", pg.AdminUser, "--password-env", PwVar));

@@ -24,13 +24,22 @@ public sealed class AmxCli : IDisposable
         return root;
     });
 
-    static int started;
+    static int started, inProcess;
     /// <summary>How many amx processes this test run started (printed at the end of the run).</summary>
     public static int ProcessesStarted => Volatile.Read(ref started);
+    /// <summary>How many amx commands this test run ran in-process (printed at the end of the run).</summary>
+    public static int InProcessRuns => Volatile.Read(ref inProcess);
 
     public string Home { get; }
     public string User { get; }
     public Dictionary<string, string?> Env { get; } = new();
+
+    /// <summary>
+    /// Run commands inside the test process (<see cref="RunInProcessAsync"/>) instead of starting amx: for fixtures that
+    /// check what amx prints and writes, not how its process behaves. Commands given stdin still start a process
+    /// (amx reads the console's stdin).
+    /// </summary>
+    public bool InProcess { get; init; }
 
     public AmxCli(string user = "tester", string? home = null)
     {
@@ -49,6 +58,8 @@ public sealed class AmxCli : IDisposable
 
     public Result RunWithInput(string? stdin, params string[] args)
     {
+        // No synchronisation context in NUnit tests: blocking on the in-process run cannot deadlock.
+        if (InProcess && stdin is null) return RunInProcessAsync(args).GetAwaiter().GetResult();
         using var p = Start(args);
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
@@ -84,6 +95,47 @@ public sealed class AmxCli : IDisposable
     }
 
     public string ConfigPath => Path.Combine(Home, "config.yml");
+
+    /// <summary>
+    /// The environment a process started by <see cref="Start"/> sees — this home and user, <see cref="Env"/> over the test
+    /// process's variables — for in-process calls: the store, the config, or amx itself (<see cref="RunInProcessAsync"/>).
+    /// Nothing process-wide is changed, so fixtures doing this run in parallel.
+    /// </summary>
+    public Amx.Data.Config.AmxEnvironment AmxEnv => Amx.Data.Config.AmxEnvironment.FromVariables(Variable);
+
+    string? Variable(string name) =>
+        Env.TryGetValue(name, out var v) ? v
+        : name switch
+        {
+            "AMX_HOME" => Home,
+            "AMX_USER" => User,
+            "CI" => "true",
+            "NO_COLOR" => "1",
+            _ => System.Environment.GetEnvironmentVariable(name),
+        };
+
+    /// <summary>This home's config store, reading secrets from <see cref="AmxEnv"/>.</summary>
+    public Amx.Data.Config.ConfigStore ConfigStore() => AmxEnv.ConfigStore();
+
+    /// <summary>The store this home's amx writes to (shared when enabled, else its history.db), opened in-process.</summary>
+    public Task<Amx.Data.History.HistoryStore> OpenHistoryAsync() =>
+        Amx.Data.History.HistoryStore.OpenAsync(ConfigStore().Load(), AmxEnv);
+
+    /// <summary>This home's own history.db, whatever the config says.</summary>
+    public Task<Amx.Data.History.HistoryStore> OpenLocalHistoryAsync() => Amx.Data.History.HistoryStore.OpenLocalAsync(AmxEnv);
+
+    /// <summary>
+    /// Runs amx inside the test process (AmxApp.RunAsync) with this home, user and variables: for checks of what amx
+    /// prints and writes that do not need a process of their own (no exit-time behaviour, signals or stdin).
+    /// </summary>
+    public async Task<Result> RunInProcessAsync(params string[] args)
+    {
+        Interlocked.Increment(ref inProcess);
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = await Amx.Tool.AmxApp.RunAsync(args, stdout, stderr, AmxEnv);
+        return new Result(code, stdout.ToString(), stderr.ToString());
+    }
 
     public void Dispose() => Remove(Home);
 

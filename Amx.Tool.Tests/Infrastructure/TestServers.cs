@@ -23,9 +23,22 @@ public sealed class TestServers
     [OneTimeTearDown]
     public async Task StopAll()
     {
-        TestContext.Progress.WriteLine($"amx processes started by this run: {AmxCli.ProcessesStarted}");
+        TestContext.Progress.WriteLine($"amx processes started by this run: {AmxCli.ProcessesStarted}; amx commands run in-process: {AmxCli.InProcessRuns}");
+        // CPU rather than wall time: the build machines are shared, and CPU seconds compare across runs (docs/testing.md).
+        if (CpuSeconds() is { } cpu)
+            TestContext.Progress.WriteLine($"CPU of this test host: {cpu.Self:0} s; of the processes it started and waited for (amx, psql, mariadb clients): {cpu.Children:0} s");
         AmxCli.RemoveAllHomes();
         if (Pg.IsValueCreated && Pg.Value.IsCompletedSuccessfully) await Pg.Value.Result.DisposeAsync();
         if (My.IsValueCreated && My.Value.IsCompletedSuccessfully) await My.Value.Result.DisposeAsync();
+    }
+
+    /// <summary>utime+stime and cutime+cstime of this process (Linux /proc/self/stat, clock ticks of 1/100 s).</summary>
+    static (double Self, double Children)? CpuSeconds()
+    {
+        if (!File.Exists("/proc/self/stat")) return null;
+        var fields = File.ReadAllText("/proc/self/stat").Split(')')[^1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        // After the command name: state is field 3, so utime (14) … cstime (17) are at 11 … 14 here.
+        double Ticks(int i) => double.Parse(fields[i], System.Globalization.CultureInfo.InvariantCulture) / 100.0;
+        return (Ticks(11) + Ticks(12), Ticks(13) + Ticks(14));
     }
 }

@@ -12,7 +12,7 @@ namespace Amx.Tool.Tests.MariaDbApply;
 /// EXTENDED and every row as hex are identical before and after the apply and after the revert; every column
 /// either carries its new comment or was refused with a reason.
 /// </summary>
-[TestFixture, NonParallelizable]
+[TestFixture]
 public sealed partial class MariaDbApplyCorpusTests
 {
     const string PasswordVar = "AMX_TEST_CORPUS_PW";

@@ -105,7 +105,7 @@ public sealed class ContextDocumentsTests
             }
         });
 
-        var history = await DraftingWorld.StoreOf(amx);
+        var history = await amx.OpenHistoryAsync();
         var meta = DraftingWorld.Meta(await DraftingWorld.RunRow(history, runId));
         var recorded = meta["context_documents"].EnumerateArray().ToDictionary(d => d.GetProperty("path").GetString()!, d => d.GetProperty("sha256").GetString()!);
         Assert.Multiple(() =>

@@ -31,7 +31,7 @@ public sealed class WideTableTests
                               $"CREATE TABLE wide.survey ({string.Join(", ", WideColumns(1600, "integer", "wide.region", "attr_"))}); " +
                               "COMMENT ON COLUMN wide.survey.addr_city IS 'City of the respondent''s address';", db);
         var profile = new DbProfile { Name = "wh", Backend = Backend.PostgreSql, Host = "127.0.0.1", Port = pg.Port, Database = db, User = pg.AdminUser, PasswordEnv = DraftingWorld.PasswordVar };
-        Environment.SetEnvironmentVariable(DraftingWorld.PasswordVar, pg.AdminPassword);
+        profile.Variables = name => name == DraftingWorld.PasswordVar ? pg.AdminPassword : null;
         await DraftAndCheck(profile, ["add-db-profile", "wh", "--backend", "postgresql", "--host", "127.0.0.1", "--port", pg.Port.ToString(),
             "--database", db, "--user", pg.AdminUser, "--password-env", DraftingWorld.PasswordVar], pg.AdminPassword, "wide", 1600, ["id", "survey_code", "region_id"]);
     }
@@ -47,7 +47,7 @@ public sealed class WideTableTests
                               $"CREATE TABLE survey ({string.Join(", ", WideColumns(2400, "int", "region", "a_"))}) ENGINE=Aria;" +
                               "ALTER TABLE survey MODIFY addr_city int COMMENT 'City of the respondent''s address';", db);
         var profile = new DbProfile { Name = "wh", Backend = Backend.MariaDb, Host = "127.0.0.1", Port = my.Port, Database = db, User = my.AdminUser, PasswordEnv = DraftingWorld.PasswordVar };
-        Environment.SetEnvironmentVariable(DraftingWorld.PasswordVar, my.AdminPassword);
+        profile.Variables = name => name == DraftingWorld.PasswordVar ? my.AdminPassword : null;
         await DraftAndCheck(profile, ["add-db-profile", "wh", "--backend", "mariadb", "--host", "127.0.0.1", "--port", my.Port.ToString(),
             "--database", db, "--user", my.AdminUser, "--password-env", DraftingWorld.PasswordVar], my.AdminPassword, db, 2400, ["id", "survey_code"]);
     }
@@ -126,7 +126,7 @@ public sealed class WideTableTests
         Assert.That(addrBatches[0].Targets().Count(t => t.Name.StartsWith("addr_")), Is.EqualTo(6));
         Assert.That(addrBatches[0].UserTexts()[0], Does.Contain("City of the respondent's address"), "the group's commented column is in its context");
 
-        var store = await DraftingWorld.StoreOf(amx);
+        var store = await amx.OpenHistoryAsync();
         var meta = DraftingWorld.Meta(await DraftingWorld.RunRow(store, runId));
         Assert.Multiple(() =>
         {

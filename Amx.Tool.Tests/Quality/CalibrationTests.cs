@@ -9,7 +9,7 @@ namespace Amx.Tool.Tests.Quality;
 /// commented by hand): <c>amx eval</c> with the comments hidden. <c>high</c> must score above <c>medium</c> and hold
 /// more good drafts than <c>low</c>; no draft that restates its name is above <c>low</c> (docs/drafting-quality.md).
 /// </summary>
-[TestFixture, NonParallelizable]
+[TestFixture]
 public sealed class CalibrationTests
 {
     static string CorpusPath()

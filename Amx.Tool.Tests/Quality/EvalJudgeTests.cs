@@ -12,7 +12,7 @@ namespace Amx.Tool.Tests.Quality;
 /// and one-line reason are parsed, recorded and shown; an answer it cannot read is said so, not guessed. Eval runs are
 /// refused by the verbs that decide, write or ship drafts.
 /// </summary>
-[TestFixture, NonParallelizable]
+[TestFixture]
 public sealed class EvalJudgeTests
 {
     const string JudgeMarker = "You compare two descriptions";
@@ -80,7 +80,7 @@ public sealed class EvalJudgeTests
         });
 
         // Recorded: per result (typed metadata) and per run.
-        var store = await DraftingWorld.StoreOf(amx);
+        var store = await amx.OpenHistoryAsync();
         var results = (await store.GetResultsAsync(evalId)).ToDictionary(x => x.TargetQname);
         var email = ResultMetadata.Read(results["sales.customer.c_email"].MetadataJson);
         var unreadable = ResultMetadata.Read(results["sales.orders.total_amt"].MetadataJson);

@@ -12,7 +12,7 @@ namespace Amx.Tool.Tests.Quality;
 /// Views over tables (renamed pass-through, expression, join, aggregate, view over a view) on PostgreSQL, MariaDB and
 /// SQLite: lineage from the catalog's definitions, inheritance by the real tool, eval with hidden comments.
 /// </summary>
-[TestFixture, NonParallelizable]
+[TestFixture]
 public sealed class ViewLineageTests
 {
     internal const string Tables = """
@@ -74,7 +74,7 @@ public sealed class ViewLineageTests
         var r = amx.Run("run", "pagila", "--llm-profile", "off", "--output", "json");
         Assert.That(r.ExitCode, Is.Zero, r.ToString());
         var runId = DraftingWorld.Json(r).GetProperty("run_id").GetString()!;
-        var store = await DraftingWorld.StoreOf(amx);
+        var store = await amx.OpenHistoryAsync();
         var results = (await store.GetResultsAsync(runId)).ToDictionary(x => x.TargetQname);
         string? Text(string q) => results[q].Description;
         Assert.Multiple(() =>

@@ -13,7 +13,7 @@ public sealed class RedshiftCliTests
 {
     const string Tricky = "it's \"quoted\"; -- $$ back\\slash \\\\ \\n literal\nsecond line\twith a tab\r\nemoji 😀 𠜎 end";
 
-    static AmxCli.Result Ok(AmxCli.Result r) => ApplyWarehouse.Ok(r);
+    static AmxCli.Result Ok(AmxCli.Result r) => WarehouseWorld.Ok(r);
     static JsonElement Json(AmxCli.Result r) => JsonDocument.Parse(Ok(r).Stdout).RootElement.Clone();
 
     static AmxCli NewCli(RedshiftStubDatabase db)
@@ -57,7 +57,7 @@ public sealed class RedshiftCliTests
         using var amx = NewCli(db);
         var before = db.Comments();
         var run = Ok(amx.Run("run", "sales", "--profiling-mode", "sampled", "--mask-samples"));
-        var runId = ApplyWarehouse.RunIdOf(run);
+        var runId = WarehouseWorld.RunIdOf(run);
         var show = Ok(amx.Run("history", "show", runId, "--output", "json")).Stdout;
         Assert.That(show, Does.Contain("sales.recent_orders_lbv"), "the late-binding view is drafted");
         Assert.That(show, Does.Contain("sales.big_customers.name"), "columns of ordinary views are drafted (same naming as below)");
@@ -93,7 +93,7 @@ public sealed class RedshiftCliTests
     {
         var db = await RedshiftStubDatabase.CreateAsync(RedshiftWarehouseTests.Ddl);
         using var amx = NewCli(db);
-        var runId = ApplyWarehouse.RunIdOf(Ok(amx.Run("run", "sales.customer.name")));
+        var runId = WarehouseWorld.RunIdOf(Ok(amx.Run("run", "sales.customer.name")));
         Ok(amx.Run("review", runId, "--accept", "all"));
         await db.ExecAsync("COMMENT ON COLUMN sales.customer.name IS 'changed by a colleague'");
         var r = amx.Run("apply", runId, "--yes");
@@ -127,7 +127,7 @@ public sealed class RedshiftCliTests
         var script = Ok(amx.Run("history-store", "script", "--backend", "redshift"));
         Assert.That(script.Stdout, Does.Contain("Amazon Redshift").And.Contain("VARCHAR(65535)"));
 
-        var runId = ApplyWarehouse.RunIdOf(Ok(amx.Run("run", "s", "--db-profile", "rs")));
+        var runId = WarehouseWorld.RunIdOf(Ok(amx.Run("run", "s", "--db-profile", "rs")));
         Ok(amx.Run("review", runId, "--accept", "all"));
         var outputs = new[] { tls, enable, Ok(amx.Run("apply", runId, "--yes")), Ok(amx.Run("db-profiles")) };
         foreach (var o in outputs) Assert.That(o.Stdout + o.Stderr, Does.Not.Contain(password));

@@ -3,14 +3,14 @@ using static Amx.Tool.Tests.Security.SecurityKit;
 namespace Amx.Tool.Tests.Security;
 
 /// <summary>Issue #13 items 4–6, 8 and 9: bad files, bad places and bad flags give one line, the right exit code, and change nothing.</summary>
-[Parallelizable(ParallelScope.All)]
+[Parallelizable(ParallelScope.All), Category("Quick")] // in-process (AmxCli.InProcess): each test has its own home and variables
 public sealed class BadInputTests
 {
     const string RestoreHint = "hint: fix the file by hand, or restore a previous version from config.yml.bak.1";
 
     static AmxCli WithConfig(string text)
     {
-        var amx = new AmxCli();
+        var amx = new AmxCli { InProcess = true };
         File.WriteAllText(amx.ConfigPath, text);
         return amx;
     }
@@ -47,7 +47,7 @@ public sealed class BadInputTests
     [Test]
     public void Review_files_that_are_malformed_or_deeply_nested_are_exit_2_and_change_nothing()
     {
-        using var amx = new AmxCli();
+        using var amx = new AmxCli { InProcess = true };
         var (runId, _) = DemoHome(amx);
         var db = Path.Combine(amx.Home, "history.db");
         var file = Path.Combine(amx.Home, "review.yml");
@@ -64,7 +64,7 @@ public sealed class BadInputTests
     [Test]
     public void A_config_that_is_a_directory_is_refused_by_reads_validate_and_writes()
     {
-        using var amx = new AmxCli();
+        using var amx = new AmxCli { InProcess = true };
         Directory.CreateDirectory(amx.ConfigPath);
         foreach (var args in new[] { new[] { "config", "validate" }, ["db-profiles"], ["add-llm-profile", "x", "--provider", "offline"] })
             AssertOneLineError(amx.Run(args), 2, $"{amx.ConfigPath} is a directory");
@@ -92,7 +92,7 @@ public sealed class BadInputTests
     [TestCase("/sys/amx-test-home", "AMX_HOME /sys/amx-test-home cannot be used")]
     public void Unusable_amx_home_is_one_line_naming_the_path_with_exit_2(string home, string message)
     {
-        using var amx = new AmxCli();
+        using var amx = new AmxCli { InProcess = true };
         amx.Env["AMX_HOME"] = home;
         AssertOneLineError(amx.Run("history", "list"), 2, message);
         var write = amx.Run("add-llm-profile", "x", "--provider", "offline");
@@ -102,7 +102,7 @@ public sealed class BadInputTests
     [Test]
     public void Export_to_a_missing_directory_names_the_path_and_the_cause()
     {
-        using var amx = new AmxCli();
+        using var amx = new AmxCli { InProcess = true };
         var (runId, _) = DemoHome(amx);
         var r = amx.Run("review", runId, "--export", "/nonexistent-amx-dir/r.yml");
         AssertOneLineError(r, 2, "cannot write review file /nonexistent-amx-dir/r.yml: the directory does not exist");
@@ -111,7 +111,7 @@ public sealed class BadInputTests
     [Test]
     public async Task Review_text_is_applied_exactly_as_given_and_a_blank_text_is_refused()
     {
-        using var amx = new AmxCli();
+        using var amx = new AmxCli { InProcess = true };
         var (runId, column) = DemoHome(amx);
         const string text = "  Leading and trailing spaces kept.\t ";
         var r = amx.Run("review", runId, "--set", $"{column}={text}");
@@ -133,7 +133,7 @@ public sealed class BadInputTests
     [Test]
     public void Small_things_int_messages_lower_case_help_empty_profile_and_unset_key_warning()
     {
-        using var amx = new AmxCli();
+        using var amx = new AmxCli { InProcess = true };
         var n = amx.Run("history", "list", "-n", "abc");
         Assert.That(n.ExitCode, Is.EqualTo(2));
         Assert.That(n.Stderr, Does.Contain("as a whole number").And.Not.Contain("System."));

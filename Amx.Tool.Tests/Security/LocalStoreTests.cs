@@ -3,7 +3,7 @@ using static Amx.Tool.Tests.Security.SecurityKit;
 namespace Amx.Tool.Tests.Security;
 
 /// <summary>Issue #13 items 3, 6 and 7: history.db is private, a read-only one stays readable, a damaged one is never written.</summary>
-[Parallelizable(ParallelScope.All)]
+[Parallelizable(ParallelScope.All), Category("Quick")] // in-process (AmxCli.InProcess)
 public sealed class LocalStoreTests
 {
     static string Db(AmxCli amx) => Path.Combine(amx.Home, "history.db");
@@ -11,7 +11,7 @@ public sealed class LocalStoreTests
     [Test]
     public void A_new_history_db_is_created_0600()
     {
-        using var amx = new AmxCli();
+        using var amx = new AmxCli { InProcess = true };
         DemoHome(amx);
         Assert.That(File.GetUnixFileMode(Db(amx)), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
     }
@@ -19,7 +19,7 @@ public sealed class LocalStoreTests
     [Test]
     public void A_read_only_store_is_read_without_migrating_and_writes_are_refused_naming_it()
     {
-        using var amx = new AmxCli();
+        using var amx = new AmxCli { InProcess = true };
         var (runId, _) = DemoHome(amx);
         File.SetUnixFileMode(Db(amx), UnixFileMode.UserRead);
         try
@@ -50,7 +50,7 @@ public sealed class LocalStoreTests
     [TestCase(Damage.CutShort, "not a whole number of")]
     public void A_damaged_store_is_noticed_before_any_write_and_never_written(Damage damage, string what)
     {
-        using var amx = new AmxCli();
+        using var amx = new AmxCli { InProcess = true };
         var (runId, _) = DemoHome(amx);
         var db = Db(amx);
         var bytes = File.ReadAllBytes(db);

@@ -11,7 +11,7 @@ public sealed class CommandContext(AmxEnvironment env, TextWriter stdout, TextWr
     public TextWriter Out { get; } = stdout;
     public TextWriter Err { get; } = stderr;
     public GlobalOptions Globals { get; } = globals;
-    public ConfigStore ConfigStore { get; } = new(env.ConfigPath);
+    public ConfigStore ConfigStore { get; } = env.ConfigStore();
 
     /// <summary>The config, loaded on first use (commands like <c>--help</c> never touch the file).</summary>
     public AmxConfig Config
@@ -38,7 +38,7 @@ public sealed class CommandContext(AmxEnvironment env, TextWriter stdout, TextWr
 
     /// <summary>True when a person is at the terminal (prompts allowed).</summary>
     public bool IsInteractive => !Console.IsInputRedirected && !Console.IsErrorRedirected
-                                 && Environment.GetEnvironmentVariable("CI") is null;
+                                 && Env.Variable("CI") is null;
 
     /// <summary>Asks y/N on a terminal; without one the caller must have been given --yes.</summary>
     public bool Confirm(string question)

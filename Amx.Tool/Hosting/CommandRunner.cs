@@ -9,15 +9,16 @@ public static class CommandRunner
 {
     public static async Task<int> RunAsync(ParseResult parse, Func<CommandContext, Task<int>> action)
     {
+        var env = (parse.InvocationConfiguration as AmxInvocation)?.Env;
         var globals = new GlobalOptions(
             parse.GetValue(GlobalOptionSet.Output),
             parse.GetValue(GlobalOptionSet.Verbose),
-            parse.GetValue(GlobalOptionSet.NoColor) || Environment.GetEnvironmentVariable("NO_COLOR") is not null);
+            parse.GetValue(GlobalOptionSet.NoColor) || (env?.Variables ?? Environment.GetEnvironmentVariable)("NO_COLOR") is not null);
         var stdout = parse.InvocationConfiguration.Output;
         var stderr = parse.InvocationConfiguration.Error;
         try
         {
-            var ctx = new CommandContext(AmxEnvironment.FromProcess(), stdout, stderr, globals);
+            var ctx = new CommandContext(env ?? AmxEnvironment.FromProcess(), stdout, stderr, globals);
             return await action(ctx);
         }
         catch (Exception e)

@@ -37,7 +37,7 @@ public static class ProgressDisplay
                     return await work(sink);
                 });
         }
-        using var lines = new PlainLines(ctx.Err, label, HeartbeatInterval(), finalLine);
+        using var lines = new PlainLines(ctx.Err, label, HeartbeatInterval(ctx), finalLine);
         var result = await work(lines);
         lines.Last();
         return result;
@@ -51,8 +51,8 @@ public static class ProgressDisplay
         public void Report((int Done, int Total) value) => sink.Report(new RunProgress(value.Done, value.Total, 0));
     }
 
-    static TimeSpan HeartbeatInterval() =>
-        double.TryParse(Environment.GetEnvironmentVariable(IntervalVariable), NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s > 0
+    static TimeSpan HeartbeatInterval(CommandContext ctx) =>
+        double.TryParse(ctx.Env.Variable(IntervalVariable), NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s > 0
             ? TimeSpan.FromSeconds(Math.Min(s, 30))
             : TimeSpan.FromSeconds(30);
 

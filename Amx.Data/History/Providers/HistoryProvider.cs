@@ -91,6 +91,15 @@ public abstract class HistoryProvider
     public abstract Task<IAsyncDisposable> LockTargetsAsync(HistoryDbContext db, IReadOnlyCollection<long> keys, CancellationToken ct);
 
     /// <summary>
+    /// How long an apply waits for another applying the same targets. The lock statement's command timeout is set to
+    /// it too: the drivers' default of 30 s would otherwise cut the wait short with a driver error.
+    /// </summary>
+    public const int TargetLockWaitSeconds = 120;
+
+    protected static Errors.AmxException TargetLockTimeout() =>
+        Errors.AmxException.Failed("timed out waiting for another amx applying the same targets", "retry in a minute");
+
+    /// <summary>
     /// Records results as applied (or reverted) with one status, time and user, inside <paramref name="db"/>'s open
     /// transaction. The default is one UPDATE per primary key (EF sends them in a few round trips): it locks just
     /// those rows, where a set-based UPDATE on InnoDB would lock every row it scans — with a small store, the whole

@@ -129,13 +129,17 @@ public sealed class MySqlHistoryProvider(bool mariaDb) : HistoryProvider
         foreach (var chunk in names.Chunk(100))
         {
             // One round trip per hundred names; MariaDB evaluates the select list left to right (key order).
-            await using var cmd = new MySqlCommand("SELECT " + string.Join(", ", chunk.Select((_, i) => $"GET_LOCK(@n{i}, 120)")), conn) { Transaction = tx };
+            // GET_LOCK waits up to its own limit; the command's timeout (default 30 s) must not end the wait first.
+            await using var cmd = new MySqlCommand("SELECT " + string.Join(", ", chunk.Select((_, i) => $"GET_LOCK(@n{i}, {TargetLockWaitSeconds})")), conn)
+            {
+                Transaction = tx, CommandTimeout = TargetLockWaitSeconds + 10,
+            };
             for (var i = 0; i < chunk.Length; i++) cmd.Parameters.AddWithValue($"@n{i}", chunk[i]);
             await using var r = await cmd.ExecuteReaderAsync(ct);
             await r.ReadAsync(ct);
             for (var i = 0; i < chunk.Length; i++)
                 if (r.IsDBNull(i) || Convert.ToInt64(r.GetValue(i)) != 1)
-                    throw Errors.AmxException.Failed("timed out waiting for another amx applying the same targets", "retry in a minute");
+                    throw TargetLockTimeout();
         }
         return new Release(async () =>
         {

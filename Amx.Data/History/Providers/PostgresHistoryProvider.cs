@@ -106,8 +106,10 @@ public sealed class PostgresHistoryProvider : HistoryProvider
         {
             Transaction = (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction(),
             Parameters = { new() { Value = keys.Order().ToArray() } },
+            CommandTimeout = TargetLockWaitSeconds,
         };
-        await cmd.ExecuteScalarAsync(ct);
+        try { await cmd.ExecuteScalarAsync(ct); }
+        catch (NpgsqlException e) when (e.InnerException is TimeoutException) { throw TargetLockTimeout(); }
         return new Release(() => Task.CompletedTask);
     }
 

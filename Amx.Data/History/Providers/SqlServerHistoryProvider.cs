@@ -115,7 +115,10 @@ public sealed class SqlServerHistoryProvider : HistoryProvider
         var tx = (SqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction();
         foreach (var key in keys.Order())
         {
-            await using var cmd = new SqlCommand("EXEC sp_getapplock @Resource = @n, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = 120000;", conn) { Transaction = tx };
+            await using var cmd = new SqlCommand($"EXEC sp_getapplock @Resource = @n, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = {TargetLockWaitSeconds * 1000};", conn)
+            {
+                Transaction = tx, CommandTimeout = TargetLockWaitSeconds + 10,
+            };
             cmd.Parameters.AddWithValue("@n", "amx_target:" + key.ToString("x16"));
             await cmd.ExecuteNonQueryAsync(ct);
         }

@@ -20,7 +20,7 @@ public static class AnthropicProvider
         var baseUrl = ProviderSettings.BaseUrl(profile, DefaultBaseUrl);
         var model = string.IsNullOrWhiteSpace(profile.Model) ? DefaultModel : profile.Model;
         var keyEnv = profile.ApiKeyEnv ?? DefaultKeyEnv;
-        var key = ProviderSettings.ApiKey(profile.Name, keyEnv, required: true)!;
+        var key = ProviderSettings.ApiKey(profile, keyEnv, required: true)!;
 
         var http = LlmHttp.Client(options);
         var client = new AnthropicClient(new ClientOptions

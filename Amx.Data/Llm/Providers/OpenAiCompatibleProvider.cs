@@ -32,7 +32,7 @@ public static class OpenAiCompatibleProvider
         var model = string.IsNullOrWhiteSpace(profile.Model) ? defaultModel : profile.Model;
         var keyEnv = string.IsNullOrEmpty(profile.ApiKeyEnv) ? (keyRequired ? DefaultKeyEnv : null) : profile.ApiKeyEnv;
         // A variable the profile names must be set; only an unnamed one may be absent (local servers).
-        var key = ProviderSettings.ApiKey(profile.Name, keyEnv, required: keyEnv is not null) ?? "none";
+        var key = ProviderSettings.ApiKey(profile, keyEnv, required: keyEnv is not null) ?? "none";
 
         var http = LlmHttp.Client(options);
         var clientOptions = new OpenAIClientOptions

@@ -16,14 +16,14 @@ static class ProviderSettings
     }
 
     /// <summary>The key from the variable named by api_key_env; its value is never shown anywhere.</summary>
-    public static string? ApiKey(string profileName, string? keyEnv, bool required)
+    public static string? ApiKey(LlmProfile profile, string? keyEnv, bool required)
     {
         if (string.IsNullOrEmpty(keyEnv)) return null;
-        var key = Environment.GetEnvironmentVariable(keyEnv);
+        var key = profile.Variables(keyEnv);
         Security.Redactor.Register(key);
         if (!string.IsNullOrWhiteSpace(key)) return key.Trim();
         if (!required) return null;
-        throw AmxException.BadInput($"llm profile '{profileName}' reads its API key from ${keyEnv}, which is not set",
+        throw AmxException.BadInput($"llm profile '{profile.Name}' reads its API key from ${keyEnv}, which is not set",
             $"export {keyEnv}=…");
     }
 }

@@ -48,14 +48,14 @@ public sealed class ConfigShowCommand() : AmxCommand("show", "Show the effective
             db_profiles = c.DbProfiles.Values.ToDictionary(p => p.Name, p => new
             {
                 backend = p.Backend.ToConfigName(), host = p.Host, port = p.Port, database = p.Database, user = p.User, path = p.Path,
-                password = SecretSource(p.PasswordEnv, p.Password),
+                password = SecretSource(p.Variables, p.PasswordEnv, p.Password),
                 options = p.Options.Count == 0 ? null
                     : p.Options.ToDictionary(o => o.Key, o => Redactor.IsSecretKeyword(o.Key) ? "********" : o.Value),
             }),
             llm_profiles = c.LlmProfiles.Values.ToDictionary(p => p.Name, p => new
             {
                 provider = p.Provider, model = p.Model, base_url = Redactor.MaskUrl(p.BaseUrl),
-                api_key = p.ApiKeyEnv is null ? null : SecretSource(p.ApiKeyEnv, null),
+                api_key = p.ApiKeyEnv is null ? null : SecretSource(p.Variables, p.ApiKeyEnv, null),
             }),
         };
         ctx.Render(model, () =>
@@ -67,16 +67,16 @@ public sealed class ConfigShowCommand() : AmxCommand("show", "Show the effective
              .Add("history_store_profile", c.HistoryStoreProfile)
              .Add("history_store_schema", c.HistoryStoreSchema ?? AmxConfig.DefaultHistorySchema);
             foreach (var p in c.DbProfiles.Values)
-                t.Add($"db_profiles.{p.Name}", $"{p.Backend.ToConfigName()} {p.Location} user={p.User} password={SecretSource(p.PasswordEnv, p.Password)}");
+                t.Add($"db_profiles.{p.Name}", $"{p.Backend.ToConfigName()} {p.Location} user={p.User} password={SecretSource(p.Variables, p.PasswordEnv, p.Password)}");
             foreach (var p in c.LlmProfiles.Values)
-                t.Add($"llm_profiles.{p.Name}", $"{p.Provider} model={p.Model} {(p.BaseUrl is null ? "" : "url=" + Redactor.MaskUrl(p.BaseUrl) + " ")}api_key={(p.ApiKeyEnv is null ? "(none)" : SecretSource(p.ApiKeyEnv, null))}");
+                t.Add($"llm_profiles.{p.Name}", $"{p.Provider} model={p.Model} {(p.BaseUrl is null ? "" : "url=" + Redactor.MaskUrl(p.BaseUrl) + " ")}api_key={(p.ApiKeyEnv is null ? "(none)" : SecretSource(p.Variables, p.ApiKeyEnv, null))}");
             return t;
         });
         return Task.FromResult(0);
     }
 
-    static string SecretSource(string? env, string? plaintext) =>
-        env is not null ? $"${env} ({(Environment.GetEnvironmentVariable(env) is null ? "not set" : "set")})"
+    static string SecretSource(Func<string, string?> variables, string? env, string? plaintext) =>
+        env is not null ? $"${env} ({(variables(env) is null ? "not set" : "set")})"
         : plaintext is not null ? "******** (plaintext in config)" : "(none)";
 }
 
@@ -94,14 +94,14 @@ public sealed class ConfigValidateCommand() : AmxCommand("validate", "Check conf
             problems.Add($"history_store_profile '{c.HistoryStoreProfile}' is not a db profile");
         foreach (var p in c.DbProfiles.Values)
         {
-            if (p.PasswordEnv is { } env && Environment.GetEnvironmentVariable(env) is null)
+            if (p.PasswordEnv is { } env && p.Variables(env) is null)
                 problems.Add($"db profile '{p.Name}': environment variable {env} is not set");
             else
                 try { ConnectionStringFactory.For(p); }
                 catch (AmxException e) { problems.Add(e.Message); }
         }
         foreach (var p in c.LlmProfiles.Values)
-            if (p.ApiKeyEnv is { } env && Environment.GetEnvironmentVariable(env) is null)
+            if (p.ApiKeyEnv is { } env && p.Variables(env) is null)
                 problems.Add($"llm profile '{p.Name}': environment variable {env} is not set");
 
         ctx.Render(new { path = ctx.Env.ConfigPath, valid = problems.Count == 0, problems }, () =>

@@ -51,7 +51,7 @@ public sealed class AddDbProfileCommand : AmxCommand
 
         var profile = new DbProfile
         {
-            Name = name, Backend = backend,
+            Name = name, Backend = backend, Variables = ctx.Env.Variables,
             Host = parse.GetValue(_host), Port = parse.GetValue(_port), Database = parse.GetValue(_database),
             User = parse.GetValue(_user), PasswordEnv = parse.GetValue(_passwordEnv), Path = parse.GetValue(_path),
         };
@@ -82,7 +82,7 @@ public sealed class AddDbProfileCommand : AmxCommand
         if (config.ActiveDbProfile is null || parse.GetValue(_activate)) config.ActiveDbProfile = name;
         ctx.SaveConfig();
         ctx.Out.WriteLine($"Added db profile '{name}' ({backend.ToConfigName()}, {profile.Location}).");
-        if (profile.PasswordEnv is { } env && Environment.GetEnvironmentVariable(env) is null)
+        if (profile.PasswordEnv is { } env && ctx.Env.Variable(env) is null)
             ctx.Warn($"environment variable {env} is not set in this shell; set it before connecting");
         return Task.FromResult(0);
     }

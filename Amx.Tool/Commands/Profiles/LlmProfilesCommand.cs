@@ -88,11 +88,11 @@ public sealed class AddLlmProfileCommand : AmxCommand
         if (provider is "openai" or "anthropic" && apiKeyEnv is null && baseUrl is null)
             throw AmxException.BadInput($"--api-key-env is required for provider {provider}",
                 $"amx add-llm-profile {name} --provider {provider} --api-key-env {(provider == "openai" ? "OPENAI_API_KEY" : "ANTHROPIC_API_KEY")}");
-        config.LlmProfiles[name] = new LlmProfile { Name = name, Provider = provider, Model = parse.GetValue(_model), ApiKeyEnv = apiKeyEnv, BaseUrl = baseUrl };
+        config.LlmProfiles[name] = new LlmProfile { Name = name, Provider = provider, Model = parse.GetValue(_model), ApiKeyEnv = apiKeyEnv, BaseUrl = baseUrl, Variables = ctx.Env.Variables };
         if (config.ActiveLlmProfile is null || parse.GetValue(_activate)) config.ActiveLlmProfile = name;
         ctx.SaveConfig();
         ctx.Out.WriteLine($"Added llm profile '{name}' ({provider}{(parse.GetValue(_model) is { } m ? ", " + m : "")}).");
-        if (apiKeyEnv is not null && string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(apiKeyEnv)))
+        if (apiKeyEnv is not null && string.IsNullOrWhiteSpace(ctx.Env.Variable(apiKeyEnv)))
             ctx.Warn($"environment variable {apiKeyEnv} is not set in this shell; set it before drafting");
         return Task.FromResult(0);
     }

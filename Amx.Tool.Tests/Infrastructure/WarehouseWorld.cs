@@ -5,17 +5,25 @@ using System.Text.RegularExpressions;
 using MySqlConnector;
 using Npgsql;
 
-namespace Amx.Tool.Tests.Apply;
+namespace Amx.Tool.Tests.Infrastructure;
 
 /// <summary>
-/// One warehouse database plus a shared history store on the same server, set up through the real CLI
-/// (profiles, history-store enable), with the SQL the apply tests need for each backend.
-/// Table and column names are plain lower case so the same DDL works on both servers.
+/// The shared world of the server-backed CLI tests (apply, checks, concurrency): one warehouse database of its own plus
+/// a shared history store on the same server, set up through the real CLI (profiles, history-store enable), a fake
+/// OpenAI-compatible server on first use, and the SQL the tests need for each backend (PgWarehouse, MariaWarehouse).
+/// Table and column names are plain lower case so the same DDL works on both servers. Disposing it removes every
+/// home it made and stops its fake server.
 /// </summary>
-public abstract partial class ApplyWarehouse
+public abstract partial class WarehouseWorld : IAsyncDisposable
 {
     public const string PasswordVar = "AMX_TEST_APPLY_PW";
+    public const string KeyVar = "AMX_TEST_CHECKS_KEY";
     public const string Profile = "wh";
+    readonly List<AmxCli> _clis = [];
+    FakeLlmServer? _llm;
+
+    /// <summary>A fake OpenAI-compatible server (started on first use) for slow or failing drafts.</summary>
+    public FakeLlmServer Llm => _llm ??= new FakeLlmServer(FakeProtocol.OpenAi);
 
     /// <summary>The warehouse schema (MariaDB: the database).</summary>
     public string Schema { get; protected set; } = "";
@@ -24,16 +32,45 @@ public abstract partial class ApplyWarehouse
     public abstract string BackendName { get; }
     protected abstract string AdminPassword { get; }
 
-    public static async Task<ApplyWarehouse> CreateAsync(string backend) =>
+    public static async Task<WarehouseWorld> CreateAsync(string backend) =>
         backend == "postgresql" ? await PgWarehouse.CreatePgAsync() : await MariaWarehouse.CreateMariaAsync();
 
-    /// <summary>A CLI with its own home, configured with the warehouse profile, an offline LLM and the shared store.</summary>
+    /// <summary>A CLI with its own home, configured with the warehouse profile, an offline LLM ("off") and the shared store.</summary>
     public AmxCli NewCli(string user = "alice")
     {
         var amx = new AmxCli(user);
+        _clis.Add(amx);
         amx.Env[PasswordVar] = AdminPassword;
         Configure(amx);
         return amx;
+    }
+
+    /// <summary><see cref="NewCli"/> plus the fake server as llm profile "fake"; <paramref name="localStore"/> keeps the
+    /// history in its own SQLite file instead of the shared store.</summary>
+    public AmxCli Cli(string user = "alice", bool localStore = false)
+    {
+        var amx = NewCli(user);
+        amx.Env[KeyVar] = "sk-test-checks";
+        Ok(amx.Run("add-llm-profile", "fake", "--provider", "openai", "--model", "fake-model",
+            "--base-url", Llm.BaseUrl, "--api-key-env", KeyVar));
+        if (localStore) Ok(amx.Run("history-store", "disable"));
+        return amx;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var c in _clis) c.Dispose();
+        if (_llm is not null) await _llm.DisposeAsync();
+    }
+
+    public abstract Task SetTableCommentAsync(string table, string? comment);
+
+    public async Task<long> CountAsync(string sql) => Convert.ToInt64((await QueryAsync(sql))[0][0]);
+
+    public static System.Text.Json.JsonElement Json(AmxCli.Result r)
+    {
+        try { return System.Text.Json.JsonDocument.Parse(r.Stdout).RootElement.Clone(); }
+        catch (System.Text.Json.JsonException e) { throw new AssertionException($"not json ({e.Message}):\n{r}"); }
     }
 
     /// <summary>Another user in an existing home (same config): concurrent teammates.</summary>
@@ -136,9 +173,18 @@ public abstract partial class ApplyWarehouse
 
     /// <summary>Gives the limited user the right to comment on <paramref name="table"/>.</summary>
     public abstract Task GrantCommentAsync(string user, string table);
+
+    /// <summary>
+    /// SQL to take, count the waiters of, and release the apply lock of one target, as ApplyService keys it
+    /// ("warehouse identity|qname"); <paramref name="session"/> is the admin session that will hold it.
+    /// </summary>
+    public abstract Task<(string Take, string CountWaiters, string Release)> TargetLockSqlAsync(DbConnection session, string qname);
+
+    protected static long TargetLockKey(string warehouseId, string qname) =>
+        Amx.Data.History.Providers.HistoryProvider.LockKey($"{warehouseId}|{qname}");
 }
 
-sealed class PgWarehouse : ApplyWarehouse
+sealed class PgWarehouse : WarehouseWorld
 {
     PostgresServer _pg = null!;
     string _db = "";
@@ -164,6 +210,9 @@ sealed class PgWarehouse : ApplyWarehouse
 
     public override Task SetColumnCommentAsync(string table, string column, string? comment) =>
         ExecAsync($"COMMENT ON COLUMN {Schema}.{table}.{column} IS {Lit(comment)}");
+
+    public override Task SetTableCommentAsync(string table, string? comment) =>
+        ExecAsync($"COMMENT ON TABLE {Schema}.{table} IS {Lit(comment)}");
 
     public override async Task<Dictionary<string, string?>> LiveCommentsAsync(string? table = null)
     {
@@ -214,9 +263,19 @@ sealed class PgWarehouse : ApplyWarehouse
     }
 
     public override Task GrantCommentAsync(string user, string table) => ExecAsync($"ALTER TABLE {Schema}.{table} OWNER TO {user}");
+
+    public override async Task<(string, string, string)> TargetLockSqlAsync(DbConnection session, string qname)
+    {
+        var key = TargetLockKey(await new Amx.Data.Warehouse.Postgres.PostgresServerInfoReader().IdentityAsync(session), qname);
+        // A session lock conflicts with the transaction-level pg_advisory_xact_lock apply takes on the same key.
+        var objid = $"(({key}::bigint >> 32) & 4294967295) = classid::bigint AND ({key}::bigint & 4294967295) = objid::bigint";
+        return ($"SELECT count(pg_advisory_lock({key}))",
+                $"SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND {objid}",
+                $"SELECT count(pg_advisory_unlock({key}))");
+    }
 }
 
-sealed class MariaWarehouse : ApplyWarehouse
+sealed class MariaWarehouse : WarehouseWorld
 {
     MariaDbServer _my = null!;
     public override string BackendName => "mariadb";
@@ -239,6 +298,9 @@ sealed class MariaWarehouse : ApplyWarehouse
 
     public override Task SetColumnCommentAsync(string table, string column, string? comment) =>
         ExecAsync($"ALTER TABLE {Schema}.{table} MODIFY {column} varchar(200) COMMENT {Lit(comment ?? "")}");
+
+    public override Task SetTableCommentAsync(string table, string? comment) =>
+        ExecAsync($"ALTER TABLE {Schema}.{table} COMMENT = {Lit(comment ?? "")}");
 
     public override async Task<Dictionary<string, string?>> LiveCommentsAsync(string? table = null)
     {
@@ -288,5 +350,15 @@ sealed class MariaWarehouse : ApplyWarehouse
     public override async Task GrantCommentAsync(string user, string table)
     {
         foreach (var host in Hosts) await ExecAsync($"GRANT ALTER ON `{Schema}`.`{table}` TO '{user}'@'{host}'");
+    }
+
+    public override async Task<(string, string, string)> TargetLockSqlAsync(DbConnection session, string qname)
+    {
+        var id = await new Amx.Data.Warehouse.MySql.MySqlServerInfoReader("mariadb").IdentityAsync(session);
+        var name = "amx_target:" + TargetLockKey(id, qname).ToString("x16");
+        // A waiting GET_LOCK shows in the process list with the lock's name in its statement.
+        return ($"SELECT GET_LOCK('{name}', 10)",
+                $"SELECT count(*) FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND INFO LIKE '%GET_LOCK(%{name}%'",
+                $"SELECT RELEASE_LOCK('{name}')");
     }
 }
