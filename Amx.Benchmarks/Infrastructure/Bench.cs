@@ -73,7 +73,24 @@ public sealed class BenchContext(Dictionary<string, string> options) : IAsyncDis
         Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools", "amx");
 
     /// <summary>Runs a given amx executable (e.g. the installed tool); null runs the amx.dll built beside the benchmark.</summary>
-    public AmxRun AmxWith(string? executable, string home, string user, IReadOnlyDictionary<string, string>? env, params string[] args)
+    public AmxRun AmxWith(string? executable, string home, string user, IReadOnlyDictionary<string, string>? env, params string[] args) =>
+        AmxWith(executable, home, user, env, discardStdout: false, args);
+
+    /// <summary>As <see cref="Amx"/>, but stdout is counted and dropped (<c>&gt; /dev/null</c>) instead of kept: for outputs of hundreds of MB.</summary>
+    public AmxRun AmxDiscarding(string home, string user, IReadOnlyDictionary<string, string>? env, params string[] args) =>
+        AmxWith(AmxUnderTest, home, user, env, discardStdout: true, args);
+
+    /// <summary>A shell pipeline (a floor such as <c>psql … | sha256sum</c>): wall time and the CPU of all its processes.</summary>
+    public static AmxRun Shell(string script, IReadOnlyDictionary<string, string> env)
+    {
+        var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add("set -o pipefail; " + script);
+        foreach (var (k, v) in env) psi.Environment[k] = v;
+        return Measure(psi, discardStdout: false);
+    }
+
+    AmxRun AmxWith(string? executable, string home, string user, IReadOnlyDictionary<string, string>? env, bool discardStdout, string[] args)
     {
         var psi = new ProcessStartInfo(executable ?? "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (executable is null) psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "amx.dll"));
@@ -83,17 +100,32 @@ public sealed class BenchContext(Dictionary<string, string> options) : IAsyncDis
         psi.Environment["NO_COLOR"] = "1";
         psi.Environment["CI"] = "true";
         foreach (var (k, v) in env ?? new Dictionary<string, string>()) psi.Environment[k] = v;
+        return Measure(psi, discardStdout);
+    }
+
+    static AmxRun Measure(ProcessStartInfo psi, bool discardStdout)
+    {
         var cpuBefore = ChildrenCpuSeconds();
         var sw = Stopwatch.StartNew();
         using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
+        long dropped = 0;
+        var stdout = discardStdout
+            ? Task.Run(async () =>
+            {
+                var buffer = new byte[1 << 16];
+                int n;
+                while ((n = await p.StandardOutput.BaseStream.ReadAsync(buffer)) > 0) dropped += n;
+                return "";
+            })
+            : p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         long peakKb = 0;
         while (!p.WaitForExit(20))
             peakKb = Math.Max(peakKb, PeakKb(p.Id));
         p.WaitForExit();
         var elapsed = sw.Elapsed;
-        return new AmxRun(p.ExitCode, stdout.Result, stderr.Result, elapsed, peakKb / 1024.0, ChildrenCpuSeconds() - cpuBefore);
+        var text = stdout.Result;
+        return new AmxRun(p.ExitCode, text, stderr.Result, elapsed, peakKb / 1024.0, ChildrenCpuSeconds() - cpuBefore, discardStdout ? dropped : text.Length);
     }
 
     /// <summary>
@@ -163,8 +195,9 @@ public sealed class BenchContext(Dictionary<string, string> options) : IAsyncDis
     }
 }
 
-/// <summary>One amx process: CpuSeconds is its user + system CPU time (NaN where the OS does not say).</summary>
-public sealed record AmxRun(int ExitCode, string Stdout, string Stderr, TimeSpan Elapsed, double PeakMb, double CpuSeconds)
+/// <summary>One amx process: CpuSeconds is its user + system CPU time (NaN where the OS does not say); StdoutBytes what it
+/// wrote to stdout (chars when kept, bytes when dropped).</summary>
+public sealed record AmxRun(int ExitCode, string Stdout, string Stderr, TimeSpan Elapsed, double PeakMb, double CpuSeconds, long StdoutBytes = 0)
 {
     public AmxRun Check(string what)
     {

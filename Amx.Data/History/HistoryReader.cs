@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Amx.Data.History.Model;
 using Amx.Data.History.Storage;
 
@@ -115,6 +116,34 @@ public sealed class HistoryReader(HistoryStoreTarget target)
         await using (var r = await cmd.ExecuteReaderAsync(ct))
             while (await r.ReadAsync(ct)) list.Add((r.GetString(0), Text(r, 1)));
         return list;
+    }
+
+    /// <summary>
+    /// The run's (target, description) pairs streamed in UTF-8 byte order of target_qname (<see cref="Providers.HistoryProvider.ByteOrder"/>),
+    /// for compare's merge join: one open cursor, nothing held. A <paramref name="prefix"/> is pushed into the SQL as an escaped
+    /// LIKE and checked again here, since some engines' LIKE ignores case (SQLite). A row that arrives out of byte order throws
+    /// <see cref="ByteOrderException"/>, so the caller can fall back to sorting in memory.
+    /// </summary>
+    public async IAsyncEnumerable<(string Target, string? Description)> OrderedDescriptionsAsync(string runId, string? prefix,
+        [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        var filtered = !string.IsNullOrEmpty(prefix);
+        cmd.CommandText = $"SELECT target_qname, description FROM {target.Provider.QualifiedTable(target.Schema, HistoryModel.ResultsTable)} WHERE run_id = @run" +
+                          (filtered ? " AND target_qname LIKE @prefix ESCAPE '!'" : "") + $" ORDER BY {target.Provider.ByteOrder("target_qname")}";
+        Add(cmd, "run", runId);
+        if (filtered) Add(cmd, "prefix", prefix!.Replace("!", "!!").Replace("%", "!%").Replace("_", "!_") + "%");
+        string? previous = null;
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            var qname = r.GetString(0);
+            if (filtered && !qname.StartsWith(prefix!, StringComparison.Ordinal)) continue;
+            if (previous is not null && Utf8Order.Comparer.Compare(previous, qname) >= 0) throw new ByteOrderException(previous, qname);
+            yield return (qname, Text(r, 1));
+            previous = qname;
+        }
     }
 
     /// <summary>The runs still marked running (candidates for <see cref="RunLiveness"/>).</summary>

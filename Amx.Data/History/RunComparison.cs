@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Amx.Data.History.Model;
 
 namespace Amx.Data.History;
@@ -24,19 +25,40 @@ public static class RunComparison
         var l = leftResults.Where(r => Matches(r.Target, filter)).ToDictionary(r => r.Target, r => r.Description, StringComparer.Ordinal);
         var r = rightResults.Where(x => Matches(x.Target, filter)).ToDictionary(x => x.Target, x => x.Description, StringComparer.Ordinal);
         foreach (var target in l.Keys.Union(r.Keys).Order(Utf8Order.Comparer))
+            yield return Row($"{left.Who} added", $"{right.Who} added", target, l.GetValueOrDefault(target), r.GetValueOrDefault(target));
+    }
+
+    /// <summary>
+    /// The same rows as <see cref="Compare(HistoryRun, IEnumerable{ValueTuple{string, string}}, HistoryRun, IEnumerable{ValueTuple{string, string}}, string?)"/>,
+    /// as a merge join of two cursors that are each in UTF-8 byte order (<see cref="HistoryReader.OrderedDescriptionsAsync"/>):
+    /// one row of each side in memory, whatever the runs' size.
+    /// </summary>
+    public static async IAsyncEnumerable<ComparisonRow> MergeAsync(HistoryRun left, IAsyncEnumerable<(string Target, string? Description)> leftRows,
+        HistoryRun right, IAsyncEnumerable<(string Target, string? Description)> rightRows, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        string leftAdded = $"{left.Who} added", rightAdded = $"{right.Who} added";
+        await using var l = leftRows.GetAsyncEnumerator(ct);
+        await using var r = rightRows.GetAsyncEnumerator(ct);
+        var hasL = await l.MoveNextAsync();
+        var hasR = await r.MoveNextAsync();
+        while (hasL || hasR)
         {
-            var a = l.GetValueOrDefault(target);
-            var b = r.GetValueOrDefault(target);
-            var status = (a, b) switch
-            {
-                (null, null) => Same,
-                (not null, null) => $"{left.Who} added",
-                (null, not null) => $"{right.Who} added",
-                _ => string.Equals(a, b, StringComparison.Ordinal) ? Same : Diff,
-            };
-            yield return new ComparisonRow(target, a, b, status);
+            var c = !hasL ? 1 : !hasR ? -1 : Utf8Order.Comparer.Compare(l.Current.Target, r.Current.Target);
+            if (c < 0) yield return Row(leftAdded, rightAdded, l.Current.Target, l.Current.Description, null);
+            else if (c > 0) yield return Row(leftAdded, rightAdded, r.Current.Target, null, r.Current.Description);
+            else yield return Row(leftAdded, rightAdded, l.Current.Target, l.Current.Description, r.Current.Description);
+            if (c <= 0) hasL = await l.MoveNextAsync();
+            if (c >= 0) hasR = await r.MoveNextAsync();
         }
     }
+
+    static ComparisonRow Row(string leftAdded, string rightAdded, string target, string? a, string? b) => new(target, a, b, (a, b) switch
+    {
+        (null, null) => Same,
+        (not null, null) => leftAdded,
+        (null, not null) => rightAdded,
+        _ => string.Equals(a, b, StringComparison.Ordinal) ? Same : Diff,
+    });
 
     static bool Matches(string target, string? filter) =>
         string.IsNullOrEmpty(filter) || target.StartsWith(filter, StringComparison.Ordinal);
@@ -63,3 +85,7 @@ public sealed class Utf8Order : IComparer<string>
 
     static int CodePointRank(char c) => c >= 0xE000 ? c - 0x800 : c >= 0xD800 ? c + 0x2000 : c;
 }
+
+/// <summary>A store handed rows back out of UTF-8 byte order (a collation that is not what <c>ByteOrder</c> promised).</summary>
+public sealed class ByteOrderException(string previous, string next)
+    : Exception($"the history store returned '{next}' after '{previous}', which is not UTF-8 byte order");

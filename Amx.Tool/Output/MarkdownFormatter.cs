@@ -11,6 +11,6 @@ public sealed class MarkdownFormatter : IOutputFormatter
         foreach (var line in table.Footer) { writer.WriteLine(); writer.WriteLine(line); }
     }
 
-    static string Escape(string? cell) =>
+    public static string Escape(string? cell) =>
         (cell ?? "").Replace("\\", "\\\\").Replace("|", "\\|").Replace("\r\n", "<br>").Replace("\n", "<br>");
 }

@@ -16,19 +16,26 @@ public sealed class PlainTableFormatter : IOutputFormatter
 
     public void Write(TextWriter writer, OutputTable table)
     {
-        var n = table.Columns.Count;
-        var widths = table.Columns.Select(c => Width(c)).ToArray();
-        foreach (var row in table.Rows)
-            for (var i = 0; i < n; i++)
-                if (row[i] is { Length: > 0 } cell && widths[i] < MaxPad)
-                    widths[i] = Math.Max(widths[i], Math.Min(MaxPad, Width(OneLine(cell))));
+        var widths = Measure(table.Columns, table.Rows);
         var line = new StringBuilder();
         WriteRow(writer, line, table.Columns, widths);
         foreach (var row in table.Rows) WriteRow(writer, line, row, widths);
         foreach (var footer in table.Footer) writer.WriteLine(footer);
     }
 
-    static void WriteRow(TextWriter writer, StringBuilder line, IReadOnlyList<string?> cells, int[] widths)
+    /// <summary>Column widths for these rows (each at most <see cref="MaxPad"/>); a streamed table measures its first rows only.</summary>
+    public static int[] Measure(IReadOnlyList<string> columns, IEnumerable<string?[]> rows)
+    {
+        var n = columns.Count;
+        var widths = columns.Select(c => Width(c)).ToArray();
+        foreach (var row in rows)
+            for (var i = 0; i < n; i++)
+                if (row[i] is { Length: > 0 } cell && widths[i] < MaxPad)
+                    widths[i] = Math.Max(widths[i], Math.Min(MaxPad, Width(OneLine(cell))));
+        return widths;
+    }
+
+    public static void WriteRow(TextWriter writer, StringBuilder line, IReadOnlyList<string?> cells, int[] widths)
     {
         line.Clear();
         for (var i = 0; i < cells.Count; i++)

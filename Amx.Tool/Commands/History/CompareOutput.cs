@@ -1,0 +1,192 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Amx.Data.History;
+using Amx.Tool.Hosting;
+using Amx.Tool.Output;
+
+namespace Amx.Tool.Commands.History;
+
+/// <summary>
+/// Writes <c>history compare</c>'s rows as the merge join hands them over. The first <see cref="TableFormatter.LargeTable"/>
+/// rows are held: a comparison that ends within them is rendered whole, exactly as any small command output (Spectre
+/// table, one json document). Past that the rows are streamed and only the counts are kept: json through a
+/// <see cref="Utf8JsonWriter"/> with the json format's options, csv and markdown row by row, and the table as plain
+/// aligned text (<see cref="PlainTableFormatter"/>) whose column widths come from the held rows — a later, longer
+/// cell pushes the rest of its row right, as that formatter does for any long cell.
+/// </summary>
+public sealed class CompareOutput(CommandContext ctx, CompareOutput.Shape shape)
+{
+    /// <summary>What the command renders around the rows.</summary>
+    /// <param name="Columns">table/csv/markdown header</param>
+    /// <param name="Cells">one row's cells for table/csv/markdown</param>
+    /// <param name="Left">json <c>left</c></param>
+    /// <param name="Right">json <c>right</c></param>
+    /// <param name="Scores">json <c>scores</c></param>
+    /// <param name="Footer">lines under the table from the counts and the row total</param>
+    /// <param name="RenderWhole">the whole output for a comparison that fits in the held rows</param>
+    public sealed record Shape(string[] Columns, Func<ComparisonRow, string?[]> Cells, object Left, object Right, object Scores,
+        Func<IReadOnlyDictionary<string, int>, int, IEnumerable<string>> Footer, Action<IReadOnlyList<ComparisonRow>, IReadOnlyDictionary<string, int>> RenderWhole);
+
+    readonly List<ComparisonRow> _held = [];
+    readonly Dictionary<string, int> _counts = new(StringComparer.Ordinal);
+    int _total;
+    Sink? _sink;
+
+    /// <summary>Rows have been written: a fallback can no longer start over.</summary>
+    public bool Streaming => _sink is not null;
+
+    public void Add(ComparisonRow row)
+    {
+        _counts[row.Status] = _counts.GetValueOrDefault(row.Status) + 1;
+        _total++;
+        if (_sink is not null) { _sink.Row(row); return; }
+        _held.Add(row);
+        if (_held.Count <= TableFormatter.LargeTable) return;
+        _sink = ctx.Globals.Output switch
+        {
+            OutputFormat.Json => new JsonSink(ctx.Out, shape),
+            OutputFormat.Csv => new CsvSink(ctx.Out, shape),
+            OutputFormat.Md => new MarkdownSink(ctx.Out, shape),
+            _ => new TableSink(ctx.Out, shape, _held),
+        };
+        foreach (var held in _held) _sink.Row(held);
+        _held.Clear();
+    }
+
+    public void Finish()
+    {
+        var counts = _counts.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        if (_sink is null) shape.RenderWhole(_held, counts);
+        else _sink.End(counts, shape.Footer(counts, _total));
+        ctx.Out.Flush();
+    }
+
+    abstract class Sink
+    {
+        public abstract void Row(ComparisonRow row);
+        public abstract void End(IReadOnlyDictionary<string, int> counts, IEnumerable<string> footer);
+    }
+
+    sealed class JsonSink : Sink
+    {
+        const int Chunk = 1 << 16;
+        readonly TextWriter _out;
+        readonly Shape _shape;
+        readonly ArrayBufferWriter<byte> _buffer = new(2 * Chunk);
+        readonly Utf8JsonWriter _w;
+
+        public JsonSink(TextWriter output, Shape shape)
+        {
+            _out = output;
+            _shape = shape;
+            // The json format's own writer settings, so a streamed document reads like a whole one.
+            _w = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Indented = true, Encoder = JsonOutput.Options.Encoder });
+            _w.WriteStartObject();
+            _w.WritePropertyName("left");
+            JsonSerializer.Serialize(_w, shape.Left, shape.Left.GetType(), JsonOutput.Options);
+            _w.WritePropertyName("right");
+            JsonSerializer.Serialize(_w, shape.Right, shape.Right.GetType(), JsonOutput.Options);
+            _w.WriteStartArray("rows");
+        }
+
+        public override void Row(ComparisonRow row)
+        {
+            _w.WriteStartObject();
+            _w.WriteString("target", row.Target);
+            Text("left", row.Left);
+            Text("right", row.Right);
+            _w.WriteString("status", row.Status);
+            _w.WriteEndObject();
+            if (_w.BytesPending + _buffer.WrittenCount >= Chunk) Drain();
+        }
+
+        void Text(string name, string? value)
+        {
+            if (value is null) _w.WriteNull(name);
+            else _w.WriteString(name, value);
+        }
+
+        public override void End(IReadOnlyDictionary<string, int> counts, IEnumerable<string> footer)
+        {
+            _w.WriteEndArray();
+            _w.WriteStartObject("counts");
+            foreach (var (status, n) in counts) _w.WriteNumber(status, n);
+            _w.WriteEndObject();
+            _w.WritePropertyName("scores");
+            JsonSerializer.Serialize(_w, _shape.Scores, _shape.Scores.GetType(), JsonOutput.Options);
+            _w.WriteEndObject();
+            Drain();
+            _out.WriteLine();
+            _w.Dispose();
+        }
+
+        // Flushed at token boundaries, so a chunk never splits a UTF-8 sequence.
+        void Drain()
+        {
+            _w.Flush();
+            _out.Write(Encoding.UTF8.GetString(_buffer.WrittenSpan));
+            _buffer.ResetWrittenCount();
+        }
+    }
+
+    sealed class CsvSink : Sink
+    {
+        readonly TextWriter _out;
+        readonly Shape _shape;
+
+        public CsvSink(TextWriter output, Shape shape)
+        {
+            (_out, _shape) = (output, shape);
+            Line(shape.Columns);
+        }
+
+        public override void Row(ComparisonRow row) => Line(_shape.Cells(row));
+
+        void Line(IEnumerable<string?> cells) => _out.Write(string.Join(',', cells.Select(CsvFormatter.Escape)) + "\r\n");
+
+        public override void End(IReadOnlyDictionary<string, int> counts, IEnumerable<string> footer) { } // csv has no footer
+    }
+
+    sealed class MarkdownSink : Sink
+    {
+        readonly TextWriter _out;
+        readonly Shape _shape;
+
+        public MarkdownSink(TextWriter output, Shape shape)
+        {
+            (_out, _shape) = (output, shape);
+            _out.WriteLine("| " + string.Join(" | ", shape.Columns.Select(MarkdownFormatter.Escape)) + " |");
+            _out.WriteLine("|" + string.Concat(shape.Columns.Select(_ => "---|")));
+        }
+
+        public override void Row(ComparisonRow row) => _out.WriteLine("| " + string.Join(" | ", _shape.Cells(row).Select(MarkdownFormatter.Escape)) + " |");
+
+        public override void End(IReadOnlyDictionary<string, int> counts, IEnumerable<string> footer)
+        {
+            foreach (var line in footer) { _out.WriteLine(); _out.WriteLine(line); }
+        }
+    }
+
+    sealed class TableSink : Sink
+    {
+        readonly TextWriter _out;
+        readonly Shape _shape;
+        readonly int[] _widths;
+        readonly StringBuilder _line = new();
+
+        public TableSink(TextWriter output, Shape shape, IReadOnlyList<ComparisonRow> held)
+        {
+            (_out, _shape) = (output, shape);
+            _widths = PlainTableFormatter.Measure(shape.Columns, held.Select(shape.Cells));
+            PlainTableFormatter.WriteRow(_out, _line, shape.Columns, _widths);
+        }
+
+        public override void Row(ComparisonRow row) => PlainTableFormatter.WriteRow(_out, _line, _shape.Cells(row), _widths);
+
+        public override void End(IReadOnlyDictionary<string, int> counts, IEnumerable<string> footer)
+        {
+            foreach (var line in footer) _out.WriteLine(line);
+        }
+    }
+}
