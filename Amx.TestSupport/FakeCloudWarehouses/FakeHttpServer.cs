@@ -17,7 +17,7 @@ public sealed record FakeHttpFault(int Status, string Body, IReadOnlyDictionary<
 /// </summary>
 public abstract class FakeHttpServer : IAsyncDisposable
 {
-    readonly HttpListener _listener = new();
+    readonly HttpListener _listener;
     readonly CancellationTokenSource _stop = new();
     readonly Task _loop;
     readonly ConcurrentQueue<FakeHttpRequest> _requests = new();
@@ -39,9 +39,11 @@ public abstract class FakeHttpServer : IAsyncDisposable
             probe.Start();
             var port = ((IPEndPoint)probe.LocalEndpoint).Port;
             probe.Stop();
-            _listener.Prefixes.Clear();
-            _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            try { _listener.Start(); Port = port; break; }
+            // A fresh listener per attempt: one that failed to start keeps its prefix, and closing it later would
+            // bind that port again (the managed HttpListener re-creates an endpoint to remove a prefix).
+            var listener = new HttpListener();
+            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            try { listener.Start(); _listener = listener; Port = port; break; }
             catch (HttpListenerException) when (attempt < 10) { }
         }
         _loop = Task.Run(LoopAsync);
@@ -92,8 +94,10 @@ public abstract class FakeHttpServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _stop.Cancel();
-        _listener.Stop();
-        _listener.Close();
+        // Close alone (it stops too): Stop then Close removed the prefix twice, and the second removal re-bound the
+        // port, failing with "Address already in use" once another test had taken it.
+        try { _listener.Close(); }
+        catch (HttpListenerException) { }
         try { await _loop; } catch (Exception) { }
         GC.SuppressFinalize(this);
     }
