@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Amx.Data.History.Model;
 using Amx.Data.Llm;
 using Amx.Data.Warehouse.Model;
@@ -13,18 +12,23 @@ public sealed record Inherited(string Text, string Source, string Origin, string
 /// the base's draft when the base is drafted in the same run (so bases are drafted first: <see cref="Level"/>),
 /// otherwise the base's live comment. Inherited descriptions are byte-for-byte the source text; confidence is high
 /// from a live comment, and the base draft's own confidence from a draft (a weak base stays weak in its views).
+/// The run's drafts are not kept here: before a level of views the caller reads its bases' results back from the
+/// history store (<see cref="UseRunResults"/>), so a run over a million columns remembers none of them in memory.
 /// </summary>
 public sealed class InheritancePlan
 {
+    static readonly IReadOnlyDictionary<string, RunResult> NoResults = new Dictionary<string, RunResult>();
+
     readonly Dictionary<string, TableMeta> _tables;
     readonly Dictionary<string, string> _live = new(StringComparer.Ordinal);
-    readonly IReadOnlyDictionary<string, string?> _targets;
-    readonly ConcurrentDictionary<string, (string Text, string Confidence)> _drafted = new(StringComparer.Ordinal);
     readonly Dictionary<TableMeta, int> _levels = new();
+    IReadOnlyDictionary<string, RunResult> _run = NoResults;
 
-    public InheritancePlan(Catalog catalog, IReadOnlyDictionary<string, string?> targetsOfRun, IReadOnlyDictionary<string, string>? outsideComments = null)
+    /// <summary>A result of this run for a base column: its draft, or null text when drafting it failed.</summary>
+    public readonly record struct RunResult(string? Text, string? Confidence);
+
+    public InheritancePlan(Catalog catalog, IReadOnlyDictionary<string, string>? outsideComments = null)
     {
-        _targets = targetsOfRun;
         foreach (var (k, v) in outsideComments ?? new Dictionary<string, string>()) _live[k] = v;
         _tables = catalog.Tables.ToDictionary(t => t.Name.ToString(), StringComparer.Ordinal);
         foreach (var t in catalog.Tables)
@@ -35,6 +39,16 @@ public sealed class InheritancePlan
         }
     }
 
+    /// <summary>True when some column of the catalog has lineage (there is something to inherit).</summary>
+    public static bool HasLineage(Catalog catalog) => catalog.Tables.Any(t => t.Columns.Any(c => c.Lineage is not null));
+
+    /// <summary>The base columns the given views read: what <see cref="UseRunResults"/> needs.</summary>
+    public static IReadOnlyCollection<string> Sources(IEnumerable<TableMeta> views) =>
+        views.SelectMany(t => t.Columns).Where(c => c.Lineage is not null).SelectMany(c => c.Lineage!.Sources)
+            .Select(q => q.ToString()).Distinct(StringComparer.Ordinal).ToList();
+
+    /// <summary>This run's results for base columns, read back from the store once they are committed.</summary>
+    public void UseRunResults(IReadOnlyDictionary<string, RunResult> results) => _run = results;
     /// <summary>The live comments of base columns that views in the catalog read but the scope did not (one query per kind).</summary>
     public static async Task<IReadOnlyDictionary<string, string>> ReadOutsideCommentsAsync(Warehouse.IWarehouseProvider provider,
         System.Data.Common.DbConnection connection, Catalog catalog, CancellationToken ct)
@@ -63,9 +77,6 @@ public sealed class InheritancePlan
         return level;
     }
 
-    /// <summary>Records a finished draft (a base that views may inherit).</summary>
-    public void Drafted(string target, string description, string confidence) => _drafted[target] = (description, confidence);
-
     /// <summary>The description a pass-through view column inherits, or null (not pass-through, or no text to take).</summary>
     public Inherited? Inherit(TableMeta table, DraftTarget target)
     {
@@ -73,9 +84,10 @@ public sealed class InheritancePlan
         var column = table.Columns.FirstOrDefault(c => c.Name == target.Name.Column);
         if (column?.Lineage?.Source is not { } source) return null;
         var key = source.ToString();
-        // A base drafted in this run wins over its live comment: the run is about to replace that comment.
-        if (_targets.ContainsKey(key))
-            return _drafted.TryGetValue(key, out var draft) ? new Inherited(draft.Text, key, "draft", draft.Confidence) : null;
+        // A base drafted in this run wins over its live comment: the run is about to replace that comment. A base
+        // whose drafting failed gives nothing (the view column is drafted itself).
+        if (_run.TryGetValue(key, out var draft))
+            return draft.Text is null ? null : new Inherited(draft.Text, key, "draft", draft.Confidence ?? Confidences.Low);
         return _live.TryGetValue(key, out var live) ? new Inherited(live, key, "comment", Confidences.High) : null;
     }
 
@@ -86,7 +98,7 @@ public sealed class InheritancePlan
         foreach (var src in table.Columns.Where(c => c.Lineage is not null).SelectMany(c => c.Lineage!.Sources))
         {
             var key = src.ToString();
-            if (_drafted.TryGetValue(key, out var d)) map[key] = d.Text;
+            if (_run.TryGetValue(key, out var d) && d.Text is not null) map[key] = d.Text;
             else if (_live.TryGetValue(key, out var l)) map[key] = l;
         }
         return map;

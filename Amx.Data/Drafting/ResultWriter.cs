@@ -29,6 +29,19 @@ sealed class ResultWriter(HistoryStore store, AmxEnvironment env, HistoryRun run
     public Channel<List<HistoryResult>> Channel { get; } =
         System.Threading.Channels.Channel.CreateBounded<List<HistoryResult>>(new BoundedChannelOptions(256) { SingleReader = true });
 
+    // An empty batch carrying a completion: it completes once everything queued before it is committed.
+    readonly Dictionary<List<HistoryResult>, TaskCompletionSource> _flushes = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Waits until every batch handed over so far is committed (views read their bases' drafts back from the store).</summary>
+    public async Task FlushAsync()
+    {
+        var marker = new List<HistoryResult>();
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_flushes) _flushes[marker] = done;
+        await Channel.Writer.WriteAsync(marker, CancellationToken.None);
+        await done.Task;
+    }
+
     /// <summary>Where the run lives now: the configured store, or the local file after a fallback.</summary>
     public HistoryStore ActiveStore { get; private set; } = store;
 
@@ -44,17 +57,27 @@ sealed class ResultWriter(HistoryStore store, AmxEnvironment env, HistoryRun run
         var pending = new List<HistoryResult>();
         try
         {
+            var flushed = new List<TaskCompletionSource>();
             while (await reader.WaitToReadAsync(CancellationToken.None))
             {
-                while (reader.TryRead(out var rows)) pending.AddRange(rows);
+                while (reader.TryRead(out var rows))
+                {
+                    pending.AddRange(rows);
+                    lock (_flushes)
+                        if (_flushes.Remove(rows, out var flush)) flushed.Add(flush);
+                }
                 await WriteAsync(pending);
                 pending = [];
+                foreach (var f in flushed) f.TrySetResult();
+                flushed.Clear();
             }
         }
         catch (Exception e)
         {
             // Nowhere left to write: close the channel so the drafting workers stop instead of waiting on a full queue.
             Channel.Writer.TryComplete(e);
+            lock (_flushes)
+                foreach (var f in _flushes.Values) f.TrySetException(e);
             throw;
         }
     }

@@ -20,16 +20,19 @@ namespace Amx.Data.Drafting;
 /// </summary>
 public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<string> notice, IProgress<RunProgress>? progress = null)
 {
-    /// <summary>What <see cref="StartAsync"/> prepared: the run row, its drafter and the batches still to draft.</summary>
-    sealed record Session(HistoryRun Run, IDescriptionDrafter Drafter, List<PendingTarget> Pending, Dictionary<string, string?> LiveByTarget,
-        int AlreadyDone, int Skipped, int Tables, string? ResultMetadata, int MaxRequestChars, RunGrounding Grounding,
-        InheritancePlan Plan, ContextIndex? Context);
+    /// <summary>
+    /// What <see cref="StartAsync"/> prepared: the run row, its drafter, and the catalog still to read slice by slice
+    /// (docs/runs.md#scale): nothing here grows with the warehouse except the sets a resume or --missing-only needs.
+    /// </summary>
+    sealed record Session(HistoryRun Run, IDescriptionDrafter Drafter, IWarehouseProvider Provider, CatalogSlices Catalog,
+        HashSet<string> AlreadyDone, HashSet<string>? Covered, string? ResultMetadata, int MaxRequestChars, RunGrounding Grounding,
+        ContextLibrary? Library);
 
     sealed record PendingTarget(TableMeta Table, DraftTarget Target, string? Live);
 
     /// <summary>What <see cref="DraftAsync"/> did.</summary>
     sealed record Drafting(ResultWriter Writer, TokenUsage Usage, int Calls, int Ok, int Failed, string? FirstFailure, TimeSpan Elapsed,
-        RequestSizes Sizes, RunGrounding Grounding);
+        RequestSizes Sizes, RunGrounding Grounding, int Skipped);
 
     public async Task<RunSummary> RunAsync(RunRequest req, CancellationToken ct)
     {
@@ -39,6 +42,17 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
         using var drafter = session.Drafter;
         var drafting = await DraftAsync(session, req, clock, ct);
         return await FinishAsync(session, drafting, req, clock, ct);
+    }
+
+    /// <summary><c>AMX_SLICE_COLUMNS</c>: columns read and drafted at a time (docs/runs.md#scale); smaller holds less memory.</summary>
+    int SliceColumns()
+    {
+        var text = env.Variable("AMX_SLICE_COLUMNS");
+        if (string.IsNullOrWhiteSpace(text)) return MetadataOptions.Default.ColumnsPerSlice;
+        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0
+            ? n
+            : throw AmxException.BadInput($"AMX_SLICE_COLUMNS must be a whole number above 0, not '{text}'",
+                $"unset it for the default ({MetadataOptions.Default.ColumnsPerSlice}), or e.g. export AMX_SLICE_COLUMNS=5000");
     }
 
     static void Validate(RunRequest req)
@@ -71,30 +85,23 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
         }
         var scope = Scope.Parse(req.Scope);
         var provider = WarehouseProviders.For(req.DbProfile.Backend);
-
-        Catalog catalog;
-        IReadOnlyDictionary<string, string> outsideComments;
-        await using (var conn = await provider.OpenAsync(req.DbProfile, ct))
+        var contextPaths = req.ContextPaths.Concat(req.LlmProfile.Context).Distinct(StringComparer.Ordinal).ToList();
+        var metadataOptions = new MetadataOptions
         {
-            catalog = await provider.Metadata.ReadAsync(conn, scope, new MetadataOptions
-            {
-                Profiling = req.ProfilingMode, MaskSamples = req.MaskSamples, NoSamples = req.NoSamples,
-            }, ct);
-            // Live comments of view bases outside the scope, so their view columns can inherit them (docs/view-lineage.md).
-            outsideComments = await InheritancePlan.ReadOutsideCommentsAsync(provider, conn, catalog, ct);
-        }
-
-        var targets = catalog.Targets().Select(t => (t.Table, Target: t.Column is null ? DraftTarget.ForTable(t.Table) : DraftTarget.ForColumn(t.Table, t.Column),
-                                                     Live: t.Column is null ? t.Table.Comment : t.Column.Comment)).ToList();
-        if (targets.Count == 0)
+            Profiling = req.ProfilingMode, MaskSamples = req.MaskSamples, NoSamples = req.NoSamples, ColumnsPerSlice = SliceColumns(),
+        };
+        Task<DbConnection> Open(CancellationToken token) => provider.OpenAsync(req.DbProfile, token);
+        // Context documents are matched against every table at once: such a run reads its catalog whole.
+        var catalog = contextPaths.Count > 0
+            ? await CatalogSlices.WholeAsync(provider.Metadata, Open, scope, metadataOptions, ct)
+            : await provider.Metadata.ReadSlicesAsync(Open, scope, metadataOptions, ct);
+        if (catalog.Targets == 0)
             throw AmxException.BadInput($"nothing to draft in scope '{req.Scope ?? "(whole warehouse)"}' of db profile '{req.DbProfile.Name}'",
                 $"list schemas and tables with: amx db inspect --profile {req.DbProfile.Name}");
 
         var maxRequestChars = req.LlmProfile.MaxRequestChars ?? DrafterOptions.DefaultMaxRequestChars;
-        // Context documents are read and indexed once per run, before any run row exists (a bad path is bad input).
-        var contextPaths = req.ContextPaths.Concat(req.LlmProfile.Context).Distinct(StringComparer.Ordinal).ToList();
+        // Context documents are read once per run, before any run row exists (a bad path is bad input).
         var library = contextPaths.Count == 0 ? null : ContextLibrary.Load(contextPaths);
-        var contextIndex = library is null ? null : new ContextIndex(library, catalog.Tables.Where(t => !t.IsAmxOwned));
         var grounding = RunGrounding.Of(library, req.ContextBudget, req.LlmProfile.Instructions);
 
         // The drafter is built before any run row exists: a missing API key or unknown provider is bad input, not a dead run.
@@ -107,10 +114,10 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
         try
         {
             var scopeText = scope?.ToString() ?? "*";
-            var tableCount = targets.Select(t => t.Table).Distinct().Count();
+            var tableCount = catalog.Tables;
             HistoryRun run;
             var alreadyDone = new HashSet<string>(StringComparer.Ordinal);
-            var skipped = 0;
+            HashSet<string>? covered = null;
             string? resultMetadata = null;
             if (resumed is not null)
             {
@@ -143,26 +150,12 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
                 MarkProcess(meta, tableCount);
                 run.MetadataJson = meta.ToJson();
                 await store.UpdateRunAsync(run);
-                notice($"Resuming {run.RunId}: {alreadyDone.Count} of {targets.Count} targets already drafted.");
+                notice($"Resuming {run.RunId}: {alreadyDone.Count} of {catalog.Targets} targets already drafted.");
             }
             else
             {
-                if (req.MissingOnly)
-                {
-                    var covered = await CoveredTargetsAsync(scopeText, ct);
-                    var before = targets.Count;
-                    targets = targets.Where(t => t.Live is null or "" && !covered.Contains(t.Target.Name.ToString())).ToList();
-                    skipped = before - targets.Count;
-                    if (skipped > 0) notice($"--missing-only: skipping {skipped} targets that already have a comment or an accepted draft.");
-                    if (library is { DbtProjectRoots.Count: > 0 })
-                    {
-                        // A dbt project given as context: its descriptions count as existing ones (docs/context-and-export.md).
-                        var inDbt = targets.Count(t => library.DescribedInDbt(t.Target.Name));
-                        targets = targets.Where(t => !library.DescribedInDbt(t.Target.Name)).ToList();
-                        skipped += inDbt;
-                        notice($"--missing-only: skipping {inDbt} targets described in the dbt project given as --context.");
-                    }
-                }
+                // --missing-only skips, slice by slice, what has a comment, an accepted draft or a dbt description.
+                if (req.MissingOnly) covered = await CoveredTargetsAsync(scopeText, ct);
                 await TellAboutTeammatesAsync(scopeText, req.MissingOnly, ct);
                 run = new HistoryRun
                 {
@@ -176,13 +169,7 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
                 await store.StartRunAsync(run, ct);
             }
 
-            var pending = targets.Where(t => !alreadyDone.Contains(t.Target.Name.ToString()))
-                .Select(t => new PendingTarget(t.Table, t.Target, t.Live)).ToList();
-            var live = targets.ToDictionary(t => t.Target.Name.ToString(), t => t.Live, StringComparer.Ordinal);
-            // Views are drafted after their bases (level by level), so a view column can inherit this run's draft.
-            var plan = new InheritancePlan(catalog, live, outsideComments);
-            return new Session(run, drafter, pending, live, alreadyDone.Count, skipped, tableCount, resultMetadata, maxRequestChars, grounding,
-                plan, contextIndex);
+            return new Session(run, drafter, provider, catalog, alreadyDone, covered, resultMetadata, maxRequestChars, grounding, library);
         }
         catch
         {
@@ -191,26 +178,29 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
         }
     }
 
-    /// <summary>Drafts every batch with bounded concurrency; the single writer commits answers as they come.</summary>
+    /// <summary>
+    /// Drafts slice by slice, every batch with bounded concurrency; the single writer commits answers as they come.
+    /// The next slice is read while this one is drafted; a slice is dropped once its answers are handed to the writer.
+    /// </summary>
     async Task<Drafting> DraftAsync(Session session, RunRequest req, Stopwatch clock, CancellationToken ct)
     {
         var run = session.Run;
-        var total = session.Pending.Count;
-        var plan = session.Plan;
+        var total = (int)Math.Min(int.MaxValue, session.Catalog.Targets - session.AlreadyDone.Count);
         var writer = new ResultWriter(store, env, run, notice);
         var writerTask = writer.RunAsync(ct);
         using var stopHeartbeat = new CancellationTokenSource();
         var heartbeatTask = HeartbeatAsync(run, stopHeartbeat.Token);
         var usage = new TokenUsage();
         var sizes = new RequestSizes(session.MaxRequestChars);
-        int done = 0, failed = 0, calls = 0;
+        int done = 0, failed = 0, calls = 0, skippedCovered = 0, skippedDbt = 0;
         string? firstFailure = null;
         var draftClock = Stopwatch.StartNew();
+        ContextIndex? contextIndex = null;
         Drafting Snapshot()
         {
             // What this process knows it wrote, plus what an earlier process had drafted (the failed ones were removed).
-            lock (writer) return new Drafting(writer, usage, calls, session.AlreadyDone + done - failed, failed, firstFailure, draftClock.Elapsed,
-                sizes, session.Grounding);
+            lock (writer) return new Drafting(writer, usage, calls, session.AlreadyDone.Count + done - failed, failed, firstFailure, draftClock.Elapsed,
+                sizes, session.Grounding, skippedCovered + skippedDbt);
         }
         async Task WriteAsync(List<HistoryResult> rows, TokenUsage used, int callsMade, DraftBatchResult? result = null)
         {
@@ -225,15 +215,49 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
                 done += rows.Count;
                 failed += rows.Count(r => r.Description is null);
                 firstFailure ??= rows.FirstOrDefault(r => r.Description is null)?.Error;
-                foreach (var r in rows) if (r.Description is not null && r.Confidence is not null) plan.Drafted(r.TargetQname, r.Description, r.Confidence);
                 now = new RunProgress(done, total, failed);
             }
             progress?.Report(now);
         }
-        try
+        async Task DraftSliceAsync(Catalog slice)
         {
-            foreach (var level in session.Pending.GroupBy(t => plan.Level(t.Table)).OrderBy(g => g.Key))
+            var library = session.Library;
+            // Context documents: the catalog was read whole (one slice), so the index sees every table.
+            contextIndex ??= library is null ? null : new ContextIndex(library, slice.Tables.Where(t => !t.IsAmxOwned));
+            var pending = new List<PendingTarget>();
+            foreach (var (table, column) in slice.Targets())
             {
+                var target = column is null ? DraftTarget.ForTable(table) : DraftTarget.ForColumn(table, column);
+                var live = column is null ? table.Comment : column.Comment;
+                var name = target.Name.ToString();
+                if (session.AlreadyDone.Contains(name)) continue;
+                if (session.Covered is { } covered)
+                {
+                    if (live is not (null or "") || covered.Contains(name)) { skippedCovered++; continue; }
+                    // A dbt project given as context: its descriptions count as existing ones (docs/context-and-export.md).
+                    if (library is { DbtProjectRoots.Count: > 0 } && library.DescribedInDbt(target.Name)) { skippedDbt++; continue; }
+                }
+                pending.Add(new PendingTarget(table, target, live));
+            }
+            lock (writer) total = (int)Math.Min(int.MaxValue, session.Catalog.Targets - session.AlreadyDone.Count - skippedCovered - skippedDbt);
+            if (pending.Count == 0) return;
+            var liveByTarget = pending.ToDictionary(t => t.Target.Name.ToString(), t => t.Live, StringComparer.Ordinal);
+            // Views are drafted after their bases (level by level), so a view column can inherit this run's draft.
+            IReadOnlyDictionary<string, string>? outside = null;
+            if (InheritancePlan.HasLineage(slice))
+                await using (var conn = await session.Provider.OpenAsync(req.DbProfile, ct))
+                    // Live comments of view bases outside the scope, so their view columns can inherit them (docs/view-lineage.md).
+                    outside = await InheritancePlan.ReadOutsideCommentsAsync(session.Provider, conn, slice, ct);
+            var plan = new InheritancePlan(slice, outside);
+            foreach (var level in pending.GroupBy(t => plan.Level(t.Table)).OrderBy(g => g.Key))
+            {
+                if (level.Key > 0)
+                {
+                    // The bases' drafts are read back from the store once committed: memory holds none of them.
+                    await writer.FlushAsync();
+                    var sources = InheritancePlan.Sources(level.Select(t => t.Table).Distinct());
+                    plan.UseRunResults(await writer.ActiveStore.RunResultsOfAsync(run.RunId, sources, ct));
+                }
                 var toDraft = new List<PendingTarget>();
                 var inherited = new List<HistoryResult>();
                 foreach (var t in level)
@@ -248,29 +272,43 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
                     else toDraft.Add(t);
                 }
                 if (inherited.Count > 0) await WriteAsync(inherited, default, 0);
+                // Requests are made as the workers take them, not all up front.
                 var requests = toDraft.GroupBy(t => t.Table)
                     .SelectMany(g =>
                     {
-                        var context = session.Context?.Select(g.Key, req.ContextBudget) ?? [];
+                        var context = contextIndex?.Select(g.Key, req.ContextBudget) ?? [];
                         var bases = plan.BaseDescriptions(g.Key);
                         return DraftBatcher.Batches(g.Key, g.Select(t => t.Target).ToList(), req.BatchSize, session.MaxRequestChars)
                             .Select(chunk => new DraftRequest
                             {
                                 Table = g.Key, Targets = chunk, MaxAlternatives = req.MaxAlternatives, Context = context, BaseDescriptions = bases,
                             });
-                    })
-                    .ToList();
+                    });
                 await Parallel.ForEachAsync(requests, new ParallelOptions { MaxDegreeOfParallelism = req.Concurrency, CancellationToken = ct },
                     async (request, token) =>
                     {
                         var result = await session.Drafter.DraftAsync(request, token);
-                        var rows = result.Outcomes.Select(o => ToResult(run.RunId, ConfidenceRules.Apply(o), session.LiveByTarget, session.ResultMetadata)).ToList();
+                        var rows = result.Outcomes.Select(o => ToResult(run.RunId, ConfidenceRules.Apply(o), liveByTarget, session.ResultMetadata)).ToList();
                         await WriteAsync(rows, result.Usage, result.Calls, result);
                     });
             }
         }
+        var slices = session.Catalog.Slices.GetAsyncEnumerator(ct);
+        var next = slices.MoveNextAsync();
+        try
+        {
+            while (await next)
+            {
+                var slice = slices.Current;
+                next = slices.MoveNextAsync();
+                await DraftSliceAsync(slice);
+            }
+        }
         catch (Exception e)
         {
+            // A slice read still running must finish before its enumerator can go.
+            try { await next; } catch (Exception) { /* the first error is the one to report */ }
+            await slices.DisposeAsync();
             // Stopped early (key refused, endpoint silent, Ctrl+C, nowhere to write): keep what finished, mark the run failed, say why.
             writer.Channel.Writer.TryComplete();
             var writeError = await ErrorOf(writerTask);
@@ -283,6 +321,10 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
             if (writeError is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(writeError);
             throw;
         }
+        await slices.DisposeAsync();
+        if (skippedCovered > 0) notice($"--missing-only: skipping {skippedCovered} targets that already have a comment or an accepted draft.");
+        if (session.Covered is not null && session.Library is { DbtProjectRoots.Count: > 0 })
+            notice($"--missing-only: skipping {skippedDbt} targets described in the dbt project given as --context.");
         writer.Channel.Writer.TryComplete();
         await writerTask;
         await StopAsync(stopHeartbeat, heartbeatTask);
@@ -305,8 +347,8 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
         }
         run.State = RunStates.Drafted;
         var accepted = await RecordAsync(d, run, req, clock.Elapsed, null, ct);
-        return new RunSummary(run.RunId, run.State, run.OkCount, run.FailCount, session.Skipped, accepted,
-            session.Tables, clock.Elapsed, d.Writer.FallbackNote);
+        return new RunSummary(run.RunId, run.State, run.OkCount, run.FailCount, d.Skipped, accepted,
+            session.Catalog.Tables, clock.Elapsed, d.Writer.FallbackNote);
     }
 
     static async Task<Exception?> ErrorOf(Task task)

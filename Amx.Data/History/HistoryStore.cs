@@ -284,6 +284,18 @@ public sealed class HistoryStore
     }
 
     /// <summary>The run, or exit 2 naming it.</summary>
+    /// <summary>The run's results for the given targets, 1,000 per query (what views inherit from their bases).</summary>
+    public async Task<Dictionary<string, Drafting.InheritancePlan.RunResult>> RunResultsOfAsync(string runId, IReadOnlyCollection<string> targets, CancellationToken ct = default)
+    {
+        var found = new Dictionary<string, Drafting.InheritancePlan.RunResult>(StringComparer.Ordinal);
+        await using var db = CreateContext();
+        foreach (var chunk in targets.Chunk(1000))
+            foreach (var r in await db.Results.AsNoTracking().Where(r => r.RunId == runId && chunk.Contains(r.TargetQname))
+                         .Select(r => new { r.TargetQname, r.Description, r.Confidence }).ToListAsync(ct))
+                found[r.TargetQname] = new(r.Description, r.Confidence);
+        return found;
+    }
+
     public async Task<HistoryRun> FindRunAsync(string runId, CancellationToken ct = default)
     {
         await using var db = CreateContext();

@@ -18,6 +18,8 @@ public sealed record MetadataOptions
     public bool IncludePartitions { get; init; }
     /// <summary>Also return amx's own <c>amx_history_*</c> tables (marked <see cref="TableMeta.IsAmxOwned"/>, never targets).</summary>
     public bool IncludeAmxTables { get; init; }
+    /// <summary>A sliced read (<see cref="IMetadataReader.ReadSlicesAsync"/>) holds about this many columns per slice.</summary>
+    public int ColumnsPerSlice { get; init; } = 25_000;
 
     public static MetadataOptions Default { get; } = new();
 }

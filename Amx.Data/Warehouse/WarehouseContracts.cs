@@ -8,6 +8,13 @@ namespace Amx.Data.Warehouse;
 public interface IMetadataReader
 {
     Task<Catalog> ReadAsync(DbConnection connection, Scope? scope, MetadataOptions options, CancellationToken ct = default);
+
+    /// <summary>
+    /// The same catalog in slices for a run (<see cref="CatalogSlices"/>); each slice opens its own connection, so
+    /// none idles through hours of drafting. Backends without a sliced read return the whole catalog as one slice.
+    /// </summary>
+    Task<CatalogSlices> ReadSlicesAsync(Func<CancellationToken, Task<DbConnection>> open, Scope? scope, MetadataOptions options, CancellationToken ct = default) =>
+        CatalogSlices.WholeAsync(this, open, scope, options, ct);
 }
 
 /// <summary>A comment target: the object and its <see cref="History.Model.TargetKinds"/> kind.</summary>

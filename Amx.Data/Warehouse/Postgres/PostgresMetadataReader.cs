@@ -25,7 +25,8 @@ public sealed class PostgresMetadataReader : IMetadataReader
                     THEN (SELECT sum(greatest(ch.reltuples, 0))::bigint FROM pg_inherits i JOIN pg_class ch ON ch.oid = i.inhrelid WHERE i.inhparent = c.oid)
                     ELSE c.reltuples::bigint END,
                c.relispartition,
-               CASE WHEN c.relkind IN ('v','m') THEN pg_get_viewdef(c.oid) END
+               CASE WHEN c.relkind IN ('v','m') THEN pg_get_viewdef(c.oid) END,
+               c.oid
         FROM pg_class c
         JOIN pg_namespace n ON n.oid = c.relnamespace
         LEFT JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
@@ -76,19 +77,108 @@ public sealed class PostgresMetadataReader : IMetadataReader
 
     readonly PostgresProfiler _profiler = new();
 
-    public async Task<Catalog> ReadAsync(DbConnection connection, Scope? scope, MetadataOptions options, CancellationToken ct = default)
+    // A slice of a sliced read: the same queries narrowed to the slice's relations.
+    const string SliceFilter = " AND c.oid = ANY(@oids)";
+    static readonly string SliceRelationsSql = RelationsSql.Replace(RelationFilter, RelationFilter + SliceFilter);
+    static readonly string SliceColumnsSql = ColumnsSql.Replace(RelationFilter, RelationFilter + SliceFilter);
+    static readonly string SliceKeysSql = KeysSql.Replace(RelationFilter, RelationFilter + SliceFilter);
+
+    // The outline of a sliced read: every relation in scope with its column count, nothing else.
+    internal const string OutlineSql = $"""
+        SELECT c.oid, c.relname, c.relkind::text, c.relispartition,
+               (SELECT count(*) FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped)::int
+        FROM pg_class c
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE {RelationFilter}
+        ORDER BY n.nspname, c.relname
+        """;
+
+    // The relations the given views read (their rewrite rules' dependencies).
+    const string ViewBasesSql = """
+        SELECT DISTINCT d.refobjid
+        FROM pg_rewrite rw
+        JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = rw.oid AND d.refclassid = 'pg_class'::regclass
+        WHERE rw.ev_class = ANY(@oids) AND d.refobjid <> rw.ev_class
+        """;
+
+    readonly record struct Relation(uint Oid, bool IsView, int Columns);
+
+    static readonly IReadOnlySet<uint> NoContext = new HashSet<uint>();
+
+    public async Task<Catalog> ReadAsync(DbConnection connection, Scope? scope, MetadataOptions options, CancellationToken ct = default) =>
+        await ReadAsync(connection, scope, options, null, NoContext, ct);
+
+    /// <summary>
+    /// Tables in slices of about <see cref="MetadataOptions.ColumnsPerSlice"/> columns, then the views with the tables they
+    /// read as context (<see cref="CatalogSlices"/>). A column scope reads whole: it is one table's worth.
+    /// </summary>
+    public async Task<CatalogSlices> ReadSlicesAsync(Func<CancellationToken, Task<DbConnection>> open, Scope? scope, MetadataOptions options, CancellationToken ct = default)
+    {
+        if (scope?.Column is not null) return await CatalogSlices.WholeAsync(this, open, scope, options, ct);
+        var outline = new List<Relation>();
+        await using (var connection = await open(ct))
+        await using (var r = await QueryAsync(connection, OutlineSql, scope, null, ct))
+            while (await r.ReadAsync(ct))
+            {
+                // The same relations CatalogBuilder keeps: never amx's own tables in a run, partitions only when asked.
+                if (WarehouseDialect.IsAmxTable(r.GetString(1)) || (r.GetBoolean(3) && !options.IncludePartitions)) continue;
+                outline.Add(new Relation(r.GetFieldValue<uint>(0), r.GetString(2) is "v" or "m", r.GetInt32(4)));
+            }
+        return new CatalogSlices
+        {
+            Tables = outline.Count, Targets = outline.Sum(t => 1L + t.Columns), Slices = SlicesAsync(open, scope, options, outline, ct),
+        };
+    }
+
+    async IAsyncEnumerable<Catalog> SlicesAsync(Func<CancellationToken, Task<DbConnection>> open, Scope? scope, MetadataOptions options,
+        List<Relation> outline, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var slice = new List<uint>();
+        var columns = 0;
+        foreach (var t in outline.Where(t => !t.IsView))
+        {
+            slice.Add(t.Oid);
+            columns += t.Columns;
+            if (columns < options.ColumnsPerSlice) continue;
+            await using (var connection = await open(ct))
+                yield return await ReadAsync(connection, scope, options, slice.ToArray(), NoContext, ct);
+            slice.Clear();
+            columns = 0;
+        }
+        if (slice.Count > 0)
+            await using (var connection = await open(ct))
+                yield return await ReadAsync(connection, scope, options, slice.ToArray(), NoContext, ct);
+
+        var views = outline.Where(t => t.IsView).Select(t => t.Oid).ToArray();
+        if (views.Length == 0) yield break;
+        await using (var connection = await open(ct))
+        {
+            var inScope = outline.Where(t => !t.IsView).Select(t => t.Oid).ToHashSet();
+            var bases = new HashSet<uint>();
+            await using (var r = await QueryAsync(connection, ViewBasesSql, null, views, ct))
+                while (await r.ReadAsync(ct))
+                    if (inScope.Contains(r.GetFieldValue<uint>(0))) bases.Add(r.GetFieldValue<uint>(0));
+            yield return await ReadAsync(connection, scope, options, [.. views, .. bases], bases, ct);
+        }
+    }
+
+    /// <summary>The catalog, or the slice of it whose relations are <paramref name="oids"/>; <paramref name="context"/> ones are read but not targets.</summary>
+    async Task<Catalog> ReadAsync(DbConnection connection, Scope? scope, MetadataOptions options, uint[]? oids, IReadOnlySet<uint> context, CancellationToken ct)
     {
         var b = new CatalogBuilder(scope, options);
-        await using (var r = await QueryAsync(connection, RelationsSql, scope, ct))
+        var contextTables = new List<TableMeta>();
+        await using (var r = await QueryAsync(connection, oids is null ? RelationsSql : SliceRelationsSql, scope, oids, ct))
             while (await r.ReadAsync(ct))
             {
                 var kind = r.GetString(2) switch { "v" => TargetKinds.View, "m" => TargetKinds.MaterializedView, _ => TargetKinds.Table };
                 var t = b.AddTable(r.GetString(0), r.GetString(1), kind, CatalogBuilder.Text(r, 3), CatalogBuilder.Long(r, 4),
                     partitioned: r.GetString(2) == "p", partition: r.GetBoolean(5));
-                if (t is not null) t.ViewDefinition = CatalogBuilder.Text(r, 6);
+                if (t is null) continue;
+                t.ViewDefinition = CatalogBuilder.Text(r, 6);
+                if (context.Contains(r.GetFieldValue<uint>(7))) contextTables.Add(t);
             }
 
-        await using (var r = await QueryAsync(connection, ColumnsSql, scope, ct))
+        await using (var r = await QueryAsync(connection, oids is null ? ColumnsSql : SliceColumnsSql, scope, oids, ct))
             while (await r.ReadAsync(ct))
                 b.AddColumn(r.GetString(0), r.GetString(1), new ColumnMeta
                 {
@@ -97,7 +187,7 @@ public sealed class PostgresMetadataReader : IMetadataReader
                     Comment = CatalogBuilder.Text(r, 9),
                 });
 
-        await using (var r = await QueryAsync(connection, KeysSql, scope, ct))
+        await using (var r = await QueryAsync(connection, oids is null ? KeysSql : SliceKeysSql, scope, oids, ct))
             while (await r.ReadAsync(ct))
             {
                 if (b.Find(r.GetString(0), r.GetString(1)) is not { } t) continue;
@@ -117,17 +207,24 @@ public sealed class PostgresMetadataReader : IMetadataReader
             }
 
         var catalog = b.Finish();
+        foreach (var t in contextTables)
+        {
+            t.IsTarget = false;
+            foreach (var c in t.Columns) c.IsTarget = false;
+        }
         await _profiler.ProfileAsync(connection, catalog, options, ct);
         return catalog;
     }
 
-    static async Task<DbDataReader> QueryAsync(DbConnection connection, string sql, Scope? scope, CancellationToken ct)
+    static async Task<DbDataReader> QueryAsync(DbConnection connection, string sql, Scope? scope, uint[]? oids, CancellationToken ct)
     {
         var cmd = connection.CreateCommand();
         cmd.CommandText = sql;
         cmd.CommandTimeout = 300;
         CatalogBuilder.AddText(cmd, "schema", scope?.Schema);
         CatalogBuilder.AddText(cmd, "table", scope?.Table);
+        if (oids is not null)
+            cmd.Parameters.Add(new Npgsql.NpgsqlParameter("oids", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Oid) { Value = oids });
         return await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.Default, ct);
     }
 }

@@ -38,7 +38,8 @@ public abstract class TableProfiler(WarehouseDialect dialect)
     {
         if (options.Profiling == ProfilingMode.Metadata) return;
         await PrepareAsync(connection, ct);
-        foreach (var table in catalog.Tables.Where(t => !t.IsAmxOwned && t.Columns.Count > 0))
+        // Context tables of a sliced read (bases of views, profiled with their own slice) hold no target.
+        foreach (var table in catalog.Tables.Where(t => !t.IsAmxOwned && t.Columns.Count > 0 && (t.IsTarget || t.Columns.Any(c => c.IsTarget))))
         {
             ct.ThrowIfCancellationRequested();
             try
