@@ -662,6 +662,10 @@ public sealed class FakeBigQuery : FakeHttpServer
         new(429, """{"error":{"code":429,"message":"Exceeded rate limits: too many api requests per user per method for this user_method. For more information, see https://cloud.google.com/bigquery/docs/troubleshoot-quotas","errors":[{"message":"Exceeded rate limits","domain":"usageLimits","reason":"rateLimitExceeded"}],"status":"RESOURCE_EXHAUSTED"}}""",
             new Dictionary<string, string> { ["Retry-After"] = retryAfterSeconds.ToString(CultureInfo.InvariantCulture) });
 
+    /// <summary>BigQuery's other rate-limit answer: 403 with reason rateLimitExceeded (e.g. table metadata update limits).</summary>
+    public static FakeHttpFault Forbidden403RateLimit() =>
+        new(403, "{\"error\":{\"code\":403,\"message\":\"Exceeded rate limits: too many table update operations for this table.\",\"errors\":[{\"message\":\"Exceeded rate limits\",\"domain\":\"usageLimits\",\"reason\":\"rateLimitExceeded\"}],\"status\":\"PERMISSION_DENIED\"}}");
+
     static (int, byte[], IReadOnlyDictionary<string, string>?) Json(int status, Action<Utf8JsonWriter> write)
     {
         using var ms = new MemoryStream();

@@ -187,6 +187,12 @@ public sealed class BigQueryTests
         Assert.That(posts[0].Body, Is.EqualTo(posts[1].Body), "with the same requestId, so BigQuery runs it once");
         Assert.That(await Provider.ServerInfo.IdentityAsync(c), Is.EqualTo("bigquery:amx-demo-project"));
 
+        // A 403 rateLimitExceeded (how BigQuery reports table-update limits) is retried too; a 403 denial is not.
+        fake.Faults.Enqueue(FakeBigQuery.Forbidden403RateLimit());
+        fake.Faults.Enqueue(FakeBigQuery.Forbidden403RateLimit());
+        Assert.That(await Provider.ServerInfo.IdentityAsync(c), Is.EqualTo("bigquery:amx-demo-project"));
+        Assert.That(fake.Requests.Count(r => r.Method == "POST" && r.Body.Contains("SELECT @@project_id")), Is.EqualTo(4), "two identity reads, the second after two 403 rate limits");
+
         for (var i = 0; i < 6; i++) fake.Faults.Enqueue(FakeBigQuery.TooManyRequests());
         await using (var cmd = c.CreateCommand())
         {

@@ -46,6 +46,31 @@ public sealed class BigQueryClient : IHttpSqlClient
 
     static string Esc(string s) => Uri.EscapeDataString(s);
 
+    /// <summary>First delay before resending a call BigQuery answered 403 rateLimitExceeded (doubled each time).</summary>
+    public static TimeSpan RateLimitDelay { get; set; } = TimeSpan.FromSeconds(1);
+    const int RateLimitRetries = 4;
+
+    /// <summary>
+    /// One API call. 429 and 5xx are retried by the shared pipeline; BigQuery also reports some rate limits as 403
+    /// with reason <c>rateLimitExceeded</c> (its troubleshooting guide says to retry with backoff), which the pipeline
+    /// cannot tell from a denial, so those are retried here. The same body (and requestId) is sent again.
+    /// </summary>
+    async Task<(HttpStatusCode Status, JsonDocument? Json)> SendAsync(HttpMethod method, string relative, object? body, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var (status, json, _) = await WarehouseHttp.SendAsync(await RequestAsync(method, relative, body, ct), Backend, ct);
+            if (status != HttpStatusCode.Forbidden || attempt >= RateLimitRetries || Reason(json) != "rateLimitExceeded") return (status, json);
+            json?.Dispose();
+            await Task.Delay(RateLimitDelay * Math.Pow(2, attempt), ct);
+        }
+    }
+
+    static string? Reason(JsonDocument? json) =>
+        json?.RootElement is { ValueKind: JsonValueKind.Object } root && root.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.Object
+        && e.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array && errors.GetArrayLength() > 0
+            ? errors[0].Str("reason") : null;
+
     public async Task<HttpSqlResult> ExecuteAsync(string sql, IReadOnlyList<HttpSqlBinding> bindings, TimeSpan timeout, CancellationToken ct)
     {
         var wait = timeout < CallWait ? timeout : CallWait;
@@ -71,7 +96,7 @@ public sealed class BigQueryClient : IHttpSqlClient
             }).ToList();
         }
         var deadline = DateTimeOffset.UtcNow + timeout;
-        var (status, json, _) = await WarehouseHttp.SendAsync(await RequestAsync(HttpMethod.Post, $"bigquery/v2/projects/{Esc(Project)}/queries", body, ct), Backend, ct);
+        var (status, json) = await SendAsync(HttpMethod.Post, $"bigquery/v2/projects/{Esc(Project)}/queries", body, ct);
         for (var poll = 0; ; poll++)
         {
             if (status != HttpStatusCode.OK || json is null) throw Error(status, json);
@@ -94,8 +119,7 @@ public sealed class BigQueryClient : IHttpSqlClient
                 json.Dispose();
                 var left = deadline - DateTimeOffset.UtcNow;
                 var callWait = left < wait ? (left < TimeSpan.Zero ? TimeSpan.Zero : left) : wait;
-                (status, json, _) = await WarehouseHttp.SendAsync(await RequestAsync(HttpMethod.Get,
-                    ResultsPath(jobProject, jobId, jobLocation, null) + $"&timeoutMs={(long)callWait.TotalMilliseconds}", null, ct), Backend, ct);
+                (status, json) = await SendAsync(HttpMethod.Get, ResultsPath(jobProject, jobId, jobLocation, null) + $"&timeoutMs={(long)callWait.TotalMilliseconds}", null, ct);
                 continue;
             }
             using (json) return Result(root, jobProject, jobId, jobLocation);
@@ -133,7 +157,7 @@ public sealed class BigQueryClient : IHttpSqlClient
         Func<CancellationToken, Task<IReadOnlyList<string?[]>?>>? next = token is null || jobId is null ? null : async ct =>
         {
             if (token is null) return null;
-            var (status, json, _) = await WarehouseHttp.SendAsync(await RequestAsync(HttpMethod.Get, ResultsPath(project, jobId, location, token), null, ct), Backend, ct);
+            var (status, json) = await SendAsync(HttpMethod.Get, ResultsPath(project, jobId, location, token), null, ct);
             if (status != HttpStatusCode.OK || json is null) throw Error(status, json);
             using (json)
             {
