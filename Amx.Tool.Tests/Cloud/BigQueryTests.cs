@@ -292,6 +292,9 @@ public sealed class BigQueryTests
         Assert.That(fake.Statements.Select(s => s.Sql), Has.Some.StartsWith("ALTER VIEW `amx-demo-project`.`sales`.`big_customers` ALTER COLUMN `name` SET OPTIONS"));
         var live = await Provider.Comments.ReadLiveCommentAsync(c, null, QualifiedName.Parse("sales.customer"), TargetKinds.Table);
         Assert.That(live, Is.EqualTo(Tricky + " table"), "read back from TABLE_OPTIONS' literal");
+        var gone = await Provider.Comments.ReadLiveCommentsAsync(c, null, [T("gone.t", TargetKinds.Table), T("gone.t.c", TargetKinds.Column), T("sales.customer.id", TargetKinds.Column)]);
+        Assert.That(gone.Keys.Select(k => k.ToString()), Is.EqualTo(new[] { T("sales.customer.id", TargetKinds.Column).ToString() }),
+            "targets in a dataset that no longer exists are missing, the others read");
         var rendered = await Provider.Comments.RenderStatementsAsync(null, QualifiedName.Parse("sales.customer.code"), TargetKinds.Column, "it's a\\b");
         Assert.That(rendered.Single(), Is.EqualTo("ALTER TABLE `sales`.`customer` ALTER COLUMN `code` SET OPTIONS (description = 'it\\'s a\\\\b')"));
         var table = await Provider.Comments.RenderStatementsAsync(c, QualifiedName.Parse("sales.customer"), TargetKinds.Table, null);

@@ -103,16 +103,24 @@ public sealed class BigQueryCommentWriter : CommentWriterBase
         var result = new Dictionary<CommentTarget, string?>();
         foreach (var bySchema in targets.Distinct().GroupBy(t => t.Name.Schema))
         {
-            var relations = bySchema.Where(t => t.Kind != TargetKinds.Column).ToDictionary(t => t.Name.Table);
-            foreach (var chunk in relations.Keys.Chunk(MaxParameters))
-                await foreach (var row in QueryAsync(connection, RelationsLiveSql, bySchema.Key, chunk, ct))
-                    if (relations.TryGetValue(row[0]!, out var t)) result[t] = BigQueryMetadataReader.Description(row[1]);
-            var columns = bySchema.Where(t => t.Kind == TargetKinds.Column).ToDictionary(t => (t.Name.Table, t.Name.Column!));
-            foreach (var chunk in columns.Keys.Select(k => k.Table).Distinct().Chunk(MaxParameters))
-                await foreach (var row in QueryAsync(connection, "SELECT table_name, column_name, description FROM {Q}.INFORMATION_SCHEMA.COLUMN_FIELD_PATHS WHERE field_path = column_name AND table_name IN", bySchema.Key, chunk, ct))
-                    if (columns.TryGetValue((row[0]!, row[1]!), out var t)) result[t] = row[2] is { Length: > 0 } d ? d : null;
+            try { await ReadDatasetAsync(connection, bySchema, result, ct); }
+            // A dataset that is gone: its INFORMATION_SCHEMA is "not found", and its targets are missing (no entry),
+            // as a dropped schema's are on the other backends.
+            catch (HttpSqlException e) when (e.VendorCode == "notFound" && e.Message.Contains("Not found: Dataset", StringComparison.Ordinal)) { }
         }
         return result;
+    }
+
+    static async Task ReadDatasetAsync(DbConnection connection, IGrouping<string, CommentTarget> bySchema, Dictionary<CommentTarget, string?> result, CancellationToken ct)
+    {
+        var relations = bySchema.Where(t => t.Kind != TargetKinds.Column).ToDictionary(t => t.Name.Table);
+        foreach (var chunk in relations.Keys.Chunk(MaxParameters))
+            await foreach (var row in QueryAsync(connection, RelationsLiveSql, bySchema.Key, chunk, ct))
+                if (relations.TryGetValue(row[0]!, out var t)) result[t] = BigQueryMetadataReader.Description(row[1]);
+        var columns = bySchema.Where(t => t.Kind == TargetKinds.Column).ToDictionary(t => (t.Name.Table, t.Name.Column!));
+        foreach (var chunk in columns.Keys.Select(k => k.Table).Distinct().Chunk(MaxParameters))
+            await foreach (var row in QueryAsync(connection, "SELECT table_name, column_name, description FROM {Q}.INFORMATION_SCHEMA.COLUMN_FIELD_PATHS WHERE field_path = column_name AND table_name IN", bySchema.Key, chunk, ct))
+                if (columns.TryGetValue((row[0]!, row[1]!), out var t)) result[t] = row[2] is { Length: > 0 } d ? d : null;
     }
 
     // TABLES drives the read so that a relation without a description is there (NULL), not taken for a dropped one.
