@@ -16,11 +16,13 @@ public enum Backend
     Snowflake,
     /// <summary>Databricks SQL warehouses through the Statement Execution API (HTTP): a warehouse only.</summary>
     Databricks,
+    /// <summary>Google BigQuery through its REST API (jobs.query): a warehouse only.</summary>
+    BigQuery,
 }
 
 public static class BackendNames
 {
-    public static readonly IReadOnlyList<string> All = ["postgresql", "mysql", "mariadb", "sqlserver", "sqlite", "duckdb", "redshift", "snowflake", "databricks"];
+    public static readonly IReadOnlyList<string> All = ["postgresql", "mysql", "mariadb", "sqlserver", "sqlite", "duckdb", "redshift", "snowflake", "databricks", "bigquery"];
 
     public static string ToConfigName(this Backend backend) => backend switch
     {
@@ -33,6 +35,7 @@ public static class BackendNames
         Backend.Redshift => "redshift",
         Backend.Snowflake => "snowflake",
         Backend.Databricks => "databricks",
+        Backend.BigQuery => "bigquery",
         _ => throw new ArgumentOutOfRangeException(nameof(backend)),
     };
 
@@ -49,6 +52,7 @@ public static class BackendNames
             case "redshift": backend = Backend.Redshift; return true;
             case "snowflake": backend = Backend.Snowflake; return true;
             case "databricks": backend = Backend.Databricks; return true;
+            case "bigquery": backend = Backend.BigQuery; return true;
             default: backend = default; return false;
         }
     }
@@ -57,10 +61,10 @@ public static class BackendNames
     public static bool IsFile(this Backend backend) => backend is Backend.Sqlite or Backend.DuckDb;
 
     /// <summary>Engines people ask for that amx does not read as warehouses yet.</summary>
-    public static readonly IReadOnlyList<string> NotYetSupported = ["clickhouse", "bigquery"];
+    public static readonly IReadOnlyList<string> NotYetSupported = ["clickhouse"];
 
     /// <summary>Warehouses reached through a vendor's SQL-over-HTTP API (docs/cloud-warehouses.md).</summary>
-    public static bool IsCloud(this Backend backend) => backend is Backend.Snowflake or Backend.Databricks;
+    public static bool IsCloud(this Backend backend) => backend is Backend.Snowflake or Backend.Databricks or Backend.BigQuery;
 
     /// <summary>MySQL and MariaDB share the wire protocol, catalog and SQL dialect.</summary>
     public static bool IsMySqlFamily(this Backend backend) => backend is Backend.MySql or Backend.MariaDb;

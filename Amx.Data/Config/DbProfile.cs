@@ -27,6 +27,9 @@ public sealed class DbProfile
         // A cloud profile may name only its API endpoint (--base-url), not a host.
         : Backend.IsCloud() && Host is null && Options.TryGetValue("base_url", out var url)
         ? $"{Redactor.MaskUrl(url).TrimEnd('/')}/{Database}"
+        // BigQuery needs no host: its API has one address.
+        : Backend == Backend.BigQuery && Host is null
+        ? $"bigquery.googleapis.com/{Database}"
         : $"{Host ?? "localhost"}{(Port is { } p ? ":" + p : "")}/{Database}";
 
     /// <summary>Where <see cref="PasswordEnv"/> is read: the process environment unless the config was loaded for another.</summary>

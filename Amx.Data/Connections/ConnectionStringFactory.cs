@@ -25,6 +25,7 @@ public static class ConnectionStringFactory
                 Backend.Redshift => Amx.Data.Warehouse.Redshift.RedshiftProvider.ConnectionString(p),
                 Backend.Snowflake => Amx.Data.Warehouse.Http.CloudConnectionStrings.Snowflake(p),
                 Backend.Databricks => Amx.Data.Warehouse.Http.CloudConnectionStrings.Databricks(p),
+                Backend.BigQuery => Amx.Data.Warehouse.Http.CloudConnectionStrings.BigQuery(p),
                 _ => throw new ArgumentOutOfRangeException(nameof(p)),
             };
         }

@@ -2,6 +2,7 @@ using System.Data.Common;
 using Amx.Data.Config;
 using Amx.Data.Connections;
 using Amx.Data.Errors;
+using Amx.Data.Warehouse.BigQuery;
 using Amx.Data.Warehouse.Databricks;
 using Amx.Data.Warehouse.DuckDb;
 using Amx.Data.Warehouse.MySql;
@@ -25,6 +26,7 @@ public static class WarehouseProviders
     static readonly IWarehouseProvider Redshift = new RedshiftProvider();
     static readonly IWarehouseProvider Snowflake = new SnowflakeProvider();
     static readonly IWarehouseProvider Databricks = new DatabricksProvider();
+    static readonly IWarehouseProvider BigQuery = new BigQueryProvider();
 
     public static IWarehouseProvider For(Backend backend) => backend switch
     {
@@ -37,6 +39,7 @@ public static class WarehouseProviders
         Backend.Redshift => Redshift,
         Backend.Snowflake => Snowflake,
         Backend.Databricks => Databricks,
+        Backend.BigQuery => BigQuery,
         _ => throw AmxException.BadInput($"backend '{backend}' is not supported for warehouse access"),
     };
 

@@ -28,14 +28,30 @@ public static class CloudConnectionStrings
         return b.ConnectionString;
     }
 
+    /// <summary>
+    /// BigQuery: the project is the profile's database (<c>--project</c>), the default dataset its schema
+    /// (<c>--dataset</c>); the API is https://bigquery.googleapis.com unless --base-url (or --host) says otherwise.
+    /// </summary>
+    public static string BigQuery(DbProfile p)
+    {
+        var b = Common(p, "bigquery", BigQueryApi);
+        if (!p.Options.ContainsKey(CloudSettings.SchemaKey) && p.Options.TryGetValue(DatasetKey, out var dataset)) b[CloudSettings.SchemaKey] = dataset;
+        return b.ConnectionString;
+    }
+
+    public const string BigQueryApi = "https://bigquery.googleapis.com";
+    /// <summary>BigQuery <c>--dataset</c>, stored under the settings' schema key.</summary>
+    public const string DatasetKey = "dataset";
+
     /// <summary>Databricks <c>--http-path</c>, as the workspace shows it under the warehouse's connection details.</summary>
     public const string HttpPathKey = "http_path";
 
-    static DbConnectionStringBuilder Common(DbProfile p, string backend)
+    static DbConnectionStringBuilder Common(DbProfile p, string backend, string? defaultUrl = null)
     {
         var b = new DbConnectionStringBuilder();
         var baseUrl = p.Options.GetValueOrDefault(CloudSettings.BaseUrlKey)
             ?? (p.Host is { } h ? $"https://{h}{(p.Port is { } port ? ":" + port : "")}" : null)
+            ?? defaultUrl
             ?? throw AmxException.BadInput($"db profile '{p.Name}' ({backend}) has neither --host nor --base-url",
                 $"amx add-db-profile {p.Name} --backend {backend} --host HOST … --replace");
         b[CloudSettings.BaseUrlKey] = baseUrl;

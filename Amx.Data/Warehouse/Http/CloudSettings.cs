@@ -27,6 +27,8 @@ public sealed class CloudSettings
     public string? TokenUrl { get; init; }
     /// <summary>BigQuery dataset location (EU, US, …); Databricks/Snowflake: unused.</summary>
     public string? Location { get; init; }
+    /// <summary>BigQuery default dataset (<c>--dataset</c>); Databricks/Snowflake: unused.</summary>
+    public string? Schema { get; init; }
     public int StatementTimeoutSeconds { get; init; } = 600;
 
     public static CloudSettings Parse(string connectionString)
@@ -40,7 +42,7 @@ public sealed class CloudSettings
         {
             BaseUrl = baseUrl, Account = Get(AccountKey), User = Get(UserKey), Database = Get(DatabaseKey),
             Warehouse = Get(WarehouseKey), Role = Get(RoleKey), Auth = Get(AuthKey), Secret = Get(SecretKey),
-            TokenUrl = Get(TokenUrlKey), Location = Get(LocationKey),
+            TokenUrl = Get(TokenUrlKey), Location = Get(LocationKey), Schema = Get(SchemaKey),
             StatementTimeoutSeconds = Get(TimeoutKey) is { } t && int.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) && s > 0 ? s : 600,
         };
     }

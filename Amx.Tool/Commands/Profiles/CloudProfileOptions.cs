@@ -17,16 +17,21 @@ sealed class CloudProfileOptions
     readonly Option<string?> _role = new("--role") { Description = "Snowflake: role amx uses (default: the user's default role)" };
     readonly Option<string?> _auth = new("--auth")
     {
-        Description = "Snowflake: keypair (default; --secret-env holds the PEM key or its path) or oauth; Databricks: pat (default) or oauth (--secret-env holds the token)",
+        Description = "Snowflake: keypair (default; --secret-env holds the PEM key or its path) or oauth; Databricks: pat (default) or oauth (--secret-env holds the token); BigQuery: service-account (default; --secret-env holds the key file path) or oauth (an access token)",
     };
+    readonly Option<string?> _project = new("--project") { Description = "BigQuery: the Google Cloud project id whose jobs run amx's queries and whose datasets are read (same as --database)" };
+    readonly Option<string?> _dataset = new("--dataset") { Description = "BigQuery: default dataset (read when no scope names one; else the whole project in --location)" };
+    readonly Option<string?> _location = new("--location") { Description = "BigQuery: location of the datasets and jobs (US, EU, europe-west2, …; default US)" };
+    readonly Option<string?> _tokenUrl = new("--token-url") { Description = "BigQuery: send the service account's token request here instead of the key's token_uri (test server, proxy)" };
     readonly Option<string?> _baseUrl = new("--base-url") { Description = "Cloud warehouses: send API calls to this URL instead of https://HOST (private link, proxy, test server)" };
 
-    public IEnumerable<Option> All => [_account, _warehouse, _httpPath, _role, _auth, _baseUrl];
+    public IEnumerable<Option> All => [_account, _warehouse, _httpPath, _role, _auth, _project, _dataset, _location, _tokenUrl, _baseUrl];
 
     static readonly Dictionary<Backend, string[]> AuthMethods = new()
     {
         [Backend.Snowflake] = ["keypair", "oauth"],
         [Backend.Databricks] = ["pat", "oauth"],
+        [Backend.BigQuery] = ["service-account", "oauth"],
     };
 
     public void Apply(ParseResult parse, DbProfile profile)
@@ -35,24 +40,37 @@ sealed class CloudProfileOptions
         {
             (_account, CloudSettings.AccountKey), (_warehouse, CloudSettings.WarehouseKey), (_httpPath, CloudConnectionStrings.HttpPathKey), (_role, CloudSettings.RoleKey),
             (_auth, CloudSettings.AuthKey), (_baseUrl, CloudSettings.BaseUrlKey),
+            (_dataset, CloudConnectionStrings.DatasetKey), (_location, CloudSettings.LocationKey), (_tokenUrl, CloudSettings.TokenUrlKey),
         }.Where(x => parse.GetValue(x.Option) is not null).ToList();
         if (given.Count > 0 && !profile.Backend.IsCloud())
-            throw AmxException.BadInput($"{given[0].Option.Name} applies to cloud warehouse profiles only (snowflake, databricks)",
+            throw AmxException.BadInput($"{given[0].Option.Name} applies to cloud warehouse profiles only (snowflake, databricks, bigquery)",
                 $"drop {given[0].Option.Name} for a {profile.Backend.ToConfigName()} profile");
         foreach (var (option, key) in given) profile.Options[key] = parse.GetValue(option)!.Trim();
+        if (parse.GetValue(_project) is { } project)
+        {
+            if (profile.Backend != Backend.BigQuery)
+                throw AmxException.BadInput("--project applies to bigquery profiles only", $"use --database for a {profile.Backend.ToConfigName()} profile");
+            if (profile.Database is { } db && db != project.Trim())
+                throw AmxException.BadInput($"--project {project} and --database {db} disagree", "give the BigQuery project once, with --project");
+            profile.Database = project.Trim();
+        }
     }
 
     public static void Validate(DbProfile p)
     {
         var b = p.Backend.ToConfigName();
-        var usage = p.Backend == Backend.Databricks
-            ? $"amx add-db-profile {p.Name} --backend {b} --host WORKSPACE.cloud.databricks.com --http-path /sql/1.0/warehouses/ID --database CATALOG --secret-env VAR"
-            : $"amx add-db-profile {p.Name} --backend {b} --host ACCOUNT.snowflakecomputing.com --database DB --warehouse WH --user USER --secret-env VAR";
+        var usage = p.Backend switch
+        {
+            Backend.Databricks => $"amx add-db-profile {p.Name} --backend {b} --host WORKSPACE.cloud.databricks.com --http-path /sql/1.0/warehouses/ID --database CATALOG --secret-env VAR",
+            Backend.BigQuery => $"amx add-db-profile {p.Name} --backend {b} --project PROJECT --dataset DATASET --location US --secret-env VAR",
+            _ => $"amx add-db-profile {p.Name} --backend {b} --host ACCOUNT.snowflakecomputing.com --database DB --warehouse WH --user USER --secret-env VAR",
+        };
         var missing = new List<string>();
-        if (string.IsNullOrWhiteSpace(p.Host) && !p.Options.ContainsKey(CloudSettings.BaseUrlKey)) missing.Add("--host");
+        // BigQuery's API has one address: no host needed.
+        if (string.IsNullOrWhiteSpace(p.Host) && !p.Options.ContainsKey(CloudSettings.BaseUrlKey) && p.Backend != Backend.BigQuery) missing.Add("--host");
         if (p.Backend == Backend.Databricks && !p.Options.ContainsKey(CloudSettings.WarehouseKey) && !p.Options.ContainsKey(CloudConnectionStrings.HttpPathKey))
             missing.Add("--http-path");
-        if (string.IsNullOrWhiteSpace(p.Database)) missing.Add("--database");
+        if (string.IsNullOrWhiteSpace(p.Database)) missing.Add(p.Backend == Backend.BigQuery ? "--project" : "--database");
         if (string.IsNullOrWhiteSpace(p.User) && p.Backend == Backend.Snowflake) missing.Add("--user");
         if (string.IsNullOrWhiteSpace(p.PasswordEnv) && p.Password is null) missing.Add("--secret-env");
         if (missing.Count > 0) throw AmxException.BadInput($"missing {string.Join(", ", missing)} for a {b} profile", usage);
@@ -64,6 +82,9 @@ sealed class CloudProfileOptions
                 throw AmxException.BadInput($"--auth {auth} is not a {b} auth method", $"use one of: {string.Join(", ", methods)}");
             p.Options[CloudSettings.AuthKey] = auth;
         }
+        if (p.Options.TryGetValue(CloudSettings.TokenUrlKey, out var tokenUrl)
+            && (!Uri.TryCreate(tokenUrl, UriKind.Absolute, out var t) || t.Scheme is not ("http" or "https")))
+            throw AmxException.BadInput($"--token-url '{tokenUrl}' is not an http(s) URL", "e.g. --token-url https://oauth2.googleapis.com/token");
         if (p.Options.TryGetValue(CloudSettings.BaseUrlKey, out var url)
             && (!Uri.TryCreate(url, UriKind.Absolute, out var u) || u.Scheme is not ("http" or "https")))
             throw AmxException.BadInput($"--base-url '{url}' is not an http(s) URL", "e.g. --base-url https://myorg-account.privatelink.snowflakecomputing.com");
