@@ -114,8 +114,8 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
             ?? throw AmxException.Conflict($"run {run.RunId} is being applied by another amx process right now",
                 "wait for it to finish, then run apply again to pick up what is left");
         run = await store.FindRunAsync(run.RunId, ct); // as the previous holder of the lock left it
-        var candidates = await CandidatesAsync(run, revert, ct);
-        if (candidates.Count == 0)
+        var total = await CountCandidatesAsync(run, revert, ct);
+        if (total == 0)
         {
             notice(revert ? $"Nothing to revert: run {run.RunId} has no applied results."
                           : $"Nothing to apply: run {run.RunId} has no accepted or edited results left. Review first: amx review {run.RunId} --accept high");
@@ -126,12 +126,15 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
         var items = new List<ApplyItem>();
         var warehouseId = await provider.ServerInfo.IdentityAsync(conn, ct);
         var done = 0;
-        foreach (var chunk in candidates.Chunk(options.ChunkSize))
+        // Chunk by chunk in name order (keyset), so memory holds one chunk of rows, not the whole run.
+        string? after = null;
+        while (await CandidatesAsync(run, revert, ct, after, options.ChunkSize) is { Count: > 0 } chunk)
         {
             ct.ThrowIfCancellationRequested();
-            items.AddRange(await ApplyChunkAsync(run, provider, conn, warehouseId, chunk, options, revert, ct));
-            done += chunk.Length;
-            progress?.Report((done, candidates.Count));
+            items.AddRange(await ApplyChunkAsync(run, provider, conn, warehouseId, chunk.ToArray(), options, revert, ct));
+            after = chunk[^1].TargetQname;
+            done += chunk.Count;
+            progress?.Report((done, Math.Max(done, total)));
         }
 
         var status = revert ? ApplyStatuses.Reverted : ApplyStatuses.Applied;
@@ -144,12 +147,27 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
         return new ApplySummary(run.RunId, run.State, written, already, conflicts, failed, skipped, items, false) { Database = database };
     }
 
-    async Task<List<HistoryResult>> CandidatesAsync(HistoryRun run, bool revert, CancellationToken ct)
+    /// <summary>What is left to apply (or revert), in name order: all of it, or the next <paramref name="take"/> after <paramref name="after"/>.</summary>
+    async Task<List<HistoryResult>> CandidatesAsync(HistoryRun run, bool revert, CancellationToken ct, string? after = null, int? take = null)
     {
         await using var db = store.CreateContext();
+        var q = Candidates(db, run, revert);
+        if (after is not null) q = q.Where(r => string.Compare(r.TargetQname, after) > 0);
+        q = q.OrderBy(r => r.TargetQname);
+        if (take is { } n) q = q.Take(n);
+        return await q.ToListAsync(ct);
+    }
+
+    async Task<int> CountCandidatesAsync(HistoryRun run, bool revert, CancellationToken ct)
+    {
+        await using var db = store.CreateContext();
+        return await Candidates(db, run, revert).CountAsync(ct);
+    }
+
+    static IQueryable<HistoryResult> Candidates(Amx.Data.History.Storage.HistoryDbContext db, HistoryRun run, bool revert)
+    {
         var q = db.Results.AsNoTracking().Where(r => r.RunId == run.RunId);
-        q = revert ? q.Where(IsRevertable) : q.Where(IsApplicable);
-        return await q.OrderBy(r => r.TargetQname).ToListAsync(ct);
+        return revert ? q.Where(IsRevertable) : q.Where(IsApplicable);
     }
 
     static readonly System.Linq.Expressions.Expression<Func<HistoryResult, bool>> IsApplicable =
