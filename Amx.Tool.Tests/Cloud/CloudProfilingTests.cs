@@ -326,4 +326,32 @@ public sealed class CloudProfilingTests
         var home = string.Join("\n", Directory.EnumerateFiles(amx.Home, "*", SearchOption.AllDirectories).Select(f => File.ReadAllText(f, System.Text.Encoding.Latin1)));
         AssertNoRawPeopleValues([all, run.Stdout, run.Stderr, show, home]);
     }
+
+    [Test]
+    public async Task Databricks_run_in_full_mode_with_mask_samples_sends_masked_top_values_and_examples_only()
+    {
+        await using var fake = CreateDatabricks();
+        await using var llm = new FakeLlmServer(FakeProtocol.OpenAi);
+        using var amx = new AmxCli("alice");
+        amx.Env["DBX_TOKEN"] = fake.Token;
+        amx.Env["LLM_KEY"] = "sk-cloudprof";
+        WarehouseWorld.Ok(amx.Run("add-db-profile", "dbx", "--backend", "databricks", "--host", "dbc-1.cloud.databricks.com", "--http-path",
+            "/sql/1.0/warehouses/" + fake.WarehouseId, "--database", "main", "--secret-env", "DBX_TOKEN", "--base-url", fake.BaseUrl));
+        WarehouseWorld.Ok(amx.Run("add-llm-profile", "fake", "--provider", "openai", "--model", "fake-model", "--base-url", llm.BaseUrl, "--api-key-env", "LLM_KEY"));
+
+        var run = WarehouseWorld.Ok(amx.Run("run", "sales.customer", "--llm-profile", "fake", "--profiling-mode", "full", "--mask-samples"));
+        var all = string.Join("\n", llm.Requests.SelectMany(r => r.UserTexts()));
+        var compact = System.Text.RegularExpressions.Regex.Replace(all, @"\s", "");
+        Assert.Multiple(() =>
+        {
+            Assert.That(all, Does.Match(@"aaaa9+@aaaaaaa\.aaa"), "masked examples reach the prompt");
+            Assert.That(compact, Does.Contain("\"top_values\":[{\"value\":\"DE\",\"count\":30}"), "short codes kept, counts exact");
+            Assert.That(compact, Does.Contain("\"primary_key\":[\"id\"]"));
+            Assert.That(fake.Statements.Select(s => s.Sql), Has.Some.StartsWith("SELECT * FROM (SELECT 0 AS i, left(CAST(s.`id` AS STRING), 100) AS v"));
+        });
+        var show = WarehouseWorld.Ok(amx.Run("history", "show", WarehouseWorld.RunIdOf(run), "--output", "json")).Stdout;
+        var home = string.Join("\n", Directory.EnumerateFiles(amx.Home, "*", SearchOption.AllDirectories).Select(f => File.ReadAllText(f, System.Text.Encoding.Latin1)));
+        AssertNoRawPeopleValues([all, run.Stdout, run.Stderr, show, home]);
+        Assert.That(all + home, Does.Not.Contain(new string('b', 100)).And.Not.Contain(new string('c', 100)), "the raw notes never leave the profiler");
+    }
 }
