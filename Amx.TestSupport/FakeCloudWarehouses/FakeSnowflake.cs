@@ -42,6 +42,16 @@ public sealed class FakeSnowflake : FakeHttpServer
     public bool CacheAnswers { get; set; }
     readonly ConcurrentDictionary<string, Statement> _byText = new();
     readonly ConcurrentDictionary<(string, int), (int, byte[], IReadOnlyDictionary<string, string>?)> _pages = new();
+    int _running, _maxRunning;
+    /// <summary>The most statements that were still running (answered 202) at once: shows the client's concurrency.</summary>
+    public int MaxRunningStatements => Volatile.Read(ref _maxRunning);
+
+    void NoteRunning()
+    {
+        var now = Interlocked.Increment(ref _running);
+        for (var max = Volatile.Read(ref _maxRunning); now > max && Interlocked.CompareExchange(ref _maxRunning, now, max) != max; max = Volatile.Read(ref _maxRunning)) { }
+    }
+
     /// <summary>Statements received, in order (SQL text and bindings).</summary>
     public ConcurrentQueue<(string Sql, IReadOnlyList<string?> Bindings)> Statements { get; } = new();
 
@@ -52,6 +62,7 @@ public sealed class FakeSnowflake : FakeHttpServer
         public string[] Types { get; } = types;
         public List<string?[]> Rows { get; } = rows;
         public int PollsLeft;
+        public bool Counted;
     }
 
     public FakeCloudTable? Find(string schema, string table) => Tables.FirstOrDefault(t => t.Schema == schema && t.Name == table);
@@ -76,6 +87,7 @@ public sealed class FakeSnowflake : FakeHttpServer
         {
             if (m.Groups[2].Success) return Json(200, w => { w.WriteString("code", "000604"); w.WriteString("message", "successfully canceled"); });
             if (st.PollsLeft > 0) { st.PollsLeft--; return Running(st); }
+            if (st.Counted) { st.Counted = false; Interlocked.Decrement(ref _running); }
             var partition = Regex.Match(query, @"(?:^|&)partition=(\d+)") is { Success: true } p ? int.Parse(p.Groups[1].Value) : 0;
             return Result(st, partition);
         }
@@ -146,7 +158,7 @@ public sealed class FakeSnowflake : FakeHttpServer
         }
         _statements[st.Handle] = st;
         st.PollsLeft = AsyncPolls;
-        if (st.PollsLeft > 0) { st.PollsLeft--; return Running(st); }
+        if (st.PollsLeft > 0) { st.Counted = true; NoteRunning(); st.PollsLeft--; return Running(st); }
         return Result(st, 0);
     }
 

@@ -110,6 +110,7 @@ public sealed class CloudProfilingTests
         await using var fake = CreateSnowflake();
         fake.RowsPerPartition = 2;
         await using var c = await SnowflakeFixture.OpenAsync(fake);
+        fake.AsyncPolls = 2;
         var catalog = await new SnowflakeProvider().Metadata.ReadAsync(c, null,
             new MetadataOptions { Profiling = ProfilingMode.Sampled, SampleRows = 20, MaskSamples = true });
 
@@ -137,6 +138,7 @@ public sealed class CloudProfilingTests
         Assert.That(profiling.Count(s => s.Contains("SAMPLE ROW (20 ROWS)")), Is.EqualTo(3));
         Assert.That(profiling.Count(s => s.Contains("FROM \"SALES\".\"V_PEOPLE\" LIMIT 20")), Is.EqualTo(1));
         Assert.That(profiling, Has.Some.Contains("s.\"Customer Id\"").And.Some.Contains("FROM \"SALES\".\"order \"\"lines\"\"\" SAMPLE"));
+        Assert.That(fake.MaxRunningStatements, Is.GreaterThan(1), "tables are profiled a few at a time (each statement polled while running)");
     }
 
     [Test]

@@ -16,6 +16,9 @@ public sealed class DatabricksProfiler() : TableProfiler(DatabricksDialect.Insta
         ["TINYINT", "SMALLINT", "INT", "BIGINT", "DECIMAL", "FLOAT", "DOUBLE", "STRING", "CHAR", "VARCHAR", "BOOLEAN", "DATE", "TIMESTAMP"];
 
     protected override bool SupportsMultipleStatements => false;
+    // Each statement is an HTTP round trip (with polling); a few tables at once keep the warehouse busy. The SQL
+    // warehouse queues what exceeds its own concurrency, so 4 stays well inside the defaults (8 on Snowflake).
+    protected override int ConcurrentTables => 4;
 
     protected override string SampleSource(TableMeta table, int rows) => table.Kind == TargetKinds.Table
         ? $"SELECT * FROM {Dialect.QuoteTable(table.Name)} TABLESAMPLE ({rows} ROWS)"

@@ -40,21 +40,39 @@ public abstract class TableProfiler(WarehouseDialect dialect)
     /// <summary>Session settings a profiling query needs (e.g. group_concat_max_len); run once.</summary>
     protected virtual Task PrepareAsync(DbConnection connection, CancellationToken ct) => Task.CompletedTask;
 
+    /// <summary>
+    /// Tables profiled at once on the one connection: 1 for driver connections (one statement at a time); more where
+    /// each statement is its own HTTP request and the round trip, not the work, dominates (the cloud SQL APIs).
+    /// </summary>
+    protected virtual int ConcurrentTables => 1;
+
     public async Task ProfileAsync(DbConnection connection, Catalog catalog, MetadataOptions options, CancellationToken ct)
     {
         if (options.Profiling == ProfilingMode.Metadata) return;
         await PrepareAsync(connection, ct);
-        foreach (var table in catalog.Tables.Where(t => !t.IsAmxOwned && t.Columns.Count > 0))
+        var tables = catalog.Tables.Where(t => !t.IsAmxOwned && t.Columns.Count > 0).ToList();
+        if (ConcurrentTables <= 1)
         {
-            ct.ThrowIfCancellationRequested();
-            try
+            foreach (var table in tables)
             {
-                await ProfileTableAsync(connection, table, options, ct);
+                ct.ThrowIfCancellationRequested();
+                await ProfileOrNoteAsync(connection, table, options, ct);
             }
-            catch (DbException e)
-            {
-                foreach (var c in table.Columns) c.Profile = new ColumnProfile { Note = $"profiling failed: {FirstLine(e.Message)}" };
-            }
+        }
+        else
+            await Parallel.ForEachAsync(tables, new ParallelOptions { MaxDegreeOfParallelism = ConcurrentTables, CancellationToken = ct },
+                async (table, token) => await ProfileOrNoteAsync(connection, table, options, token));
+    }
+
+    async Task ProfileOrNoteAsync(DbConnection connection, TableMeta table, MetadataOptions options, CancellationToken ct)
+    {
+        try
+        {
+            await ProfileTableAsync(connection, table, options, ct);
+        }
+        catch (DbException e)
+        {
+            foreach (var c in table.Columns) c.Profile = new ColumnProfile { Note = $"profiling failed: {FirstLine(e.Message)}" };
         }
     }
 

@@ -15,6 +15,9 @@ public sealed class SnowflakeProfiler() : TableProfiler(SnowflakeDialect.Instanc
     static readonly string[] Orderable = ["NUMBER", "FLOAT", "TEXT", "BOOLEAN", "DATE", "TIME", "TIMESTAMP"];
 
     protected override bool SupportsMultipleStatements => false;
+    // Each statement is an HTTP round trip (with polling); a few tables at once keep the warehouse busy. The SQL
+    // warehouse queues what exceeds its own concurrency, so 4 stays well inside the defaults (8 on Snowflake).
+    protected override int ConcurrentTables => 4;
 
     protected override string SampleSource(TableMeta table, int rows) => table.Kind == TargetKinds.Table
         ? $"SELECT * FROM {Dialect.QuoteTable(table.Name)} SAMPLE ROW ({rows} ROWS)"
