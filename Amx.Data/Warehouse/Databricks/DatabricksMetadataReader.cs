@@ -64,7 +64,7 @@ public sealed class DatabricksMetadataReader : IMetadataReader
         }
         // A referenced key outside the scope (another schema or table): read the key columns of the whole catalog once.
         var all = inScope;
-        if (scope is not null && referenced.Values.Any(u => !inScope.ContainsKey((u.Schema, u.Name))))
+        if (scope is not null && inScope.Keys.Any(k => referenced.TryGetValue(k, out var u) && !inScope.ContainsKey((u.Schema, u.Name))))
             all = await ReadKeyColumnsAsync(connection, null, ct);
         var catalogName = (connection as Http.HttpSqlConnection)?.Settings.Database;
 
