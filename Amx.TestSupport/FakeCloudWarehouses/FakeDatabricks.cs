@@ -43,6 +43,15 @@ public sealed class FakeDatabricks : FakeHttpServer
 
     public FakeCloudTable? Find(string schema, string table) => Tables.FirstOrDefault(t => t.Schema == schema && t.Name == table);
 
+    /// <summary>The profiling statements amx sends, in Databricks' spelling (DatabricksProfiler).</summary>
+    public static readonly FakeProfilingSql.Dialect ProfilingDialect = new(
+        "`(?:[^`]|``)+`", q => q[1..^1].Replace("``", "`"), "COUNT(*)",
+        "COUNT({c})", "COUNT(DISTINCT left(CAST({c} AS STRING), 100))", "left(CAST(min({c}) AS STRING), 100)", "left(CAST(max({c}) AS STRING), 100)",
+        "to_json(slice(array_sort(collect_set(left(CAST({c} AS STRING), 100))), 1, 5))", "left(CAST({c} AS STRING), 100)",
+        @" TABLESAMPLE \((?<n>\d+) ROWS\)");
+
+    FakeProfilingSql Profiling => field ??= new FakeProfilingSql(ProfilingDialect, Find);
+
     protected override (int, byte[], IReadOnlyDictionary<string, string>?) Answer(FakeHttpRequest request)
     {
         var path = request.PathAndQuery.Split('?')[0];
@@ -192,9 +201,24 @@ public sealed class FakeDatabricks : FakeHttpServer
             return Rows(["version()", "current_user()", "current_catalog()"], ["STRING", "STRING", "STRING"], [["3.5.0 (fake)", User, Catalog]]);
         if (sql == "SELECT current_metastore(), current_catalog()")
             return Rows(["current_metastore()", "current_catalog()"], ["STRING", "STRING"], [["aws:us-west-2:0f1e2d3c", Catalog]]);
-        var from = Regex.Match(sql, @"^SELECT (?<cols>.+?)\s+FROM information_schema\.(?<view>tables|columns|views)\s+WHERE (?<where>.*)$", RegexOptions.Singleline);
+        var from = Regex.Match(sql, @"^SELECT (?<cols>.+?)\s+FROM information_schema\.(?<view>tables|columns|views|key_column_usage|referential_constraints)\s+WHERE (?<where>.*)$", RegexOptions.Singleline);
         if (from.Success) return InformationSchema(from.Groups["view"].Value, from.Groups["cols"].Value.Split(',').Select(c => c.Trim()).ToArray(), from.Groups["where"].Value, parameters);
         if (sql.StartsWith("COMMENT ON ", StringComparison.Ordinal)) return Comment(sql);
+        if (sql.StartsWith("SELECT ", StringComparison.Ordinal))
+        {
+            FakeProfilingSql.Result? r;
+            try { r = Profiling.TryEvaluate(sql); }
+            catch (FakeProfilingException e)
+            {
+                throw e.Kind switch
+                {
+                    FakeProfilingError.MissingTable => new SqlError("BAD_REQUEST", $"[TABLE_OR_VIEW_NOT_FOUND] {e.Message} SQLSTATE: 42P01", "42P01"),
+                    FakeProfilingError.MissingColumn => new SqlError("BAD_REQUEST", $"[UNRESOLVED_COLUMN] {e.Message} SQLSTATE: 42703", "42703"),
+                    _ => new SqlError("BAD_REQUEST", $"[PARSE_SYNTAX_ERROR] {e.Message} SQLSTATE: 42601", "42601"),
+                };
+            }
+            if (r is not null) return Rows(r.Columns, r.Numeric.Select(n => n ? "LONG" : "STRING").ToArray(), r.Rows);
+        }
         throw new SqlError("BAD_REQUEST", $"[PARSE_SYNTAX_ERROR] Syntax error at or near '{sql.Split(' ')[0]}'. SQLSTATE: 42601", "42601");
     }
 
@@ -208,6 +232,8 @@ public sealed class FakeDatabricks : FakeHttpServer
         }
         else if (where.Contains("COALESCE(:schema, table_schema)", StringComparison.Ordinal) && p.ContainsKey("schema") && p.ContainsKey("table"))
             match = (s, t) => (p["schema"] is null || s == p["schema"]) && (p["table"] is null || t == p["table"]);
+        else if (view == "referential_constraints" && where == "constraint_schema = COALESCE(:schema, constraint_schema)" && p.ContainsKey("schema") && !p.ContainsKey("table"))
+            match = (s, _) => p["schema"] is null || s == p["schema"]; // Unity Catalog keeps a constraint in its table's schema
         else throw new SqlError("BAD_REQUEST", "[UNBOUND_SQL_PARAMETER] the fake does not understand this WHERE clause", "42P02");
 
         var rows = new List<Dictionary<string, string?>>();
@@ -218,6 +244,37 @@ public sealed class FakeDatabricks : FakeHttpServer
             {
                 case "tables": rows.Add(new(common) { ["table_type"] = t.Type, ["comment"] = t.Comment }); break;
                 case "views" when t.Type == "VIEW": rows.Add(new(common) { ["view_definition"] = t.ViewDefinition }); break;
+                case "key_column_usage" when t.Type != "VIEW":
+                    for (var i = 0; i < t.PrimaryKey.Count; i++)
+                        rows.Add(new(common)
+                        {
+                            ["constraint_catalog"] = Catalog, ["constraint_schema"] = t.Schema, ["constraint_name"] = $"{t.Name}_pk",
+                            ["column_name"] = t.PrimaryKey[i], ["ordinal_position"] = (i + 1).ToString(), ["position_in_unique_constraint"] = null,
+                        });
+                    for (var k = 0; k < t.ForeignKeys.Count; k++)
+                    {
+                        var fk = t.ForeignKeys[k];
+                        var parent = Find(fk.ReferencedSchema, fk.ReferencedTable) ?? throw new InvalidOperationException($"fake: no table {fk.ReferencedSchema}.{fk.ReferencedTable}");
+                        for (var i = 0; i < fk.Columns.Count; i++)
+                            rows.Add(new(common)
+                            {
+                                ["constraint_catalog"] = Catalog, ["constraint_schema"] = t.Schema, ["constraint_name"] = $"{t.Name}_fk{k + 1}",
+                                ["column_name"] = fk.Columns[i], ["ordinal_position"] = (i + 1).ToString(),
+                                ["position_in_unique_constraint"] = (parent.PrimaryKey.IndexOf(fk.ReferencedColumns[i]) + 1) is > 0 and var pos ? pos.ToString()
+                                    : throw new InvalidOperationException("fake: a foreign key must reference its parent's primary key"),
+                            });
+                    }
+                    break;
+                case "referential_constraints" when t.Type != "VIEW":
+                    for (var k = 0; k < t.ForeignKeys.Count; k++)
+                        rows.Add(new()
+                        {
+                            ["constraint_catalog"] = Catalog, ["constraint_schema"] = t.Schema, ["constraint_name"] = $"{t.Name}_fk{k + 1}",
+                            ["unique_constraint_catalog"] = Catalog, ["unique_constraint_schema"] = t.ForeignKeys[k].ReferencedSchema,
+                            ["unique_constraint_name"] = $"{t.ForeignKeys[k].ReferencedTable}_pk", ["match_option"] = "FULL",
+                            ["update_rule"] = "NO ACTION", ["delete_rule"] = "NO ACTION",
+                        });
+                    break;
                 case "columns":
                     for (var i = 0; i < t.Columns.Count; i++)
                     {
@@ -234,7 +291,7 @@ public sealed class FakeDatabricks : FakeHttpServer
         foreach (var c in columns)
             if (rows.Count > 0 && !rows[0].ContainsKey(c))
                 throw new SqlError("BAD_REQUEST", $"[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column with name `{c}` cannot be resolved.", "42703");
-        var types = columns.Select(c => c == "ordinal_position" ? "INT" : "STRING").ToArray();
+        var types = columns.Select(c => c is "ordinal_position" or "position_in_unique_constraint" ? "INT" : "STRING").ToArray();
         return Rows(columns, types, rows.Select(r => columns.Select(c => r.GetValueOrDefault(c)).ToArray()).ToList());
     }
 

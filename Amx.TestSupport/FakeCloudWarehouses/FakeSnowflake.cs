@@ -42,6 +42,16 @@ public sealed class FakeSnowflake : FakeHttpServer
     public bool CacheAnswers { get; set; }
     readonly ConcurrentDictionary<string, Statement> _byText = new();
     readonly ConcurrentDictionary<(string, int), (int, byte[], IReadOnlyDictionary<string, string>?)> _pages = new();
+    int _running, _maxRunning;
+    /// <summary>The most statements that were still running (answered 202) at once: shows the client's concurrency.</summary>
+    public int MaxRunningStatements => Volatile.Read(ref _maxRunning);
+
+    void NoteRunning()
+    {
+        var now = Interlocked.Increment(ref _running);
+        for (var max = Volatile.Read(ref _maxRunning); now > max && Interlocked.CompareExchange(ref _maxRunning, now, max) != max; max = Volatile.Read(ref _maxRunning)) { }
+    }
+
     /// <summary>Statements received, in order (SQL text and bindings).</summary>
     public ConcurrentQueue<(string Sql, IReadOnlyList<string?> Bindings)> Statements { get; } = new();
 
@@ -52,9 +62,19 @@ public sealed class FakeSnowflake : FakeHttpServer
         public string[] Types { get; } = types;
         public List<string?[]> Rows { get; } = rows;
         public int PollsLeft;
+        public bool Counted;
     }
 
     public FakeCloudTable? Find(string schema, string table) => Tables.FirstOrDefault(t => t.Schema == schema && t.Name == table);
+
+    /// <summary>The profiling statements amx sends, in Snowflake's spelling (SnowflakeProfiler).</summary>
+    public static readonly FakeProfilingSql.Dialect ProfilingDialect = new(
+        "\"(?:[^\"]|\"\")+\"", q => q[1..^1].Replace("\"\"", "\""), "COUNT(*)",
+        "COUNT({c})", "COUNT(DISTINCT LEFT(TO_VARCHAR({c}), 100))", "LEFT(TO_VARCHAR(MIN({c})), 100)", "LEFT(TO_VARCHAR(MAX({c})), 100)",
+        "TO_JSON(ARRAY_SLICE(ARRAY_SORT(ARRAY_AGG(DISTINCT LEFT(TO_VARCHAR({c}), 100))), 0, 5))", "LEFT(TO_VARCHAR({c}), 100)",
+        @" SAMPLE ROW \((?<n>\d+) ROWS\)");
+
+    FakeProfilingSql Profiling => field ??= new FakeProfilingSql(ProfilingDialect, Find);
 
     protected override (int, byte[], IReadOnlyDictionary<string, string>?) Answer(FakeHttpRequest request)
     {
@@ -67,6 +87,7 @@ public sealed class FakeSnowflake : FakeHttpServer
         {
             if (m.Groups[2].Success) return Json(200, w => { w.WriteString("code", "000604"); w.WriteString("message", "successfully canceled"); });
             if (st.PollsLeft > 0) { st.PollsLeft--; return Running(st); }
+            if (st.Counted) { st.Counted = false; Interlocked.Decrement(ref _running); }
             var partition = Regex.Match(query, @"(?:^|&)partition=(\d+)") is { Success: true } p ? int.Parse(p.Groups[1].Value) : 0;
             return Result(st, partition);
         }
@@ -137,7 +158,7 @@ public sealed class FakeSnowflake : FakeHttpServer
         }
         _statements[st.Handle] = st;
         st.PollsLeft = AsyncPolls;
-        if (st.PollsLeft > 0) { st.PollsLeft--; return Running(st); }
+        if (st.PollsLeft > 0) { st.Counted = true; NoteRunning(); st.PollsLeft--; return Running(st); }
         return Result(st, 0);
     }
 
@@ -160,6 +181,22 @@ public sealed class FakeSnowflake : FakeHttpServer
         var from = Regex.Match(sql, @"^SELECT (?<cols>.+?)\s+FROM INFORMATION_SCHEMA\.(?<view>TABLES|COLUMNS|VIEWS)\s+WHERE (?<where>.*)$", RegexOptions.Singleline);
         if (from.Success) return InformationSchema(from.Groups["view"].Value, from.Groups["cols"].Value.Split(',').Select(c => c.Trim()).ToArray(), from.Groups["where"].Value, bindings);
         if (sql.StartsWith("COMMENT ON ", StringComparison.Ordinal)) return Comment(sql);
+        if (sql.StartsWith("SHOW ", StringComparison.Ordinal)) return ShowKeys(sql);
+        if (sql.StartsWith("SELECT ", StringComparison.Ordinal))
+        {
+            FakeProfilingSql.Result? r;
+            try { r = Profiling.TryEvaluate(sql); }
+            catch (FakeProfilingException e)
+            {
+                throw e.Kind switch
+                {
+                    FakeProfilingError.MissingTable => new SqlError("002003", "SQL compilation error:\n" + e.Message, "02000"),
+                    FakeProfilingError.MissingColumn => new SqlError("000904", "SQL compilation error: error line 1 at position 7\n" + e.Message, "42000"),
+                    _ => new SqlError("001003", "SQL compilation error:\nsyntax error: " + e.Message, "42000"),
+                };
+            }
+            if (r is not null) return Rows(r.Columns, r.Numeric.Select(n => n ? "fixed" : "text").ToArray(), r.Rows);
+        }
         throw new SqlError("001003", $"SQL compilation error:\nsyntax error line 1 at position 0 unexpected '{sql.Split(' ')[0]}'.", "42000");
     }
 
@@ -216,6 +253,59 @@ public sealed class FakeSnowflake : FakeHttpServer
         ("COLUMNS", "COMMENT") => (_, c, _) => c!.Comment,
         _ => null,
     };
+
+    /// <summary>SHOW PRIMARY|UNIQUE|IMPORTED KEYS IN DATABASE | SCHEMA s | TABLE s.t, with SHOW's lower-case output columns.</summary>
+    Statement ShowKeys(string sql)
+    {
+        var m = Regex.Match(sql, "^SHOW (PRIMARY|UNIQUE|IMPORTED) KEYS IN (DATABASE|SCHEMA|TABLE)(?: |$)");
+        if (!m.Success) throw new SqlError("001003", $"SQL compilation error:\nsyntax error line 1 at position 5 unexpected '{sql[5..]}'.", "42000");
+        var pos = m.Length;
+        string? schema = null, table = null;
+        if (m.Groups[2].Value != "DATABASE")
+        {
+            schema = ReadIdentifier(sql, ref pos);
+            if (m.Groups[2].Value == "TABLE")
+            {
+                if (pos >= sql.Length || sql[pos] != '.') throw new SqlError("001003", "SQL compilation error: expected schema.table", "42000");
+                pos++;
+                table = ReadIdentifier(sql, ref pos);
+            }
+        }
+        if (pos != sql.Length) throw new SqlError("001003", $"SQL compilation error:\nsyntax error line 1 at position {pos} unexpected '{sql[pos..]}'.", "42000");
+        if (table is not null && Find(schema!, table) is not { Type: "BASE TABLE" })
+            throw new SqlError("002003", $"SQL compilation error:\nTable '{Database}.{schema}.{table}' does not exist or not authorized.", "02000");
+        if (schema is not null && Tables.All(t => t.Schema != schema))
+            throw new SqlError("002003", $"SQL compilation error:\nSchema '{Database}.{schema}' does not exist or not authorized.", "02000");
+        var tables = Tables.Where(t => t.Type == "BASE TABLE" && (schema is null || t.Schema == schema) && (table is null || t.Name == table))
+            .OrderBy(t => t.Schema, StringComparer.Ordinal).ThenBy(t => t.Name, StringComparer.Ordinal).ToList();
+        const string created = "2026-01-01 00:00:00.000 -0800";
+        var rows = new List<string?[]>();
+        if (m.Groups[1].Value == "IMPORTED")
+        {
+            foreach (var t in tables)
+                for (var k = 0; k < t.ForeignKeys.Count; k++)
+                {
+                    var fk = t.ForeignKeys[k];
+                    for (var i = 0; i < fk.Columns.Count; i++)
+                        rows.Add([created, Database, fk.ReferencedSchema, fk.ReferencedTable, fk.ReferencedColumns[i], Database, t.Schema, t.Name, fk.Columns[i],
+                            (i + 1).ToString(), "NO ACTION", "NO ACTION", $"{t.Name}_FK{k + 1}", $"{fk.ReferencedTable}_PK", "NOT DEFERRABLE", "false", null]);
+                }
+            string[] cols = ["created_on", "pk_database_name", "pk_schema_name", "pk_table_name", "pk_column_name", "fk_database_name", "fk_schema_name",
+                "fk_table_name", "fk_column_name", "key_sequence", "update_rule", "delete_rule", "fk_name", "pk_name", "deferrability", "rely", "comment"];
+            return Rows(cols, cols.Select(c => c == "key_sequence" ? "fixed" : "text").ToArray(), rows);
+        }
+        foreach (var t in tables)
+        {
+            var keys = m.Groups[1].Value == "PRIMARY"
+                ? (t.PrimaryKey.Count > 0 ? [(Name: $"{t.Name}_PK", Columns: t.PrimaryKey)] : [])
+                : t.UniqueKeys.Select((u, i) => (Name: $"{t.Name}_UK{i + 1}", Columns: u)).ToList();
+            foreach (var (name, columns) in keys)
+                for (var i = 0; i < columns.Count; i++)
+                    rows.Add([created, Database, t.Schema, t.Name, columns[i], (i + 1).ToString(), name, "false", null]);
+        }
+        string[] names = ["created_on", "database_name", "schema_name", "table_name", "column_name", "key_sequence", "constraint_name", "rely", "comment"];
+        return Rows(names, names.Select(c => c == "key_sequence" ? "fixed" : "text").ToArray(), rows);
+    }
 
     Statement Comment(string sql)
     {

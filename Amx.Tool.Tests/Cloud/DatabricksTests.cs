@@ -79,7 +79,7 @@ public sealed class DatabricksTests
         Assert.That(downloads.Any(r => r.Headers.ContainsKey("Authorization")), Is.False, "presigned links never get the token");
         Assert.That(fake.Requests.Count(r => r.PathAndQuery.Contains("/result/chunks/")), Is.EqualTo(1 + 3), "next_chunk_internal_link followed");
         Assert.That(fake.Requests.Count(r => r.Method == "GET" && r.PathAndQuery.StartsWith("/api/2.0/sql/statements/") && !r.PathAndQuery.Contains("/result/")),
-            Is.EqualTo(4 * 2), "(probe and three reads) PENDING/RUNNING statements are polled until SUCCEEDED");
+            Is.EqualTo(5 * 2), "(probe, three reads, key columns) PENDING/RUNNING statements are polled until SUCCEEDED");
 
         var scoped = await Provider.Metadata.ReadAsync(c, Scope.Parse("sales.customer"), MetadataOptions.Default);
         Assert.That(scoped.Tables.Single().Name.ToString(), Is.EqualTo("sales.customer"));

@@ -8,7 +8,8 @@ namespace Amx.Data.Warehouse.Profiling;
 
 /// <summary>
 /// Profiles tables for <c>--profiling-mode sampled|full</c>: one statement per table covering all its columns
-/// (full mode adds the top values as a second result set of the same command). Each backend supplies the SQL pieces.
+/// (full mode adds the top values as a second result set of the same command, or a second command where the API runs
+/// one statement per request). Each backend supplies the SQL pieces.
 /// </summary>
 public abstract class TableProfiler(WarehouseDialect dialect)
 {
@@ -31,25 +32,48 @@ public abstract class TableProfiler(WarehouseDialect dialect)
     protected abstract string TopValuesQuery(int index, string textExpression, string quotedColumn, string source);
     /// <summary>Number of rows, counting at most limit + 1 (so a huge view is not counted in full).</summary>
     protected abstract string BoundedCount(string tableRef, long limit);
+    /// <summary>
+    /// False where a command runs one statement only (the cloud SQL HTTP APIs): full mode's top values are then a
+    /// second command per table (still one for all its columns) instead of a second result set.
+    /// </summary>
+    protected virtual bool SupportsMultipleStatements => true;
     /// <summary>Session settings a profiling query needs (e.g. group_concat_max_len); run once.</summary>
     protected virtual Task PrepareAsync(DbConnection connection, CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>
+    /// Tables profiled at once on the one connection: 1 for driver connections (one statement at a time); more where
+    /// each statement is its own HTTP request and the round trip, not the work, dominates (the cloud SQL APIs).
+    /// </summary>
+    protected virtual int ConcurrentTables => 1;
 
     public async Task ProfileAsync(DbConnection connection, Catalog catalog, MetadataOptions options, CancellationToken ct)
     {
         if (options.Profiling == ProfilingMode.Metadata) return;
         await PrepareAsync(connection, ct);
         // Context tables of a sliced read (bases of views, profiled with their own slice) hold no target.
-        foreach (var table in catalog.Tables.Where(t => !t.IsAmxOwned && t.Columns.Count > 0 && (t.IsTarget || t.Columns.Any(c => c.IsTarget))))
+        var tables = catalog.Tables.Where(t => !t.IsAmxOwned && t.Columns.Count > 0 && (t.IsTarget || t.Columns.Any(c => c.IsTarget))).ToList();
+        if (ConcurrentTables <= 1)
         {
-            ct.ThrowIfCancellationRequested();
-            try
+            foreach (var table in tables)
             {
-                await ProfileTableAsync(connection, table, options, ct);
+                ct.ThrowIfCancellationRequested();
+                await ProfileOrNoteAsync(connection, table, options, ct);
             }
-            catch (DbException e)
-            {
-                foreach (var c in table.Columns) c.Profile = new ColumnProfile { Note = $"profiling failed: {FirstLine(e.Message)}" };
-            }
+        }
+        else
+            await Parallel.ForEachAsync(tables, new ParallelOptions { MaxDegreeOfParallelism = ConcurrentTables, CancellationToken = ct },
+                async (table, token) => await ProfileOrNoteAsync(connection, table, options, token));
+    }
+
+    async Task ProfileOrNoteAsync(DbConnection connection, TableMeta table, MetadataOptions options, CancellationToken ct)
+    {
+        try
+        {
+            await ProfileTableAsync(connection, table, options, ct);
+        }
+        catch (DbException e)
+        {
+            foreach (var c in table.Columns) c.Profile = new ColumnProfile { Note = $"profiling failed: {FirstLine(e.Message)}" };
         }
     }
 
@@ -95,7 +119,9 @@ public abstract class TableProfiler(WarehouseDialect dialect)
         select.Append(" FROM ").Append(o.Profiling == ProfilingMode.Full ? source : $"({source})").Append(" s");
 
         await using var cmd = connection.CreateCommand();
-        cmd.CommandText = top.Count == 0 ? select.ToString() : select + ";\n" + string.Join("\nUNION ALL\n", top);
+        var topSql = string.Join("\nUNION ALL\n", top);
+        var topApart = top.Count > 0 && !SupportsMultipleStatements;
+        cmd.CommandText = top.Count == 0 || topApart ? select.ToString() : select + ";\n" + topSql;
         cmd.CommandTimeout = 600;
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct)) return;
@@ -124,14 +150,25 @@ public abstract class TableProfiler(WarehouseDialect dialect)
             if (o.Profiling == ProfilingMode.Sampled) p.Note = $"sample of {total:N0} rows";
             c.Profile = p;
         }
-        if (top.Count > 0 && await reader.NextResultAsync(ct))
+        if (topApart)
         {
-            while (await reader.ReadAsync(ct))
-            {
-                var i = Convert.ToInt32(reader.GetValue(0), CultureInfo.InvariantCulture);
-                var v = reader.IsDBNull(1) ? "" : Convert.ToString(reader.GetValue(1), CultureInfo.InvariantCulture)!;
-                table.Columns[i].Profile?.TopValues.Add((Clean(v, o)!, Convert.ToInt64(reader.GetValue(2), CultureInfo.InvariantCulture)));
-            }
+            await using var topCmd = connection.CreateCommand();
+            topCmd.CommandText = topSql;
+            topCmd.CommandTimeout = 600;
+            await using var topReader = await topCmd.ExecuteReaderAsync(ct);
+            await ReadTopValuesAsync(topReader, table, o, ct);
+        }
+        else if (top.Count > 0 && await reader.NextResultAsync(ct))
+            await ReadTopValuesAsync(reader, table, o, ct);
+    }
+
+    static async Task ReadTopValuesAsync(DbDataReader reader, TableMeta table, MetadataOptions o, CancellationToken ct)
+    {
+        while (await reader.ReadAsync(ct))
+        {
+            var i = Convert.ToInt32(reader.GetValue(0), CultureInfo.InvariantCulture);
+            var v = reader.IsDBNull(1) ? "" : Convert.ToString(reader.GetValue(1), CultureInfo.InvariantCulture)!;
+            table.Columns[i].Profile?.TopValues.Add((Clean(v, o)!, Convert.ToInt64(reader.GetValue(2), CultureInfo.InvariantCulture)));
         }
     }
 
@@ -146,6 +183,14 @@ public abstract class TableProfiler(WarehouseDialect dialect)
     }
 
     static string FirstLine(string s) => s.Split('\n')[0].Trim();
+
+    /// <summary>A JSON array of strings as text (the cloud APIs' TO_JSON of an array aggregate).</summary>
+    protected static IEnumerable<string> ParseJsonArray(object value)
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(Convert.ToString(value, CultureInfo.InvariantCulture) ?? "[]");
+        return doc.RootElement.EnumerateArray()
+            .Select(e => e.ValueKind == System.Text.Json.JsonValueKind.String ? e.GetString()! : e.GetRawText()).ToList();
+    }
 
     /// <summary>Decodes a comma-separated list of hex-encoded UTF-8 values (MySQL/SQLite GROUP_CONCAT(DISTINCT HEX(…))).</summary>
     protected static IEnumerable<string> ParseHexList(object value)

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Globalization;
-using Amx.Data.Errors;
 using Amx.Data.History.Model;
 using Amx.Data.Warehouse.Model;
 
@@ -8,9 +7,9 @@ namespace Amx.Data.Warehouse.Snowflake;
 
 /// <summary>
 /// Reads the profile's database from its INFORMATION_SCHEMA in three set-based statements (tables and views with
-/// comments and row counts, columns with comments, view definitions), each read partition by partition.
-/// Snowflake's constraints are informational and not in INFORMATION_SCHEMA with their columns, so keys are not read.
-/// Profiling (sampled/full) is not offered yet (docs/cloud-warehouses.md).
+/// comments and row counts, columns with comments, view definitions), each read partition by partition, then the
+/// keys with one <c>SHOW … KEYS</c> per kind for the whole scope (INFORMATION_SCHEMA.TABLE_CONSTRAINTS has no
+/// columns), then profiles with <see cref="SnowflakeProfiler"/> (docs/cloud-warehouses.md).
 /// </summary>
 public sealed class SnowflakeMetadataReader : IMetadataReader
 {
@@ -31,11 +30,23 @@ public sealed class SnowflakeMetadataReader : IMetadataReader
         SELECT TABLE_SCHEMA, TABLE_NAME, VIEW_DEFINITION FROM INFORMATION_SCHEMA.VIEWS WHERE {Filter}
         """;
 
+    readonly SnowflakeProfiler _profiler = new();
+
+    /// <summary>
+    /// SHOW PRIMARY|UNIQUE|IMPORTED KEYS over the scope: the current database, one schema or one table. SHOW takes no
+    /// bindings, so the scope's names go in as quoted identifiers.
+    /// </summary>
+    internal static string ShowKeysSql(string kind, Scope? scope)
+    {
+        var d = SnowflakeDialect.Instance;
+        var where = scope is null ? "DATABASE"
+            : scope.Table is null ? $"SCHEMA {d.QuoteIdentifier(scope.Schema)}"
+            : $"TABLE {d.QuoteTable(new QualifiedName(scope.Schema, scope.Table))}";
+        return $"SHOW {kind} KEYS IN {where}";
+    }
+
     public async Task<Catalog> ReadAsync(DbConnection connection, Scope? scope, MetadataOptions options, CancellationToken ct = default)
     {
-        if (options.Profiling != ProfilingMode.Metadata)
-            throw AmxException.BadInput($"--profiling-mode {options.Profiling.ToString().ToLowerInvariant()} is not available for Snowflake yet",
-                "use --profiling-mode metadata (the default); see docs/cloud-warehouses.md");
         var b = new CatalogBuilder(scope, options);
         await using (var r = await QueryAsync(connection, RelationsSql, scope, ct))
             while (await r.ReadAsync(ct))
@@ -53,7 +64,65 @@ public sealed class SnowflakeMetadataReader : IMetadataReader
             while (await r.ReadAsync(ct))
                 if (b.Find(r.GetString(0), r.GetString(1)) is { Kind: TargetKinds.View } view)
                     view.ViewDefinition = CatalogBuilder.Text(r, 2);
-        return b.Finish();
+
+        // Keys exist on tables only; SHOW … IN TABLE fails for a table that is not there.
+        if (b.Catalog.Tables.Any(t => t.Kind == TargetKinds.Table)) await ReadKeysAsync(connection, b, scope, ct);
+        var catalog = b.Finish();
+        await _profiler.ProfileAsync(connection, catalog, options, ct);
+        return catalog;
+    }
+
+    static async Task ReadKeysAsync(DbConnection connection, CatalogBuilder b, Scope? scope, CancellationToken ct)
+    {
+        foreach (var kind in new[] { "PRIMARY", "UNIQUE" })
+        {
+            var keys = new Dictionary<(TableMeta, string), SortedList<int, string>>();
+            await using (var r = await ShowAsync(connection, ShowKeysSql(kind, scope), ct))
+            {
+                var (schema, table, column, seq, name) = (r.GetOrdinal("schema_name"), r.GetOrdinal("table_name"), r.GetOrdinal("column_name"), r.GetOrdinal("key_sequence"), r.GetOrdinal("constraint_name"));
+                while (await r.ReadAsync(ct))
+                    if (b.Find(r.GetString(schema), r.GetString(table)) is { } t)
+                        Columns(keys, (t, r.GetString(name)))[r.GetInt32(seq)] = r.GetString(column);
+            }
+            foreach (var ((t, _), cols) in keys.OrderBy(k => k.Key.Item2, StringComparer.Ordinal))
+                if (kind == "PRIMARY") t.PrimaryKey.AddRange(cols.Values);
+                else t.UniqueKeys.Add([.. cols.Values]);
+        }
+
+        var fks = new Dictionary<(TableMeta, string), (QualifiedName References, SortedList<int, (string Column, string Referenced)> Columns)>();
+        await using (var r = await ShowAsync(connection, ShowKeysSql("IMPORTED", scope), ct))
+        {
+            int O(string n) => r.GetOrdinal(n);
+            var (pkDb, pkSchema, pkTable, pkColumn) = (O("pk_database_name"), O("pk_schema_name"), O("pk_table_name"), O("pk_column_name"));
+            var (fkDb, fkSchema, fkTable, fkColumn, seq, name) = (O("fk_database_name"), O("fk_schema_name"), O("fk_table_name"), O("fk_column_name"), O("key_sequence"), O("fk_name"));
+            while (await r.ReadAsync(ct))
+            {
+                // A key into another database has no name amx can hold (names are schema.table within the database).
+                if (r.GetString(pkDb) != r.GetString(fkDb) || b.Find(r.GetString(fkSchema), r.GetString(fkTable)) is not { } t) continue;
+                var key = (t, r.GetString(name));
+                if (!fks.TryGetValue(key, out var fk)) fks[key] = fk = (new QualifiedName(r.GetString(pkSchema), r.GetString(pkTable)), new());
+                fk.Columns[r.GetInt32(seq)] = (r.GetString(fkColumn), r.GetString(pkColumn));
+            }
+        }
+        foreach (var ((t, _), fk) in fks.OrderBy(k => k.Key.Item2, StringComparer.Ordinal))
+            t.ForeignKeys.Add(new ForeignKeyMeta
+            {
+                Columns = fk.Columns.Values.Select(c => c.Column).ToList(), References = fk.References,
+                ReferencedColumns = fk.Columns.Values.Select(c => c.Referenced).ToList(),
+            });
+    }
+
+    static SortedList<int, string> Columns(Dictionary<(TableMeta, string), SortedList<int, string>> keys, (TableMeta, string) key)
+    {
+        if (!keys.TryGetValue(key, out var cols)) keys[key] = cols = new SortedList<int, string>();
+        return cols;
+    }
+
+    static async Task<DbDataReader> ShowAsync(DbConnection connection, string sql, CancellationToken ct)
+    {
+        var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        return await cmd.ExecuteReaderAsync(ct);
     }
 
     /// <summary>An empty comment is how Snowflake shows a removed one (amx removes with IS '').</summary>

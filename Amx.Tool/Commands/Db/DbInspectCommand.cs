@@ -75,6 +75,9 @@ public sealed record DbInspectReport(
                     user.Sum(t => t.Columns.Count),
                     user.Count(t => t.Comment is not null),
                     user.Sum(t => t.Columns.Count(c => c.Comment is not null)),
+                    user.Count(t => t.PrimaryKey.Count > 0),
+                    user.Sum(t => t.UniqueKeys.Count),
+                    user.Sum(t => t.ForeignKeys.Count),
                     g.Where(t => t.IsAmxOwned).Select(t => t.Name.Table).OrderBy(n => n, StringComparer.Ordinal).ToList());
             })
             .ToList();
@@ -93,4 +96,4 @@ public sealed record DbCapabilities(
 
 public sealed record SchemaSummary(
     string Schema, int Tables, int Views, int MaterializedViews, int Columns, int RelationsWithComment, int ColumnsWithComment,
-    IReadOnlyList<string> AmxTables);
+    int PrimaryKeys, int UniqueKeys, int ForeignKeys, IReadOnlyList<string> AmxTables);
