@@ -78,10 +78,8 @@ public sealed class InheritancePlan
     }
 
     /// <summary>The description a pass-through view column inherits, or null (not pass-through, or no text to take).</summary>
-    public Inherited? Inherit(TableMeta table, DraftTarget target)
+    public Inherited? Inherit(ColumnMeta? column)
     {
-        if (!target.IsColumn) return null;
-        var column = table.Columns.FirstOrDefault(c => c.Name == target.Name.Column);
         if (column?.Lineage?.Source is not { } source) return null;
         var key = source.ToString();
         // A base drafted in this run wins over its live comment: the run is about to replace that comment. A base

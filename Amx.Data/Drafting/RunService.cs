@@ -28,7 +28,8 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
         HashSet<string> AlreadyDone, HashSet<string>? Covered, string? ResultMetadata, int MaxRequestChars, RunGrounding Grounding,
         ContextLibrary? Library);
 
-    sealed record PendingTarget(TableMeta Table, DraftTarget Target, string? Live);
+    /// <summary>A target still to draft; Name is its target_qname, computed once.</summary>
+    sealed record PendingTarget(TableMeta Table, ColumnMeta? Column, DraftTarget Target, string Name, string? Live);
 
     /// <summary>What <see cref="DraftAsync"/> did.</summary>
     sealed record Drafting(ResultWriter Writer, TokenUsage Usage, int Calls, int Ok, int Failed, string? FirstFailure, TimeSpan Elapsed,
@@ -237,18 +238,19 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
                     // A dbt project given as context: its descriptions count as existing ones (docs/context-and-export.md).
                     if (library is { DbtProjectRoots.Count: > 0 } && library.DescribedInDbt(target.Name)) { skippedDbt++; continue; }
                 }
-                pending.Add(new PendingTarget(table, target, live));
+                pending.Add(new PendingTarget(table, column, target, name, live));
             }
             lock (writer) total = (int)Math.Min(int.MaxValue, session.Catalog.Targets - session.AlreadyDone.Count - skippedCovered - skippedDbt);
             if (pending.Count == 0) return;
-            var liveByTarget = pending.ToDictionary(t => t.Target.Name.ToString(), t => t.Live, StringComparer.Ordinal);
+            var liveByTarget = pending.ToDictionary(t => t.Name, t => t.Live, StringComparer.Ordinal);
             // Views are drafted after their bases (level by level), so a view column can inherit this run's draft.
             IReadOnlyDictionary<string, string>? outside = null;
             if (InheritancePlan.HasLineage(slice))
                 await using (var conn = await session.Provider.OpenAsync(req.DbProfile, ct))
                     // Live comments of view bases outside the scope, so their view columns can inherit them (docs/view-lineage.md).
                     outside = await InheritancePlan.ReadOutsideCommentsAsync(session.Provider, conn, slice, ct);
-            var plan = new InheritancePlan(slice, outside);
+            // Most slices are plain tables: their plan needs no index of tables and comments.
+            var plan = outside is null ? new InheritancePlan(new Catalog()) : new InheritancePlan(slice, outside);
             foreach (var level in pending.GroupBy(t => plan.Level(t.Table)).OrderBy(g => g.Key))
             {
                 if (level.Key > 0)
@@ -262,10 +264,10 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
                 var inherited = new List<HistoryResult>();
                 foreach (var t in level)
                 {
-                    if (plan.Inherit(t.Table, t.Target) is { } from)
+                    if (plan.Inherit(t.Column) is { } from)
                         inherited.Add(new HistoryResult
                         {
-                            RunId = run.RunId, TargetQname = t.Target.Name.ToString(), TargetKind = t.Target.Kind, Description = from.Text,
+                            RunId = run.RunId, TargetQname = t.Name, TargetKind = t.Target.Kind, Description = from.Text,
                             Confidence = from.Confidence, PreviousComment = t.Live, Decision = Decisions.Pending,
                             MetadataJson = new ResultMetadata { Source = from.Source, SourceText = from.Origin }.ToJson(),
                         });
@@ -428,19 +430,23 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
         return accepted;
     }
 
-    static HistoryResult ToResult(string runId, DraftOutcome o, IReadOnlyDictionary<string, string?> live, string? metadata) => new()
+    static HistoryResult ToResult(string runId, DraftOutcome o, IReadOnlyDictionary<string, string?> live, string? metadata)
     {
-        RunId = runId,
-        TargetQname = o.Target.Name.ToString(),
-        TargetKind = o.Target.Kind,
-        Description = o.Description,
-        Alternatives = o.Alternatives.Count == 0 ? null : JsonSerializer.Serialize(o.Alternatives),
-        Confidence = o.Confidence,
-        PreviousComment = live.GetValueOrDefault(o.Target.Name.ToString()),
-        Decision = Decisions.Pending,
-        Error = o.Error,
-        MetadataJson = metadata,
-    };
+        var name = o.Target.Name.ToString();
+        return new()
+        {
+            RunId = runId,
+            TargetQname = name,
+            TargetKind = o.Target.Kind,
+            Description = o.Description,
+            Alternatives = o.Alternatives.Count == 0 ? null : JsonSerializer.Serialize(o.Alternatives, MetadataJsonContext.Default.IReadOnlyListString),
+            Confidence = o.Confidence,
+            PreviousComment = live.GetValueOrDefault(name),
+            Decision = Decisions.Pending,
+            Error = o.Error,
+            MetadataJson = metadata,
+        };
+    }
 
     /// <summary>Targets that already have an accepted, edited or applied draft in the history (for --missing-only).</summary>
     async Task<HashSet<string>> CoveredTargetsAsync(string scope, CancellationToken ct)

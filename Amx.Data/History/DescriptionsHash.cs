@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Amx.Data.History.Model;
-using Microsoft.EntityFrameworkCore;
 
 namespace Amx.Data.History;
 
@@ -54,15 +53,6 @@ public static class DescriptionsHash
         public string Finish() => Convert.ToHexStringLower(_hash.GetHashAndReset());
 
         public void Dispose() => _hash.Dispose();
-    }
-
-    /// <summary>Reads only the four hashed columns of the run from the store.</summary>
-    public static async Task<string> ComputeAsync(HistoryStore store, string runId, CancellationToken ct = default)
-    {
-        await using var db = store.CreateContext();
-        var rows = await db.Results.AsNoTracking().Where(r => r.RunId == runId)
-            .Select(r => new { r.TargetQname, r.TargetKind, r.Confidence, r.Description }).ToListAsync(ct);
-        return Compute(rows.Select(r => (r.TargetQname, (string?)r.TargetKind, r.Confidence, r.Description)));
     }
 
     static bool IsSorted(List<(string Qname, string? Kind, string? Confidence, string? Description)> rows)

@@ -22,4 +22,5 @@ static class MetadataJson
 [JsonSerializable(typeof(RunMetadata))]
 [JsonSerializable(typeof(ResultMetadata))]
 [JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(IReadOnlyList<string>))]
 internal sealed partial class MetadataJsonContext : JsonSerializerContext;

@@ -82,7 +82,8 @@ public class HistoryStoreApiTests
         Assert.That(await pg.ScalarAsync<long>($"SELECT count(*) FROM amx.amx_history_results WHERE run_id = '{runId}'", db), Is.EqualTo(500));
         Assert.That(await pg.ScalarAsync<bool>($"SELECT bool_and(NOT applied) FROM amx.amx_history_results WHERE run_id = '{runId}'", db), Is.True);
 
-        var fromStore = await DescriptionsHash.ComputeAsync(store, runId);
+        // What `history show --hash` computes: the streaming read of the store (HistoryReader).
+        var fromStore = await store.ReadAsync(r => r.DescriptionsHashAsync(runId));
         Assert.That(DescriptionsHash.Compute(results), Is.EqualTo(fromStore));
 
         var sql = "COPY (SELECT target_qname, target_kind, confidence, description FROM amx.amx_history_results " +
