@@ -119,7 +119,7 @@ public sealed class DatabricksClient(CloudSettings settings) : IHttpSqlClient
     /// <summary>Rows of one chunk: inline <c>data_array</c>, or each external link downloaded without credentials.</summary>
     async Task<IReadOnlyList<string?[]>> ChunkRowsAsync(JsonElement chunk, int width, CancellationToken ct)
     {
-        if (chunk.TryGetProperty("data_array", out var inline)) return Rows(inline, width);
+        if (chunk.TryGetProperty("data_array", out var inline)) return HttpSqlResult.JsonRows(inline, width);
         if (!chunk.TryGetProperty("external_links", out var links) || links.ValueKind != JsonValueKind.Array) return [];
         var rows = new List<string?[]>();
         foreach (var link in links.EnumerateArray())
@@ -130,25 +130,7 @@ public sealed class DatabricksClient(CloudSettings settings) : IHttpSqlClient
             var (status, json, _) = await WarehouseHttp.SendAsync(download, Backend, ct);
             if (status != HttpStatusCode.OK || json is null)
                 throw new HttpSqlException($"Databricks result chunk {link.Str("chunk_index")} could not be downloaded (HTTP {(int)status}); the link may have expired ({link.Str("expiration")})", "external_link", null, status);
-            using (json) rows.AddRange(Rows(json.RootElement, width));
-        }
-        return rows;
-    }
-
-    static List<string?[]> Rows(JsonElement array, int width)
-    {
-        var rows = new List<string?[]>(array.ValueKind == JsonValueKind.Array ? array.GetArrayLength() : 0);
-        if (array.ValueKind != JsonValueKind.Array) return rows;
-        foreach (var row in array.EnumerateArray())
-        {
-            var cells = new string?[width];
-            var i = 0;
-            foreach (var cell in row.EnumerateArray())
-            {
-                if (i >= width) break;
-                cells[i++] = cell.ValueKind == JsonValueKind.Null ? null : cell.ValueKind == JsonValueKind.String ? cell.GetString() : cell.GetRawText();
-            }
-            rows.Add(cells);
+            using (json) rows.AddRange(HttpSqlResult.JsonRows(json.RootElement, width));
         }
         return rows;
     }

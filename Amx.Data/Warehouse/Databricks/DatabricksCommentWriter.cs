@@ -11,7 +11,7 @@ namespace Amx.Data.Warehouse.Databricks;
 /// COMMENT takes no parameters, so the text is a literal escaped by <see cref="DatabricksDialect.Literal"/>. Each
 /// statement commits on its own. Live comments: one statement per schema and kind with named parameters.
 /// </summary>
-public sealed class DatabricksCommentWriter : CommentWriterBase
+public sealed class DatabricksCommentWriter : StatementCommentWriter
 {
     const int MaxParameters = 250;
 
@@ -24,18 +24,7 @@ public sealed class DatabricksCommentWriter : CommentWriterBase
         return $"COMMENT ON {obj} IS {(text is null ? "NULL" : DatabricksDialect.Literal(text))}";
     }
 
-    public override Task<IReadOnlyList<string>> RenderStatementsAsync(DbConnection? connection, QualifiedName target, string kind, string? text, CancellationToken ct = default)
-    {
-        var wanted = Validate(new CommentTarget(target, kind), text);
-        return Task.FromResult<IReadOnlyList<string>>([RenderStatement(target, kind, wanted)]);
-    }
-
-    protected override async Task ExecuteWriteAsync(DbConnection connection, DbTransaction? transaction, QualifiedName target, string kind, string? text, CancellationToken ct)
-    {
-        await using var cmd = connection.CreateCommand();
-        cmd.CommandText = RenderStatement(target, kind, text);
-        await cmd.ExecuteNonQueryAsync(ct);
-    }
+    protected override string Statement(QualifiedName target, string kind, string? text) => RenderStatement(target, kind, text);
 
     public override async Task<IReadOnlyDictionary<CommentTarget, string?>> ReadLiveCommentsAsync(
         DbConnection connection, DbTransaction? transaction, IEnumerable<CommentTarget> targets, CancellationToken ct = default)

@@ -21,6 +21,31 @@ public sealed class HttpSqlResult(IReadOnlyList<HttpSqlColumn> columns, IReadOnl
         nextPage is null ? Task.FromResult<IReadOnlyList<string?[]>?>(null) : nextPage(ct);
 
     public static HttpSqlResult Empty { get; } = new([], [], null);
+
+    /// <summary>Rows sent as a JSON array of arrays (Snowflake jsonv2 <c>data</c>, Databricks <c>JSON_ARRAY</c>): each cell a
+    /// string or null; other JSON values keep their raw text. Cells beyond <paramref name="width"/> are ignored.</summary>
+    public static List<string?[]> JsonRows(System.Text.Json.JsonElement array, int width)
+    {
+        if (array.ValueKind != System.Text.Json.JsonValueKind.Array) return [];
+        var rows = new List<string?[]>(array.GetArrayLength());
+        foreach (var row in array.EnumerateArray())
+        {
+            var cells = new string?[width];
+            var i = 0;
+            foreach (var cell in row.EnumerateArray())
+            {
+                if (i >= width) break;
+                cells[i++] = cell.ValueKind switch
+                {
+                    System.Text.Json.JsonValueKind.Null => null,
+                    System.Text.Json.JsonValueKind.String => cell.GetString(),
+                    _ => cell.GetRawText(),
+                };
+            }
+            rows.Add(cells);
+        }
+        return rows;
+    }
 }
 
 /// <summary>A parameter as the APIs bind it: a name (or position) and a text value (null: SQL NULL).</summary>

@@ -10,7 +10,7 @@ namespace Amx.Data.Warehouse.Redshift;
 /// Redshift has no savepoints, so many writes go in one transaction per chunk and a chunk that fails is rolled back
 /// whole and redone one target at a time (each on its own, so one failure never undoes another).
 /// </summary>
-public sealed class RedshiftCommentWriter : CommentWriterBase
+public sealed class RedshiftCommentWriter : StatementCommentWriter
 {
     /// <summary>Targets per transaction in <see cref="ExecuteManyAsync"/>.</summary>
     const int ChunkSize = 100;
@@ -30,16 +30,7 @@ public sealed class RedshiftCommentWriter : CommentWriterBase
         return $"COMMENT ON {obj} IS {RedshiftDialect.Literal(text)}";
     }
 
-    public override Task<IReadOnlyList<string>> RenderStatementsAsync(DbConnection? connection, QualifiedName target, string kind, string? text, CancellationToken ct = default) =>
-        Task.FromResult<IReadOnlyList<string>>([RenderStatement(target, kind, Validate(new CommentTarget(target, kind), text))]);
-
-    protected override async Task ExecuteWriteAsync(DbConnection connection, DbTransaction? transaction, QualifiedName target, string kind, string? text, CancellationToken ct)
-    {
-        await using var cmd = connection.CreateCommand();
-        cmd.Transaction = transaction;
-        cmd.CommandText = RenderStatement(target, kind, text);
-        await cmd.ExecuteNonQueryAsync(ct);
-    }
+    protected override string Statement(QualifiedName target, string kind, string? text) => RenderStatement(target, kind, text);
 
     protected override async Task ExecuteManyAsync(DbConnection connection, IReadOnlyList<CommentWrite> writes,
         IDictionary<CommentTarget, CommentWriteException> failures, CancellationToken ct)

@@ -149,23 +149,8 @@ public sealed class SnowflakeClient : IHttpSqlClient
     }
 
     /// <summary>jsonv2 data: an array of rows, each an array of strings or nulls.</summary>
-    static List<string?[]> Rows(JsonElement root, int width)
-    {
-        if (!root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array) return [];
-        var rows = new List<string?[]>(data.GetArrayLength());
-        foreach (var row in data.EnumerateArray())
-        {
-            var cells = new string?[width];
-            var i = 0;
-            foreach (var cell in row.EnumerateArray())
-            {
-                if (i >= width) break;
-                cells[i++] = cell.ValueKind == JsonValueKind.Null ? null : cell.ValueKind == JsonValueKind.String ? cell.GetString() : cell.GetRawText();
-            }
-            rows.Add(cells);
-        }
-        return rows;
-    }
+    static List<string?[]> Rows(JsonElement root, int width) =>
+        root.TryGetProperty("data", out var data) ? HttpSqlResult.JsonRows(data, width) : [];
 
     static HttpSqlValueKind Kind(JsonElement column) => (column.Str("type") ?? "").ToLowerInvariant() switch
     {

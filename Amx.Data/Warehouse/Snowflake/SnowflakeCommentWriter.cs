@@ -11,7 +11,7 @@ namespace Amx.Data.Warehouse.Snowflake;
 /// (the SQL API has no session), so each target succeeds or fails alone. Live comments are read in one statement
 /// per schema and kind.
 /// </summary>
-public sealed class SnowflakeCommentWriter : CommentWriterBase
+public sealed class SnowflakeCommentWriter : StatementCommentWriter
 {
     const int MaxBindings = 500;
 
@@ -30,18 +30,7 @@ public sealed class SnowflakeCommentWriter : CommentWriterBase
         return $"COMMENT ON {obj} IS {SnowflakeDialect.Literal(text ?? "")}";
     }
 
-    public override Task<IReadOnlyList<string>> RenderStatementsAsync(DbConnection? connection, QualifiedName target, string kind, string? text, CancellationToken ct = default)
-    {
-        var wanted = Validate(new CommentTarget(target, kind), text);
-        return Task.FromResult<IReadOnlyList<string>>([RenderStatement(target, kind, wanted)]);
-    }
-
-    protected override async Task ExecuteWriteAsync(DbConnection connection, DbTransaction? transaction, QualifiedName target, string kind, string? text, CancellationToken ct)
-    {
-        await using var cmd = connection.CreateCommand();
-        cmd.CommandText = RenderStatement(target, kind, text);
-        await cmd.ExecuteNonQueryAsync(ct);
-    }
+    protected override string Statement(QualifiedName target, string kind, string? text) => RenderStatement(target, kind, text);
 
     public override async Task<IReadOnlyDictionary<CommentTarget, string?>> ReadLiveCommentsAsync(
         DbConnection connection, DbTransaction? transaction, IEnumerable<CommentTarget> targets, CancellationToken ct = default)
