@@ -21,7 +21,7 @@ public sealed class HistoryBench : IBenchSuite
     static readonly DateTime Newest = new(2026, 5, 3, 15, 44, 0, DateTimeKind.Utc);
 
     public string Name => "history";
-    public string Description => "history list over 10k runs / 1M results (≤ 0.5 s; --history-list no skips it); two runs of --history-results N (100k): show --hash-only (≤ 2× psql COPY | sha256sum) and compare (≤ 10 s at 1M) beside their floors";
+    public string Description => "history list over 10k runs / 1M results (≤ 0.2 s; --history-list no skips it); two runs of --history-results N (100k): show --hash-only (≤ 2× psql COPY | sha256sum) and compare (≤ 10 s at 1M) beside their floors";
 
     /// <summary>The two big runs: the newest two, so they also lead <c>history list</c>.</summary>
     static readonly string RunA = RunId(0), RunB = RunId(1);
@@ -57,7 +57,7 @@ public sealed class HistoryBench : IBenchSuite
             if (ctx.Option("history-list", "yes") != "no")
             {
                 await EnsureLoadedAsync(new NpgsqlConnectionStringBuilder(admin.ConnectionString) { Database = Database }.ConnectionString);
-                Measure(ctx, home, env, "history list (10k runs)", 0.5, out var list, "history", "list");
+                Measure(ctx, home, env, "history list (10k runs)", 0.2, out var list, "history", "list");
                 if (!list.Stdout.Contains(RunA)) throw new InvalidOperationException("history list does not show the newest run:\n" + list.Stdout);
             }
             await PairAsync(ctx, admin, env);

@@ -41,7 +41,7 @@ public sealed class StartupBench : IBenchSuite
             return times[times.Count / 2];
         }
         ctx.Report($"amx --help ({label})", Median("--help"), "ms", 150);
-        ctx.Report($"amx history list, local SQLite ({label})", Median("history", "list"), "ms", 500);
+        ctx.Report($"amx history list, local SQLite ({label})", Median("history", "list"), "ms", 200);
         ctx.Report($"amx history-store script --backend postgresql ({label})", Median("history-store", "script", "--backend", "postgresql"), "ms");
     }
 }

@@ -148,44 +148,19 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
     }
 
     /// <summary>What is left to apply (or revert), in name order: all of it, or the next <paramref name="take"/> after <paramref name="after"/>.</summary>
-    async Task<List<HistoryResult>> CandidatesAsync(HistoryRun run, bool revert, CancellationToken ct, string? after = null, int? take = null)
-    {
-        await using var db = store.CreateContext();
-        var q = Candidates(db, run, revert);
-        if (after is not null) q = q.Where(r => string.Compare(r.TargetQname, after) > 0);
-        q = q.OrderBy(r => r.TargetQname);
-        if (take is { } n) q = q.Take(n);
-        return await q.ToListAsync(ct);
-    }
+    // Plain SQL (HistoryReader), like the read verbs: each EF query shape costs its compilation in a one-shot process.
+    Task<List<HistoryResult>> CandidatesAsync(HistoryRun run, bool revert, CancellationToken ct, string? after = null, int? take = null) =>
+        store.ReadAsync(r => r.ApplyCandidatesAsync(run.RunId, revert, after, take, ct), ct);
 
-    async Task<int> CountCandidatesAsync(HistoryRun run, bool revert, CancellationToken ct)
-    {
-        await using var db = store.CreateContext();
-        return await Candidates(db, run, revert).CountAsync(ct);
-    }
-
-    static IQueryable<HistoryResult> Candidates(Amx.Data.History.Storage.HistoryDbContext db, HistoryRun run, bool revert)
-    {
-        var q = db.Results.AsNoTracking().Where(r => r.RunId == run.RunId);
-        return revert ? q.Where(IsRevertable) : q.Where(IsApplicable);
-    }
-
-    static readonly System.Linq.Expressions.Expression<Func<HistoryResult, bool>> IsApplicable =
-        r => !r.Applied && r.Description != null && (r.Decision == Decisions.Accepted || r.Decision == Decisions.Edited);
-    // Applied and not yet reverted; a revert that failed or met a conflict keeps applied = true, so it stays retryable.
-    static readonly System.Linq.Expressions.Expression<Func<HistoryResult, bool>> IsRevertable = r => r.Applied;
+    async Task<int> CountCandidatesAsync(HistoryRun run, bool revert, CancellationToken ct) =>
+        (await store.ReadAsync(r => r.ApplyTallyAsync(run.RunId, revert, ct), ct)).Pending;
 
     /// <summary>What amx has applied to these targets in any run: a live comment among them was written by amx.</summary>
-    static async Task<Dictionary<string, List<AppliedText>>> AmxHistoryAsync(Amx.Data.History.Storage.HistoryDbContext db, IEnumerable<string> names, CancellationToken ct)
+    async Task<Dictionary<string, List<AppliedText>>> AmxHistoryAsync(IEnumerable<string> names, CancellationToken ct)
     {
-        var list = names.ToList();
-        var rows = new List<AppliedText>();
-        foreach (var batch in list.Chunk(500))
-            rows.AddRange(await db.Results.AsNoTracking()
-                .Where(r => batch.Contains(r.TargetQname) && r.AppliedAt != null)
-                .Select(r => new AppliedText(r.TargetQname, r.RunId, r.AppliedAt, r.AppliedBy, r.RevertedAt, r.RevertedBy, r.Description, r.PreviousComment))
-                .ToListAsync(ct));
-        return rows.GroupBy(r => r.TargetQname, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        var rows = await store.ReadAsync(r => r.AppliedToAsync(names.ToList(), ct), ct);
+        return rows.Select(r => new AppliedText(r.TargetQname, r.RunId, r.AppliedAt, r.AppliedBy, r.RevertedAt, r.RevertedBy, r.Description, r.PreviousComment))
+            .GroupBy(r => r.TargetQname, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
     }
 
     sealed record AppliedText(string TargetQname, string RunId, DateTime? AppliedAt, string? AppliedBy, DateTime? RevertedAt, string? RevertedBy,
@@ -232,7 +207,7 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
         var rows = chunk.ToList();
         // Read after taking the locks: whatever another process applied before us is visible now.
         var live = await provider.Comments.ReadLiveCommentsAsync(conn, null, rows.Select(r => new CommentTarget(QualifiedName.Parse(r.TargetQname), r.TargetKind)), ct);
-        var amx = await AmxHistoryAsync(db, rows.Select(r => r.TargetQname), ct);
+        var amx = await AmxHistoryAsync(rows.Select(r => r.TargetQname), ct);
         var now = DateTime.UtcNow;
 
         var writes = new List<ClassifiedTarget>();
@@ -361,10 +336,8 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
 
     async Task FinishRunAsync(HistoryRun run, bool revert, CancellationToken ct)
     {
-        await using var db = store.CreateContext();
-        var pendingApply = await db.Results.CountAsync(r => r.RunId == run.RunId && !r.Applied && r.Description != null
-            && (r.Decision == Decisions.Accepted || r.Decision == Decisions.Edited), ct);
-        var anyApplied = await db.Results.AnyAsync(r => r.RunId == run.RunId && r.Applied, ct);
+        var (pendingApply, applied, reverted) = await store.ReadAsync(r => r.ApplyTallyAsync(run.RunId, revert: false, ct), ct);
+        var anyApplied = applied > 0;
         if (!revert && pendingApply == 0 && anyApplied)
         {
             run.State = RunStates.Applied;
@@ -374,7 +347,7 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
         else if (revert)
         {
             // The run's apply time and user stay; the revert is recorded beside them.
-            if (await db.Results.AnyAsync(r => r.RunId == run.RunId && r.ApplyStatus == ApplyStatuses.Reverted, ct))
+            if (reverted > 0)
             {
                 run.RevertedAt = DateTime.UtcNow;
                 run.RevertedBy = env.User;
@@ -389,9 +362,7 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
     {
         var live = await provider.Comments.ReadLiveCommentsAsync(conn, null,
             candidates.Select(r => new CommentTarget(QualifiedName.Parse(r.TargetQname), r.TargetKind)), ct);
-        Dictionary<string, List<AppliedText>> amx;
-        await using (var db = store.CreateContext())
-            amx = await AmxHistoryAsync(db, candidates.Select(r => r.TargetQname), ct);
+        var amx = await AmxHistoryAsync(candidates.Select(r => r.TargetQname), ct);
         var items = new List<ApplyItem>();
         foreach (var c in Classify(candidates, live, amx, provider.Dialect, options, revert))
         {

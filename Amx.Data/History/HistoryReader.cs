@@ -146,6 +146,94 @@ public sealed class HistoryReader(HistoryStoreTarget target)
         }
     }
 
+    const string ResultColumns = "target_qname, target_kind, description, confidence, decision, reviewed_by, reviewed_at, applied, applied_at, " +
+                                 "applied_by, apply_status, error, metadata_json, reverted_at, reverted_by, alternatives, previous_comment";
+
+    string Results => target.Provider.QualifiedTable(target.Schema, HistoryModel.ResultsTable);
+
+    /// <summary>
+    /// What apply (or revert) still has to do, in the store's order of target_qname: the next <paramref name="take"/>
+    /// after <paramref name="after"/> (keyset). Apply: accepted or edited, with a description, not applied; revert: applied.
+    /// </summary>
+    public async Task<List<HistoryResult>> ApplyCandidatesAsync(string runId, bool revert, string? after, int? take, CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = $"SELECT {ResultColumns} FROM {Results} WHERE run_id = @run AND {CandidateFilter(cmd, revert)}" +
+                          (after is null ? "" : " AND target_qname > @after") + " ORDER BY target_qname" + (take is { } n ? " " + target.Provider.Limit(n) : "");
+        Add(cmd, "run", runId);
+        if (after is not null) Add(cmd, "after", after);
+        var list = new List<HistoryResult>(Math.Min(take ?? 1000, 10_000));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            list.Add(new HistoryResult
+            {
+                RunId = runId, TargetQname = r.GetString(0), TargetKind = r.GetString(1), Description = Text(r, 2), Confidence = Text(r, 3),
+                Decision = r.GetString(4), ReviewedBy = Text(r, 5), ReviewedAt = Time(r, 6), Applied = Convert.ToBoolean(r.GetValue(7)),
+                AppliedAt = Time(r, 8), AppliedBy = Text(r, 9), ApplyStatus = Text(r, 10), Error = Text(r, 11),
+                MetadataJson = Text(r, 12), RevertedAt = Time(r, 13), RevertedBy = Text(r, 14), Alternatives = Text(r, 15), PreviousComment = Text(r, 16),
+            });
+        return list;
+    }
+
+    /// <summary>How many results apply (or revert) has left, how many are applied, and how many were reverted.</summary>
+    public async Task<(int Pending, int Applied, int Reverted)> ApplyTallyAsync(string runId, bool revert, CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = $"SELECT COALESCE(SUM(CASE WHEN {CandidateFilter(cmd, revert)} THEN 1 ELSE 0 END), 0), " +
+                          "COALESCE(SUM(CASE WHEN applied = @yes THEN 1 ELSE 0 END), 0), " +
+                          $"COALESCE(SUM(CASE WHEN apply_status = @reverted THEN 1 ELSE 0 END), 0) FROM {Results} WHERE run_id = @run";
+        Add(cmd, "run", runId);
+        Add(cmd, "reverted", ApplyStatuses.Reverted);
+        if (!revert) Add(cmd, "yes", true); // a revert's filter binds it already
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        return (Convert.ToInt32(r.GetValue(0)), Convert.ToInt32(r.GetValue(1)), Convert.ToInt32(r.GetValue(2)));
+    }
+
+    /// <summary>Apply's candidates (accepted or edited, described, not applied) or revert's (applied), with its parameters bound.</summary>
+    static string CandidateFilter(DbCommand cmd, bool revert)
+    {
+        if (revert)
+        {
+            Add(cmd, "yes", true);
+            return "applied = @yes";
+        }
+        Add(cmd, "no", false);
+        Add(cmd, "accepted", Decisions.Accepted);
+        Add(cmd, "edited", Decisions.Edited);
+        return "(applied = @no AND description IS NOT NULL AND decision IN (@accepted, @edited))";
+    }
+
+    /// <summary>Every apply amx recorded for these targets, in any run (a live comment among them was written by amx).</summary>
+    public async Task<List<HistoryResult>> AppliedToAsync(IReadOnlyList<string> targets, CancellationToken ct = default)
+    {
+        var list = new List<HistoryResult>();
+        if (targets.Count == 0) return list;
+        await using var conn = await OpenAsync(ct);
+        foreach (var batch in targets.Chunk(500))
+        {
+            await using var cmd = conn.CreateCommand();
+            var names = new string[batch.Length];
+            for (var i = 0; i < batch.Length; i++)
+            {
+                names[i] = "@t" + i;
+                Add(cmd, "t" + i, batch[i]);
+            }
+            cmd.CommandText = "SELECT target_qname, run_id, applied_at, applied_by, reverted_at, reverted_by, description, previous_comment " +
+                              $"FROM {Results} WHERE applied_at IS NOT NULL AND target_qname IN ({string.Join(", ", names)})";
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+                list.Add(new HistoryResult
+                {
+                    TargetQname = r.GetString(0), RunId = r.GetString(1), AppliedAt = Time(r, 2), AppliedBy = Text(r, 3), RevertedAt = Time(r, 4),
+                    RevertedBy = Text(r, 5), Description = Text(r, 6), PreviousComment = Text(r, 7),
+                });
+        }
+        return list;
+    }
+
     /// <summary>The runs still marked running (candidates for <see cref="RunLiveness"/>).</summary>
     public async Task<List<HistoryRun>> RunningAsync(CancellationToken ct = default)
     {
@@ -163,7 +251,7 @@ public sealed class HistoryReader(HistoryStoreTarget target)
         return conn;
     }
 
-    static void Add(DbCommand cmd, string name, string value)
+    static void Add(DbCommand cmd, string name, object value)
     {
         var p = cmd.CreateParameter();
         p.ParameterName = "@" + name;

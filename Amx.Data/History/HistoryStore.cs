@@ -48,7 +48,10 @@ public sealed class HistoryStore
     {
         var target = HistoryStoreTarget.FromConfig(config, env);
         if (target.IsShared) return new HistoryStore(target, env);
-        if (LocalHistoryFile.Inspect(target.Profile.Path!) != LocalHistoryFile.State.ReadOnly)
+        var state = LocalHistoryFile.Inspect(target.Profile.Path!);
+        if (state == LocalHistoryFile.State.Writable && await IsCurrentLocalAsync(target, ct))
+            return new HistoryStore(target, env); // a read needs no integrity scan: a damaged page read is reported by ReadAsync
+        if (state != LocalHistoryFile.State.ReadOnly)
             return await OpenAsync(target, env, ct);
         // A read-only file is read as it is: no migration, no write, and SQLite opens it read-only.
         var readOnly = target with { Profile = ReadOnlyProfile(target.Profile) };
@@ -62,6 +65,16 @@ public sealed class HistoryStore
                     $"make it writable once (chmod u+w {target.Profile.Path}) so that amx can upgrade it");
         }
         return new HistoryStore(readOnly, env);
+    }
+
+    /// <summary>Whether the local file is at this build's migrations (plain SQL); a damaged file says so (exit 1).</summary>
+    static async Task<bool> IsCurrentLocalAsync(HistoryStoreTarget target, CancellationToken ct)
+    {
+        try { return await LocalStoreScript.InspectAsync(target, ct) == LocalStoreScript.State.Current; }
+        catch (Exception e) when (LocalHistoryFile.IsCorruption(e))
+        {
+            throw LocalHistoryFile.Damaged(target.Profile.Path!, e.Message.Split('\n')[0]);
+        }
     }
 
     static DbProfile ReadOnlyProfile(DbProfile p)
@@ -296,11 +309,8 @@ public sealed class HistoryStore
         return found;
     }
 
-    public async Task<HistoryRun> FindRunAsync(string runId, CancellationToken ct = default)
-    {
-        await using var db = CreateContext();
-        return await db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.RunId == runId, ct) ?? throw UnknownRun(runId);
-    }
+    /// <summary>The run (plain SQL: no EF query compilation for the lookup every verb starts with), or exit 2 naming it.</summary>
+    public Task<HistoryRun> FindRunAsync(string runId, CancellationToken ct = default) => ReadRunAsync(runId, ct);
 
     /// <summary>The run's results ordered by target_qname (ordinal, whatever the database's collation).</summary>
     public async Task<IReadOnlyList<HistoryResult>> GetResultsAsync(string runId, CancellationToken ct = default)

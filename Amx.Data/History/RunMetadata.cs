@@ -90,6 +90,31 @@ public sealed class RunMetadata
         }
     }
 
+    /// <summary>
+    /// The few keys a run list shows, read without the typed contract: configuring that contract is a one-off ~35 ms
+    /// per process, most of <c>history list</c>'s own CPU time. Unreadable text reads as no facts, as in <see cref="Read"/>.
+    /// </summary>
+    public static ListFacts ReadListFacts(string? json)
+    {
+        if (string.IsNullOrWhiteSpace(json)) return default;
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object) return default;
+            var root = doc.RootElement;
+            return new ListFacts(
+                root.TryGetProperty("tables", out var t) && t.ValueKind == JsonValueKind.Number && t.TryGetInt64(out var n) ? n : null,
+                root.TryGetProperty("interrupted", out var i) && i.ValueKind == JsonValueKind.True,
+                root.TryGetProperty("llm_profile", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null,
+                root.TryGetProperty("mean_token_f1", out var f) && f.ValueKind == JsonValueKind.Number ? f.GetDouble() : null,
+                root.TryGetProperty("mean_rouge_l", out var r) && r.ValueKind == JsonValueKind.Number ? r.GetDouble() : null);
+        }
+        catch (JsonException) { return default; }
+    }
+
+    /// <summary>What <c>history list</c> shows of a run's metadata (<see cref="ReadListFacts"/>).</summary>
+    public readonly record struct ListFacts(long? Tables, bool IsInterrupted, string? LlmProfile, double? MeanTokenF1, double? MeanRougeL);
+
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     /// <summary>The metadata as a JSON tree, for <c>--output json</c>.</summary>

@@ -258,6 +258,40 @@ public sealed class PostgresWarehouseTests
     }
 
     [Test]
+    public async Task Many_comments_go_in_one_batch_and_failures_in_the_middle_leave_the_others_written()
+    {
+        var role = "wh_batch_" + Guid.NewGuid().ToString("N")[..8];
+        await _pg.ExecuteAsync($"""
+            CREATE ROLE {role} LOGIN PASSWORD 'pw';
+            GRANT USAGE ON SCHEMA sales TO {role};
+            CREATE TABLE sales.{role}_a (id int, name text);
+            CREATE TABLE sales.{role}_b (id int);
+            ALTER TABLE sales.{role}_a OWNER TO {role};
+            ALTER TABLE sales.{role}_b OWNER TO {role};
+            """, _db);
+        await using var conn = Open(role, "pw");
+        CommentWrite Col(string table, string column, string text) =>
+            new(new CommentTarget(new QualifiedName("sales", table, column), TargetKinds.Column), text);
+
+        // All succeed: one transaction, one batch.
+        var clean = await _provider.Comments.WriteManyAsync(conn, [Col(role + "_a", "id", "first 'a'"), Col(role + "_a", "name", "second"), Col(role + "_b", "id", "third")]);
+        Assert.That(clean, Is.Empty);
+        Assert.That(await _pg.ScalarAsync<string>($"SELECT col_description('sales.{role}_b'::regclass, 1)", _db), Is.EqualTo("third"));
+
+        // Two failures between successes (not the owner; a dropped column): the batch is aborted and written again target by
+        // target, so the failures are named and every other comment is written.
+        var failures = await _provider.Comments.WriteManyAsync(conn,
+        [
+            Col(role + "_a", "id", "again 1"), Col("customer", "name", "not mine"), Col(role + "_a", "name", "again 2"),
+            Col(role + "_b", "gone", "no column"), Col(role + "_b", "id", "again 3"),
+        ]);
+        Assert.That(failures.Keys.Select(k => k.Name.ToString()).Order(), Is.EqualTo(new[] { "sales.customer.name", $"sales.{role}_b.gone" }));
+        Assert.That(failures[new CommentTarget(new QualifiedName("sales", "customer", "name"), TargetKinds.Column)].Message, Does.Contain("permission denied"));
+        Assert.That(await _pg.ScalarAsync<string>($"SELECT string_agg(col_description(attrelid, attnum), ' | ' ORDER BY attrelid::regclass::text, attnum) FROM pg_attribute WHERE attrelid IN ('sales.{role}_a'::regclass, 'sales.{role}_b'::regclass) AND attnum > 0", _db),
+            Is.EqualTo("again 1 | again 2 | again 3"));
+    }
+
+    [Test]
     public async Task Server_info_names_version_and_user()
     {
         await using var conn = Open();

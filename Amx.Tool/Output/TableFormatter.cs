@@ -9,6 +9,17 @@ public sealed class TableFormatter(bool color) : IOutputFormatter
     /// <summary>Above this many rows the table is streamed as plain aligned text (<see cref="PlainTableFormatter"/>).</summary>
     public const int LargeTable = 2_000;
 
+    /// <summary>
+    /// Renders a small table to nowhere on a pool thread: Spectre's first table costs ~30 ms of one-off work (type
+    /// loading, JIT of its generic code) that then overlaps the command's store round trips instead of following them.
+    /// </summary>
+    public static void WarmUpInBackground() => _ = Task.Run(() =>
+    {
+        var table = new OutputTable("a", "b");
+        table.Add("1", "2");
+        new TableFormatter(color: false).Write(TextWriter.Null, table);
+    });
+
     public void Write(TextWriter writer, OutputTable table)
     {
         if (table.Rows.Count > LargeTable)

@@ -40,15 +40,42 @@ public sealed class PostgresCommentWriter : CommentWriterBase
     }
 
     /// <summary>
-    /// All comments in one transaction and as few round trips as possible: each target between
-    /// <c>SAVEPOINT</c> and <c>RELEASE</c>, sent as one batch. When a statement fails the server skips the rest of
-    /// the batch; only that target's savepoint is rolled back and the batch resumes after it, so one failure
-    /// never undoes another.
+    /// All comments in one transaction and one batch: the common case, where every statement succeeds. A failing
+    /// statement aborts that transaction, so then the chunk is rolled back and written again target by target
+    /// (<see cref="ExecuteIsolatedAsync"/>): one failure never undoes another. Savepoints only on that path, because a
+    /// savepoint per comment doubles the server's work (a subtransaction each: 10,000 comments took 1.3–1.6 s instead
+    /// of 0.6–0.8 s in one psql round trip on the benchmark machine).
     /// </summary>
     protected override async Task ExecuteManyAsync(DbConnection connection, IReadOnlyList<CommentWrite> writes,
         IDictionary<CommentTarget, CommentWriteException> failures, CancellationToken ct)
     {
         var conn = (NpgsqlConnection)connection;
+        await using (var tx = await conn.BeginTransactionAsync(ct))
+        {
+            await using var batch = new NpgsqlBatch(conn, tx);
+            foreach (var w in writes)
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(RenderStatement(w.Target.Name, w.Target.Kind, w.Text)));
+            try
+            {
+                await batch.ExecuteNonQueryAsync(ct);
+                await tx.CommitAsync(ct);
+                return;
+            }
+            catch (PostgresException e) when (e.BatchCommand is not null)
+            {
+                await tx.RollbackAsync(ct); // nothing of this chunk was written; the isolated pass says which target fails
+            }
+        }
+        await ExecuteIsolatedAsync(conn, writes, failures, ct);
+    }
+
+    /// <summary>
+    /// Each target between <c>SAVEPOINT</c> and <c>RELEASE</c>, sent as one batch. When a statement fails the server
+    /// skips the rest of the batch; only that target's savepoint is rolled back and the batch resumes after it.
+    /// </summary>
+    async Task ExecuteIsolatedAsync(NpgsqlConnection conn, IReadOnlyList<CommentWrite> writes,
+        IDictionary<CommentTarget, CommentWriteException> failures, CancellationToken ct)
+    {
         await using var tx = await conn.BeginTransactionAsync(ct);
         var next = 0;
         while (next < writes.Count)

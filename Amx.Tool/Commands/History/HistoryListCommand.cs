@@ -31,6 +31,7 @@ public sealed class HistoryListCommand : AmxCommand
         var state = parse.GetValue(_state)?.ToLowerInvariant();
         if (state is not null && !KnownStates.Contains(state))
             throw Amx.Data.Errors.AmxException.BadInput($"unknown state '{state}'", "use one of: " + string.Join(", ", KnownStates));
+        if (ctx.Globals.Output == OutputFormat.Table) TableFormatter.WarmUpInBackground();
         // Plain SQL, no EF: listing runs is the command people run most, and every member reads the store directly.
         var store = await Amx.Data.History.HistoryStore.OpenForReadingAsync(ctx.Config, ctx.Env, ct);
         await RunLiveness.SweepAsync(store, ct);
@@ -59,7 +60,7 @@ static class RunJson
 {
     public static object Summary(HistoryRun r)
     {
-        var meta = RunMetadata.Read(r.MetadataJson);
+        var meta = RunMetadata.ReadListFacts(r.MetadataJson);
         return new
         {
             run_id = r.RunId, who = r.Who, host = r.Host, started_at = Utc(r.StartedAt), finished_at = Utc(r.FinishedAt),
@@ -75,8 +76,8 @@ static class RunJson
 
     /// <summary>"failed (interrupted)" for a run whose process died; the plain state otherwise.</summary>
     public static string StateLabel(HistoryRun r) =>
-        r.State == RunStates.Failed && RunMetadata.Read(r.MetadataJson).IsInterrupted ? "failed (interrupted)"
-        : r.RunKind == RunKinds.Eval ? $"eval f1={RunMetadata.Read(r.MetadataJson).MeanTokenF1:0.000}"
+        r.State == RunStates.Failed && RunMetadata.ReadListFacts(r.MetadataJson).IsInterrupted ? "failed (interrupted)"
+        : r.RunKind == RunKinds.Eval ? $"eval f1={RunMetadata.ReadListFacts(r.MetadataJson).MeanTokenF1:0.000}"
         // Reverted: the run's comments were restored (and not applied again since); the state column says so.
         : r.RevertedAt is not null && r.State != RunStates.Applied ? "reverted"
         : r.RevertedAt is not null && r.State == RunStates.Applied && r.AppliedAt < r.RevertedAt ? "applied (partly reverted)"
@@ -87,7 +88,7 @@ static class RunJson
     /// <summary>"sales (3 t)" where the table count is known; "(whole warehouse)" for <c>*</c>.</summary>
     public static string ScopeLabel(HistoryRun r)
     {
-        var tables = RunMetadata.Read(r.MetadataJson).Tables;
+        var tables = RunMetadata.ReadListFacts(r.MetadataJson).Tables;
         var scope = r.Scope == "*" ? "(all)" : r.Scope;
         return tables is { } n ? $"{scope} ({n} t)" : scope;
     }
