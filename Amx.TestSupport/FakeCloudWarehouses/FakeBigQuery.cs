@@ -45,6 +45,8 @@ public sealed class FakeBigQuery : FakeHttpServer
     /// <summary>How many jobComplete=false answers a query gets before its rows (the jobs.query answer included).</summary>
     public int PendingPolls { get; set; }
     public HashSet<string> ReadOnlyTables { get; } = new(StringComparer.Ordinal);
+    /// <summary>Answer TABLE_STORAGE with 403 accessDenied (an account without project-level table permissions).</summary>
+    public bool DenyTableStorage { get; set; }
     public List<FakeCloudTable> Tables { get; } = [];
     public List<FakeBigQueryKey> Keys { get; } = [];
     public ConcurrentQueue<(string Sql, IReadOnlyDictionary<string, string?> Parameters)> Statements { get; } = new();
@@ -475,6 +477,8 @@ public sealed class FakeBigQuery : FakeHttpServer
         var project = Unescape(m.Groups["p"].Value);
         var qualifier = Unescape(m.Groups["q"].Value);
         if (project != Project) throw new BqError(404, "notFound", $"Not found: Project {project}");
+        if (DenyTableStorage && m.Groups["view"].Value == "TABLE_STORAGE")
+            throw new BqError(403, "accessDenied", $"Access Denied: Table {project}:{qualifier}.INFORMATION_SCHEMA.TABLE_STORAGE: User does not have permission to query table {project}:{qualifier}.INFORMATION_SCHEMA.TABLE_STORAGE.");
         IEnumerable<FakeCloudTable> tables;
         if (qualifier.StartsWith("region-", StringComparison.Ordinal))
         {

@@ -126,6 +126,9 @@ public sealed class FakeProfilingSql
         {
             var (kind, match) = _items.Select(x => (x.Kind, M: x.Pattern.Match(item))).FirstOrDefault(x => x.M.Success);
             if (match is null) throw new FakeProfilingException($"the fake does not evaluate '{item}'", FakeProfilingError.Syntax);
+            // A template naming the column twice (ORDER BY inside an aggregate) must name the same column.
+            if (match.Groups["c"].Captures.Select(x => x.Value).Distinct().Count() > 1)
+                throw new FakeProfilingException($"the fake does not evaluate '{item}' (two columns)", FakeProfilingError.Syntax);
             var ci = Column(t, match.Groups["c"]);
             var col = t.Columns[ci];
             if (_d.TypeError?.Invoke(col, item) is { } typeError) throw new FakeProfilingException(typeError, FakeProfilingError.Syntax);

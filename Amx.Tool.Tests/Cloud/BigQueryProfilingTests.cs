@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Amx.Data.Config;
+using Amx.Data.History.Model;
 using Amx.Data.Warehouse;
 using Amx.Data.Warehouse.BigQuery;
 using Amx.Data.Warehouse.Http;
@@ -274,6 +275,29 @@ public sealed class BigQueryProfilingTests
     }
 
     [Test]
+    public async Task Without_access_to_table_storage_sizes_are_unknown_and_profiling_still_works()
+    {
+        await using var fake = Create();
+        fake.DenyTableStorage = true;
+        await using var c = await OpenAsync(fake);
+        var provider = new BigQueryProvider();
+        var sampled = await provider.Metadata.ReadAsync(c, Scope.Parse("sales"), new MetadataOptions { Profiling = ProfilingMode.Sampled, SampleRows = 20, MaskSamples = true });
+        Assert.Multiple(() =>
+        {
+            Assert.That(fake.Statements.Count(s => s.Sql.Contains("TABLE_STORAGE")), Is.EqualTo(1), "asked once, refused");
+            Assert.That(sampled.Tables.Where(t => t.Kind == TargetKinds.Table).Select(t => t.RowEstimate), Has.All.Null);
+            Assert.That(ProfilingStatements(fake).Where(s => s.Contains("TABLESAMPLE")).ToList(), Has.Count.EqualTo(4).And.All.Contains("TABLESAMPLE SYSTEM (1 PERCENT) LIMIT 20) s"));
+            Assert.That(P(sampled, "customer", "email").RowsSeen, Is.EqualTo(1), "1 % of the fake's 60 rows");
+            Assert.That(P(sampled, "customer", "email").Note, Is.EqualTo("sample of 1 rows"));
+        });
+
+        fake.Statements.Clear();
+        var full = await provider.Metadata.ReadAsync(c, Scope.Parse("sales.customer"), new MetadataOptions { Profiling = ProfilingMode.Full });
+        Assert.That(fake.Statements.Select(s => s.Sql), Has.Member("SELECT COUNT(*) FROM (SELECT 1 FROM `sales`.`customer` LIMIT 1000001)"), "no count known: counted first");
+        Assert.That((P(full, "customer", "id").Min, P(full, "customer", "id").Max), Is.EqualTo(("1", "60")));
+    }
+
+    [Test]
     public async Task The_fake_refuses_what_googlesql_refuses()
     {
         await using var fake = Create();
@@ -291,6 +315,7 @@ public sealed class BigQueryProfilingTests
         var missing = await Fails("SELECT COUNT(*), COUNT(s.`nope`) FROM `ops`.`events` s");
         var zero = await Fails("SELECT COUNT(*), COUNT(s.`id`) FROM (SELECT * FROM `ops`.`events` TABLESAMPLE SYSTEM (0 PERCENT) LIMIT 5) s");
         var storage = await Fails("SELECT table_name, total_rows FROM `amx-demo-project`.`ops`.INFORMATION_SCHEMA.TABLE_STORAGE");
+        var mixed = await Fails("SELECT COUNT(*), TO_JSON_STRING(ARRAY_AGG(DISTINCT SUBSTR(CAST(s.`id` AS STRING), 1, 100) IGNORE NULLS ORDER BY SUBSTR(CAST(s.`amount` AS STRING), 1, 100) LIMIT 5)) FROM `ops`.`events` s");
         Assert.Multiple(() =>
         {
             Assert.That(cast, Does.Contain("Invalid cast from ARRAY<STRING> to STRING"));
@@ -299,6 +324,7 @@ public sealed class BigQueryProfilingTests
             Assert.That(missing, Does.Contain("Unrecognized name"));
             Assert.That(zero, Does.Contain("sampling percentage"));
             Assert.That(storage, Does.Contain("needs a region qualifier"));
+            Assert.That(mixed, Does.Contain("two columns"), "DISTINCT with ORDER BY on another expression is not GoogleSQL");
         });
     }
 

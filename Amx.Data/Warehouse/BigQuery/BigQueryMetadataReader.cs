@@ -113,13 +113,21 @@ public sealed class BigQueryMetadataReader : IMetadataReader
         return catalog;
     }
 
-    /// <summary>Row counts of the tables read: of the scope's (or --dataset's) dataset, else of the whole region.</summary>
+    /// <summary>
+    /// Row counts of the tables read: of the scope's (or --dataset's) dataset, else of the whole region. TABLE_STORAGE
+    /// needs project-level permissions a dataset-scoped account may lack; then the counts stay unknown (the profiler
+    /// samples 1 % and counts before a full scan) rather than failing the read.
+    /// </summary>
     static async Task ReadRowCountsAsync(DbConnection connection, string regionQualifier, string? dataset, string? table, CatalogBuilder b, CancellationToken ct)
     {
-        await using var r = await QueryAsync(connection, StorageSql, regionQualifier, dataset, table, ct);
-        while (await r.ReadAsync(ct))
-            if (b.Find(r.GetString(0), r.GetString(1)) is { Kind: TargetKinds.Table } t)
-                t.RowEstimate = CatalogBuilder.Long(r, 2);
+        try
+        {
+            await using var r = await QueryAsync(connection, StorageSql, regionQualifier, dataset, table, ct);
+            while (await r.ReadAsync(ct))
+                if (b.Find(r.GetString(0), r.GetString(1)) is { Kind: TargetKinds.Table } t)
+                    t.RowEstimate = CatalogBuilder.Long(r, 2);
+        }
+        catch (HttpSqlException e) when (e.VendorCode is "accessDenied" or "notFound") { }
     }
 
     /// <summary>Primary keys, then foreign keys (whose referenced columns follow the referenced primary key's order).</summary>
