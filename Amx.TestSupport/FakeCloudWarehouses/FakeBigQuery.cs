@@ -19,8 +19,11 @@ public sealed record FakeBigQueryKey(string Schema, string Table, string Name, s
 /// jobComplete=false for <see cref="PendingPolls"/> answers, then rows page by page with pageToken),
 /// <c>POST …/jobs/{jobId}/cancel</c>, and Google's error body <c>{"error":{code,message,errors[],status}}</c>.
 /// Statements: the INFORMATION_SCHEMA reads amx sends (a small evaluator of SELECT … FROM view [LEFT] JOIN view ON
-/// equalities WHERE conjunctions ORDER BY positions) and <c>ALTER … SET OPTIONS (description = …)</c> with
-/// GoogleSQL literal rules (quotes, triple quotes, raw strings, every escape; a raw newline only inside triple quotes).
+/// equalities WHERE conjunctions ORDER BY positions; TABLE_STORAGE row counts with a region qualifier only),
+/// <c>ALTER … SET OPTIONS (description = …)</c> with GoogleSQL literal rules (quotes, triple quotes, raw strings,
+/// every escape; a raw newline only inside triple quotes), and the profiling statements of BigQueryProfiler
+/// (<see cref="FakeProfilingSql"/> with GoogleSQL's spelling and type checks). Bytes billed per job
+/// (<see cref="LogicalBytes"/>) are checked against the request's <c>maximumBytesBilled</c>.
 /// </summary>
 public sealed class FakeBigQuery : FakeHttpServer
 {
@@ -42,6 +45,8 @@ public sealed class FakeBigQuery : FakeHttpServer
     /// <summary>How many jobComplete=false answers a query gets before its rows (the jobs.query answer included).</summary>
     public int PendingPolls { get; set; }
     public HashSet<string> ReadOnlyTables { get; } = new(StringComparer.Ordinal);
+    /// <summary>Answer TABLE_STORAGE with 403 accessDenied (an account without project-level table permissions).</summary>
+    public bool DenyTableStorage { get; set; }
     public List<FakeCloudTable> Tables { get; } = [];
     public List<FakeBigQueryKey> Keys { get; } = [];
     public ConcurrentQueue<(string Sql, IReadOnlyDictionary<string, string?> Parameters)> Statements { get; } = new();
@@ -60,6 +65,52 @@ public sealed class FakeBigQuery : FakeHttpServer
 
     public FakeCloudTable? Find(string schema, string table) => Tables.FirstOrDefault(t => t.Schema == schema && t.Name == table);
 
+    /// <summary>
+    /// Bytes a full read of a table (or of what a view reads) bills, by "dataset.table"; a block sample
+    /// (<c>TABLESAMPLE SYSTEM (p PERCENT)</c>) bills p % of it. Every job bills at least 10 MiB (on-demand minimum).
+    /// A job whose bill would pass the request's <c>maximumBytesBilled</c> fails with <c>bytesBilledLimitExceeded</c>.
+    /// </summary>
+    public Dictionary<string, long> LogicalBytes { get; } = new(StringComparer.Ordinal);
+    public const long MinimumBilledBytes = 10L * 1024 * 1024;
+
+    /// <summary>The profiling statements amx sends, in GoogleSQL's spelling (BigQueryProfiler).</summary>
+    public static readonly FakeProfilingSql.Dialect ProfilingDialect = new(
+        @"`(?:[^`\\]|\\.)+`", q => Unescape(q[1..^1]), "COUNT(*)",
+        "COUNT({c})", "COUNT(DISTINCT SUBSTR(CAST({c} AS STRING), 1, 100))", "SUBSTR(CAST(MIN({c}) AS STRING), 1, 100)", "SUBSTR(CAST(MAX({c}) AS STRING), 1, 100)",
+        "TO_JSON_STRING(ARRAY_AGG(DISTINCT SUBSTR(CAST({c} AS STRING), 1, 100) IGNORE NULLS ORDER BY SUBSTR(CAST({c} AS STRING), 1, 100) LIMIT 5))",
+        "SUBSTR(CAST({c} AS STRING), 1, 100)",
+        @" TABLESAMPLE SYSTEM \((?<p>\d+(?:\.\d+)?) PERCENT\) LIMIT (?<n>\d+)",
+        ["SUBSTR(TO_JSON_STRING({c}), 1, 100)"], TypeError);
+
+    static readonly HashSet<string> Castable = ["INT64", "NUMERIC", "BIGNUMERIC", "FLOAT64", "STRING", "BOOL", "DATE", "DATETIME", "TIME", "TIMESTAMP", "INTERVAL"];
+    static readonly HashSet<string> Orderable = ["INT64", "NUMERIC", "BIGNUMERIC", "FLOAT64", "STRING", "BOOL", "DATE", "DATETIME", "TIME", "TIMESTAMP"];
+
+    /// <summary>GoogleSQL's refusals: CAST(… AS STRING) of an ARRAY/STRUCT/JSON/GEOGRAPHY/BYTES column, MIN/MAX of an unorderable one.</summary>
+    static string? TypeError(FakeCloudColumn c, string item)
+    {
+        var type = Regex.Match(c.DataType, @"^[A-Za-z0-9_]+").Value.ToUpperInvariant();
+        if (!Castable.Contains(type) && item.Contains("CAST(s.", StringComparison.Ordinal))
+            return $"Invalid cast from {c.DataType} to STRING at [1:8]";
+        if (!Orderable.Contains(type) && (item.Contains("MIN(", StringComparison.Ordinal) || item.Contains("MAX(", StringComparison.Ordinal)))
+            return $"MIN/MAX is not defined for arguments of type {c.DataType} at [1:8]";
+        return null;
+    }
+
+    FakeProfilingSql Profiling => field ??= new FakeProfilingSql(ProfilingDialect, Find);
+
+    static readonly Regex TableRead = new(@"FROM `(?<s>(?:[^`\\]|\\.)+)`\.`(?<t>(?:[^`\\]|\\.)+)`(?: TABLESAMPLE SYSTEM \((?<p>[\d.]+) PERCENT\))?", RegexOptions.Compiled);
+
+    /// <summary>What a statement bills: each table it reads (once, at its largest share), at least 10 MiB.</summary>
+    long BilledBytes(string sql)
+    {
+        if (sql.StartsWith("SELECT COUNT(*) FROM (SELECT 1 FROM ", StringComparison.Ordinal)) return MinimumBilledBytes; // reads no column
+        double scanned = 0;
+        foreach (var g in TableRead.Matches(sql).GroupBy(m => Unescape(m.Groups["s"].Value) + "." + Unescape(m.Groups["t"].Value)))
+            if (LogicalBytes.TryGetValue(g.Key, out var bytes))
+                scanned += g.Max(m => m.Groups["p"].Success ? bytes * double.Parse(m.Groups["p"].Value, CultureInfo.InvariantCulture) / 100 : bytes);
+        return Math.Max(MinimumBilledBytes, (long)Math.Ceiling(scanned));
+    }
+
     sealed class Job(string id, string location, string[] columns, string[] types, List<string?[]> rows)
     {
         public string Id { get; } = id;
@@ -71,6 +122,7 @@ public sealed class FakeBigQuery : FakeHttpServer
         public int PageSize;
         public bool Cancelled;
         public long? DmlRows { get; init; }
+        public long BilledBytes;
     }
 
     sealed class BqError(int status, string reason, string message) : Exception(message)
@@ -194,9 +246,18 @@ public sealed class FakeBigQuery : FakeHttpServer
         var requestId = body.Str("requestId");
         if (requestId is not null && _byRequestId.TryGetValue(requestId, out var again)) return Results(again, 0, "bigquery#queryResponse");
         Statements.Enqueue((sql, parameters));
+        var billed = BilledBytes(sql);
+        if (body.Str("maximumBytesBilled") is { } maxText)
+        {
+            if (body.GetProperty("maximumBytesBilled").ValueKind != JsonValueKind.String || !long.TryParse(maxText, NumberStyles.None, CultureInfo.InvariantCulture, out var max))
+                throw new BqError(400, "invalid", $"Invalid value for maximumBytesBilled: {maxText} (an int64 as a JSON string)");
+            if (billed > max)
+                throw new BqError(400, "bytesBilledLimitExceeded", $"Query exceeded limit for bytes billed: {max}. {billed} or higher required.");
+        }
         Job job;
         lock (_gate) job = Execute(sql.Trim(), parameters, location);
         job.PollsLeft = PendingPolls;
+        job.BilledBytes = billed;
         job.PageSize = Math.Min(RowsPerPage, body.TryGetProperty("maxResults", out var mr) ? mr.GetInt32() : int.MaxValue);
         _jobs[job.Id] = job;
         if (requestId is not null) _byRequestId[requestId] = job;
@@ -234,7 +295,7 @@ public sealed class FakeBigQuery : FakeHttpServer
             WriteJobReference(w, job);
             w.WriteBoolean("jobComplete", true);
             w.WriteBoolean("cacheHit", false);
-            w.WriteString("totalBytesProcessed", "0");
+            w.WriteString("totalBytesProcessed", job.BilledBytes.ToString(CultureInfo.InvariantCulture));
             if (job.DmlRows is { } n) w.WriteString("numDmlAffectedRows", n.ToString(CultureInfo.InvariantCulture));
             if (job.Columns.Length == 0) return;
             w.WriteStartObject("schema");
@@ -287,6 +348,21 @@ public sealed class FakeBigQuery : FakeHttpServer
             Alter(sql);
             return Rows([], [], []);
         }
+        if (sql.StartsWith("SELECT ", StringComparison.Ordinal))
+        {
+            FakeProfilingSql.Result? r;
+            try { r = Profiling.TryEvaluate(sql); }
+            catch (FakeProfilingException e)
+            {
+                throw e.Kind switch
+                {
+                    FakeProfilingError.MissingTable => new BqError(404, "notFound", $"Not found: Table {Project}:{e.Message}"),
+                    FakeProfilingError.MissingColumn => Invalid($"Unrecognized name: {e.Message} at [1:8]"),
+                    _ => Invalid("Syntax error: " + e.Message),
+                };
+            }
+            if (r is not null) return Rows(r.Columns.Select((_, i) => "f" + i + "_").ToArray(), r.Numeric.Select(n => n ? "INTEGER" : "STRING").ToArray(), r.Rows);
+        }
         throw Invalid($"Syntax error: Unexpected keyword {sql.Split(' ')[0].ToUpperInvariant()} at [1:1]");
     }
 
@@ -333,7 +409,7 @@ public sealed class FakeBigQuery : FakeHttpServer
             result = ordered!.ToList();
         }
         var names = columns.Select(c => c.Contains('.') ? c[(c.IndexOf('.') + 1)..] : c).ToArray();
-        var types = names.Select(n => n is "ordinal_position" or "position_in_unique_constraint" ? "INTEGER" : "STRING").ToArray();
+        var types = names.Select(n => n is "ordinal_position" or "position_in_unique_constraint" or "total_rows" or "total_logical_bytes" ? "INTEGER" : "STRING").ToArray();
         return (names, types, result);
     }
 
@@ -390,6 +466,7 @@ public sealed class FakeBigQuery : FakeHttpServer
         ["VIEWS"] = ["table_catalog", "table_schema", "table_name", "view_definition", "use_standard_sql"],
         ["TABLE_CONSTRAINTS"] = ["constraint_catalog", "constraint_schema", "constraint_name", "table_catalog", "table_schema", "table_name", "constraint_type", "is_deferrable", "initially_deferred", "enforced"],
         ["KEY_COLUMN_USAGE"] = ["constraint_catalog", "constraint_schema", "constraint_name", "table_catalog", "table_schema", "table_name", "column_name", "ordinal_position", "position_in_unique_constraint"],
+        ["TABLE_STORAGE"] = ["project_id", "table_schema", "table_name", "total_rows", "total_logical_bytes"],
         ["CONSTRAINT_COLUMN_USAGE"] = ["constraint_catalog", "constraint_schema", "constraint_name", "table_catalog", "table_schema", "table_name", "column_name"],
     };
 
@@ -400,6 +477,8 @@ public sealed class FakeBigQuery : FakeHttpServer
         var project = Unescape(m.Groups["p"].Value);
         var qualifier = Unescape(m.Groups["q"].Value);
         if (project != Project) throw new BqError(404, "notFound", $"Not found: Project {project}");
+        if (DenyTableStorage && m.Groups["view"].Value == "TABLE_STORAGE")
+            throw new BqError(403, "accessDenied", $"Access Denied: Table {project}:{qualifier}.INFORMATION_SCHEMA.TABLE_STORAGE: User does not have permission to query table {project}:{qualifier}.INFORMATION_SCHEMA.TABLE_STORAGE.");
         IEnumerable<FakeCloudTable> tables;
         if (qualifier.StartsWith("region-", StringComparison.Ordinal))
         {
@@ -409,6 +488,8 @@ public sealed class FakeBigQuery : FakeHttpServer
         }
         else
         {
+            // As documented: TABLE_STORAGE takes a region qualifier, not a dataset one.
+            if (m.Groups["view"].Value == "TABLE_STORAGE") throw Invalid($"Syntax error: INFORMATION_SCHEMA.TABLE_STORAGE needs a region qualifier, not dataset {qualifier}");
             if (Tables.All(t => t.Schema != qualifier)) throw new BqError(404, "notFound", $"Not found: Dataset {project}:{qualifier} was not found in location {Location}");
             tables = Tables.Where(t => t.Schema == qualifier);
         }
@@ -439,7 +520,15 @@ public sealed class FakeBigQuery : FakeHttpServer
                     foreach (var c in t.Columns)
                         Add(new(common) { ["column_name"] = c.Name, ["field_path"] = c.Name, ["data_type"] = c.DataType, ["description"] = c.Comment });
                     break;
-                case "TABLES" or "TABLE_OPTIONS" or "VIEWS": break;
+                // Tables and materialized views; not views, not external tables (no managed storage).
+                case "TABLE_STORAGE" when t.Type is not ("VIEW" or "EXTERNAL"):
+                    Add(new(common)
+                    {
+                        ["project_id"] = Project, ["total_rows"] = (t.RowCount ?? t.Rows.Count).ToString(CultureInfo.InvariantCulture),
+                        ["total_logical_bytes"] = LogicalBytes.GetValueOrDefault($"{t.Schema}.{t.Name}").ToString(CultureInfo.InvariantCulture),
+                    });
+                    break;
+                case "TABLES" or "TABLE_OPTIONS" or "VIEWS" or "TABLE_STORAGE": break;
                 case "TABLE_CONSTRAINTS" or "KEY_COLUMN_USAGE" or "CONSTRAINT_COLUMN_USAGE": break;
                 default: throw new BqError(404, "notFound", $"Not found: Table {Project}:{qualifier}.INFORMATION_SCHEMA.{m.Groups["view"].Value}");
             }

@@ -14,7 +14,7 @@ public sealed class FakeCloudTable
 {
     public required string Schema { get; init; }
     public required string Name { get; init; }
-    /// <summary>Snowflake: BASE TABLE, VIEW, MATERIALIZED VIEW; Databricks: MANAGED, EXTERNAL, VIEW; BigQuery: BASE TABLE, VIEW.</summary>
+    /// <summary>Snowflake: BASE TABLE, VIEW, MATERIALIZED VIEW; Databricks: MANAGED, EXTERNAL, VIEW; BigQuery: BASE TABLE, VIEW, EXTERNAL.</summary>
     public string Type { get; init; } = "BASE TABLE";
     public string? Comment { get; set; }
     public long? RowCount { get; init; }

@@ -22,11 +22,18 @@ public sealed class FakeProfilingException(string message, FakeProfilingError ki
 /// </summary>
 public sealed class FakeProfilingSql
 {
-    /// <summary>A dialect: the regex of one quoted identifier, its unquoting, and the item templates ({c} = the column).</summary>
+    /// <summary>
+    /// A dialect: the regex of one quoted identifier, its unquoting, and the item templates ({c} = the column).
+    /// <paramref name="OtherTexts"/>: further spellings of "the column as text" (e.g. for types a cast cannot take);
+    /// every template that contains <paramref name="Text"/> is also accepted with it replaced by one of them.
+    /// </summary>
     public sealed record Dialect(
         string Identifier, Func<string, string> Unquote, string CountStar,
         string Count, string CountDistinct, string Min, string Max, string Examples, string Text,
-        string Sample /* regex of the sampling clause after the table, with (?<n>\d+) */);
+        string Sample /* regex of the sampling clause after the table, with (?<n>\d+) rows and optionally (?<p>…) percent */,
+        string[]? OtherTexts = null,
+        /* the warehouse's type check: an error message when an item cannot apply to the column's type, else null */
+        Func<FakeCloudColumn, string, string?>? TypeError = null);
 
     public sealed record Result(string[] Columns, bool[] Numeric, List<string?[]> Rows);
 
@@ -40,7 +47,10 @@ public sealed class FakeProfilingSql
     {
         _d = d;
         _find = find;
-        Regex Item(string template) => new("^" + Regex.Escape(template).Replace(@"\{c}", $@"s\.(?<c>{d.Identifier})") + "$", RegexOptions.Singleline);
+        string Pattern(string template) => Regex.Escape(template).Replace(@"\{c}", $@"s\.(?<c>{d.Identifier})");
+        Regex Item(string template) => new("^(?:" + string.Join("|",
+            new[] { template }.Concat((d.OtherTexts ?? []).Where(_ => template.Contains(d.Text, StringComparison.Ordinal)).Select(t => template.Replace(d.Text, t, StringComparison.Ordinal)))
+                .Select(Pattern)) + ")$", RegexOptions.Singleline);
         _items = [("count", Item(d.Count)), ("distinct", Item(d.CountDistinct)), ("min", Item(d.Min)), ("max", Item(d.Max)), ("examples", Item(d.Examples))];
         _text = Item(d.Text);
         var table = $@"(?<ts>{d.Identifier})\.(?<tn>{d.Identifier})";
@@ -82,7 +92,7 @@ public sealed class FakeProfilingSql
     static string Text(string v) => v.Length > TextWidth ? v[..TextWidth] : v;
 
     static bool IsNumeric(FakeCloudColumn c) =>
-        Regex.IsMatch(c.DataType, "^(NUMBER|DECIMAL|NUMERIC|INT|INTEGER|BIGINT|SMALLINT|TINYINT|FLOAT|DOUBLE|REAL)", RegexOptions.IgnoreCase);
+        Regex.IsMatch(c.DataType, "^(NUMBER|DECIMAL|NUMERIC|BIGNUMERIC|INT|INTEGER|BIGINT|SMALLINT|TINYINT|FLOAT|DOUBLE|REAL)", RegexOptions.IgnoreCase);
 
     Result Profile(Match m)
     {
@@ -91,10 +101,18 @@ public sealed class FakeProfilingSql
         if (m.Groups["lim"].Success) rows = rows.Take(int.Parse(m.Groups["lim"].Value, CultureInfo.InvariantCulture));
         else if (m.Groups["n"].Success)
         {
-            // A fixed pseudo-random choice of n rows, in table order (not simply the first n).
+            // A fixed pseudo-random choice of n rows, in table order (not simply the first n). With a percentage
+            // (a block sample, then LIMIT n): that share of the rows (at least one of a non-empty table), then n of them.
             var n = int.Parse(m.Groups["n"].Value, CultureInfo.InvariantCulture);
             var random = new Random(n);
-            var picked = Enumerable.Range(0, t.Rows.Count).OrderBy(_ => random.Next()).Take(n).Order().ToList();
+            var take = n;
+            if (m.Groups["p"].Success)
+            {
+                var p = double.Parse(m.Groups["p"].Value, CultureInfo.InvariantCulture);
+                if (p is <= 0 or > 100) throw new FakeProfilingException($"sampling percentage {p} is not in (0, 100]", FakeProfilingError.Syntax);
+                take = Math.Min(n, Math.Max(t.Rows.Count == 0 ? 0 : 1, (int)Math.Ceiling(t.Rows.Count * p / 100)));
+            }
+            var picked = Enumerable.Range(0, t.Rows.Count).OrderBy(_ => random.Next()).Take(take).Order().ToList();
             rows = picked.Select(i => t.Rows[i]);
         }
         var data = rows.ToList();
@@ -108,8 +126,12 @@ public sealed class FakeProfilingSql
         {
             var (kind, match) = _items.Select(x => (x.Kind, M: x.Pattern.Match(item))).FirstOrDefault(x => x.M.Success);
             if (match is null) throw new FakeProfilingException($"the fake does not evaluate '{item}'", FakeProfilingError.Syntax);
+            // A template naming the column twice (ORDER BY inside an aggregate) must name the same column.
+            if (match.Groups["c"].Captures.Select(x => x.Value).Distinct().Count() > 1)
+                throw new FakeProfilingException($"the fake does not evaluate '{item}' (two columns)", FakeProfilingError.Syntax);
             var ci = Column(t, match.Groups["c"]);
             var col = t.Columns[ci];
+            if (_d.TypeError?.Invoke(col, item) is { } typeError) throw new FakeProfilingException(typeError, FakeProfilingError.Syntax);
             var values = data.Select(r => r[ci]).Where(v => v is not null).Select(v => v!).ToList();
             columns.Add(item);
             numeric.Add(kind is "count" or "distinct");
@@ -142,6 +164,7 @@ public sealed class FakeProfilingSql
             // The grouped and selected expression must be the column as text, the same column as in WHERE.
             if (m.Groups["v"].Value != m.Groups["g"].Value || _text.Match(m.Groups["v"].Value) is not { Success: true } tm || Column(t, tm.Groups["c"]) != ci)
                 throw new FakeProfilingException("the fake does not evaluate this top-values expression", FakeProfilingError.Syntax);
+            if (_d.TypeError?.Invoke(t.Columns[ci], m.Groups["v"].Value) is { } typeError) throw new FakeProfilingException(typeError, FakeProfilingError.Syntax);
             var lim = int.Parse(m.Groups["lim"].Value, CultureInfo.InvariantCulture);
             rows.AddRange(t.Rows.Select(r => r[ci]).Where(v => v is not null).GroupBy(v => Text(v!), StringComparer.Ordinal)
                 .Select(g => (V: g.Key, N: g.Count())).OrderByDescending(x => x.N).ThenBy(x => x.V, StringComparer.Ordinal).Take(lim)

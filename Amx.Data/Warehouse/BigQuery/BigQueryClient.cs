@@ -8,7 +8,8 @@ namespace Amx.Data.Warehouse.BigQuery;
 /// <summary>
 /// The BigQuery REST API v2 (docs/cloud-warehouses.md): <c>POST /bigquery/v2/projects/{project}/queries</c>
 /// (jobs.query) with <c>useLegacySql: false</c>, named query parameters (<c>@name</c>, every value bound, never
-/// spliced), <c>timeoutMs</c>, <c>maxResults</c>, the dataset location and a <c>requestId</c> (a retried POST is
+/// spliced), <c>timeoutMs</c>, <c>maxResults</c>, the dataset location, <c>maximumBytesBilled</c> (profile option
+/// <c>maximum_bytes_billed</c>) and a <c>requestId</c> (a retried POST is
 /// the same query, not a second one). While <c>jobComplete</c> is false the job is polled with
 /// <c>GET …/queries/{jobId}</c> (jobs.getQueryResults) until done or the statement timeout, then cancelled with
 /// <c>POST …/jobs/{jobId}/cancel</c>; further pages are fetched with <c>pageToken</c>. Rows arrive as
@@ -24,14 +25,22 @@ public sealed class BigQueryClient : IHttpSqlClient
 
     readonly CloudSettings _s;
     readonly BigQueryAuth _auth;
+    readonly long? _maximumBytesBilled;
 
     public BigQueryClient(CloudSettings settings)
     {
         _s = settings;
         if (string.IsNullOrEmpty(settings.Database))
             throw new HttpSqlException("the BigQuery profile names no project (--project)", "settings");
+        if (settings.MaximumBytesBilled is { } max)
+            _maximumBytesBilled = TryParseMaximumBytesBilled(max, out var m) ? m
+                : throw new HttpSqlException($"the profile option {CloudSettings.MaximumBytesBilledKey} '{max}' is not a positive whole number of bytes", "settings");
         _auth = new BigQueryAuth(settings);
     }
+
+    /// <summary>The profile option <c>maximum_bytes_billed</c>: a positive whole number of bytes (digits only).</summary>
+    public static bool TryParseMaximumBytesBilled(string text, out long bytes) =>
+        long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out bytes) && bytes > 0;
 
     public string Project => _s.Database!;
     public BigQueryAuth Auth => _auth;
@@ -83,6 +92,8 @@ public sealed class BigQueryClient : IHttpSqlClient
             ["requestId"] = Guid.NewGuid().ToString(),
         };
         if (_s.Location is { } location) body["location"] = location;
+        // A job that would bill more fails before it runs, without charge (an int64 is sent as a JSON string).
+        if (_maximumBytesBilled is { } max) body["maximumBytesBilled"] = max.ToString(CultureInfo.InvariantCulture);
         if (_s.Schema is { } dataset) body["defaultDataset"] = new Dictionary<string, string> { ["projectId"] = Project, ["datasetId"] = dataset };
         if (bindings.Count > 0)
         {

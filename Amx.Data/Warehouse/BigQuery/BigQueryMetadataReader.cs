@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Globalization;
-using Amx.Data.Errors;
 using Amx.Data.History.Model;
 using Amx.Data.Warehouse.Http;
 using Amx.Data.Warehouse.Model;
@@ -13,7 +12,8 @@ namespace Amx.Data.Warehouse.BigQuery;
 /// Tables/views with their descriptions (TABLES ⟕ TABLE_OPTIONS, whose <c>option_value</c> is a GoogleSQL literal),
 /// columns with their descriptions (COLUMNS ⟕ COLUMN_FIELD_PATHS on the top-level field path), view SQL, and the
 /// unenforced primary and foreign keys (TABLE_CONSTRAINTS, KEY_COLUMN_USAGE, CONSTRAINT_COLUMN_USAGE).
-/// Profiling (sampled/full) is not offered (docs/cloud-warehouses.md).
+/// Profiling (sampled/full) first reads the tables' row counts from the region's TABLE_STORAGE (sample sizes, skipping
+/// full scans of tables past the row limit), then profiles with <see cref="BigQueryProfiler"/> (docs/cloud-warehouses.md).
 /// </summary>
 public sealed class BigQueryMetadataReader : IMetadataReader
 {
@@ -50,13 +50,31 @@ public sealed class BigQueryMetadataReader : IMetadataReader
         WHERE constraint_schema = COALESCE(@schema, constraint_schema)
         """;
 
+    /// <summary>
+    /// Row counts for profiling. TABLE_STORAGE takes a region qualifier only (not a dataset one); it lists tables and
+    /// materialized views, so views and external tables keep no count.
+    /// </summary>
+    internal const string StorageSql = $"""
+        SELECT table_schema, table_name, total_rows FROM {Q}.INFORMATION_SCHEMA.TABLE_STORAGE
+        WHERE table_schema = COALESCE(@schema, table_schema) AND table_name = COALESCE(@table, table_name)
+        """;
+
+    readonly BigQueryProfiler _profiler = new();
+
+    /// <summary><c>`project`.`region-location`</c>: the qualifier of views that take no dataset qualifier.</summary>
+    static string RegionQualifier(CloudSettings s)
+    {
+        var d = BigQueryDialect.Instance;
+        return $"{d.QuoteIdentifier(s.Database!)}.{d.QuoteIdentifier("region-" + (s.Location ?? "US").ToLowerInvariant())}";
+    }
+
     /// <summary>The INFORMATION_SCHEMA qualifier: <c>`project`.`dataset`</c>, or <c>`project`.`region-us`</c> for the whole project.</summary>
     public static string Qualifier(CloudSettings s, string? dataset)
     {
         var d = BigQueryDialect.Instance;
         var project = d.QuoteIdentifier(s.Database ?? throw new HttpSqlException("the BigQuery profile names no project (--project)", "settings"));
         var ds = dataset ?? s.Schema;
-        return ds is not null ? $"{project}.{d.QuoteIdentifier(ds)}" : $"{project}.{d.QuoteIdentifier("region-" + (s.Location ?? "US").ToLowerInvariant())}";
+        return ds is not null ? $"{project}.{d.QuoteIdentifier(ds)}" : RegionQualifier(s);
     }
 
     internal static CloudSettings SettingsOf(DbConnection connection) =>
@@ -64,10 +82,8 @@ public sealed class BigQueryMetadataReader : IMetadataReader
 
     public async Task<Catalog> ReadAsync(DbConnection connection, Scope? scope, MetadataOptions options, CancellationToken ct = default)
     {
-        if (options.Profiling != ProfilingMode.Metadata)
-            throw AmxException.BadInput($"--profiling-mode {options.Profiling.ToString().ToLowerInvariant()} is not available for BigQuery yet",
-                "use --profiling-mode metadata (the default); see docs/cloud-warehouses.md");
-        var q = Qualifier(SettingsOf(connection), scope?.Schema);
+        var settings = SettingsOf(connection);
+        var q = Qualifier(settings, scope?.Schema);
         var b = new CatalogBuilder(scope, options);
         await using (var r = await QueryAsync(connection, RelationsSql, q, scope, ct))
             while (await r.ReadAsync(ct))
@@ -90,7 +106,28 @@ public sealed class BigQueryMetadataReader : IMetadataReader
                     view.ViewDefinition = CatalogBuilder.Text(r, 2);
 
         await ReadKeysAsync(connection, q, scope, b, ct);
-        return b.Finish();
+        if (options.Profiling != ProfilingMode.Metadata && b.Catalog.Tables.Any(t => t.Kind == TargetKinds.Table))
+            await ReadRowCountsAsync(connection, RegionQualifier(settings), scope?.Schema ?? settings.Schema, scope?.Table, b, ct);
+        var catalog = b.Finish();
+        await _profiler.ProfileAsync(connection, catalog, options, ct);
+        return catalog;
+    }
+
+    /// <summary>
+    /// Row counts of the tables read: of the scope's (or --dataset's) dataset, else of the whole region. TABLE_STORAGE
+    /// needs project-level permissions a dataset-scoped account may lack; then the counts stay unknown (the profiler
+    /// samples 1 % and counts before a full scan) rather than failing the read.
+    /// </summary>
+    static async Task ReadRowCountsAsync(DbConnection connection, string regionQualifier, string? dataset, string? table, CatalogBuilder b, CancellationToken ct)
+    {
+        try
+        {
+            await using var r = await QueryAsync(connection, StorageSql, regionQualifier, dataset, table, ct);
+            while (await r.ReadAsync(ct))
+                if (b.Find(r.GetString(0), r.GetString(1)) is { Kind: TargetKinds.Table } t)
+                    t.RowEstimate = CatalogBuilder.Long(r, 2);
+        }
+        catch (HttpSqlException e) when (e.VendorCode is "accessDenied" or "notFound") { }
     }
 
     /// <summary>Primary keys, then foreign keys (whose referenced columns follow the referenced primary key's order).</summary>
@@ -152,13 +189,16 @@ public sealed class BigQueryMetadataReader : IMetadataReader
         _ => TargetKinds.Table,
     };
 
-    static async Task<DbDataReader> QueryAsync(DbConnection connection, string sql, string qualifier, Scope? scope, CancellationToken ct)
+    static Task<DbDataReader> QueryAsync(DbConnection connection, string sql, string qualifier, Scope? scope, CancellationToken ct) =>
+        QueryAsync(connection, sql, qualifier, scope?.Schema, scope?.Table, ct);
+
+    static async Task<DbDataReader> QueryAsync(DbConnection connection, string sql, string qualifier, string? schema, string? table, CancellationToken ct)
     {
         var cmd = connection.CreateCommand();
         cmd.CommandText = sql.Replace(Q, qualifier, StringComparison.Ordinal);
-        CatalogBuilder.AddText(cmd, "schema", scope?.Schema);
+        CatalogBuilder.AddText(cmd, "schema", schema);
         // Only the parameters the statement names.
-        if (sql.Contains("@table", StringComparison.Ordinal)) CatalogBuilder.AddText(cmd, "table", scope?.Table);
+        if (sql.Contains("@table", StringComparison.Ordinal)) CatalogBuilder.AddText(cmd, "table", table);
         return await cmd.ExecuteReaderAsync(ct);
     }
 }

@@ -14,11 +14,16 @@ public sealed class BigQueryProvider : IWarehouseProvider
     public IServerInfoReader ServerInfo { get; } = new BigQueryServerInfoReader();
     public DbConnection CreateConnection(string connectionString) => new BigQueryConnection(connectionString);
 
-    public (string Message, string? Hint)? DescribeOpenFailure(DbProfile profile, Exception error) =>
-        error is HttpSqlException { IsAuthFailure: true } or HttpSqlException { VendorCode: "credentials" }
-            ? ($"cannot connect to db profile '{profile.Name}' ({profile.Location}): {error.Message}",
-               "check the service-account key file named by the profile's secret variable (or, with --auth oauth, that the access token is current) and that the account has roles/bigquery.jobUser on the project")
-            : null;
+    public (string Message, string? Hint)? DescribeOpenFailure(DbProfile profile, Exception error) => error switch
+    {
+        HttpSqlException { IsAuthFailure: true } or HttpSqlException { VendorCode: "credentials" } =>
+            ($"cannot connect to db profile '{profile.Name}' ({profile.Location}): {error.Message}",
+             "check the service-account key file named by the profile's secret variable (or, with --auth oauth, that the access token is current) and that the account has roles/bigquery.jobUser on the project"),
+        // A profile edited by hand past add-db-profile's checks (e.g. a bad maximum_bytes_billed).
+        HttpSqlException { VendorCode: "settings" } =>
+            ($"db profile '{profile.Name}' has invalid settings: {error.Message}", $"fix the profile: amx add-db-profile {profile.Name} … --replace"),
+        _ => null,
+    };
 }
 
 public sealed class BigQueryConnection(string connectionString) : HttpSqlConnection(connectionString)

@@ -12,7 +12,7 @@ public sealed class CloudSettings
 {
     public const string BaseUrlKey = "base_url", AccountKey = "account", UserKey = "user", DatabaseKey = "database",
         WarehouseKey = "warehouse", RoleKey = "role", AuthKey = "auth", SecretKey = "secret", TokenUrlKey = "token_url",
-        TimeoutKey = "statement_timeout", SchemaKey = "schema", LocationKey = "location";
+        TimeoutKey = "statement_timeout", SchemaKey = "schema", LocationKey = "location", MaximumBytesBilledKey = "maximum_bytes_billed";
 
     public required Uri BaseUrl { get; init; }
     public string? Account { get; init; }
@@ -30,6 +30,8 @@ public sealed class CloudSettings
     /// <summary>BigQuery default dataset (<c>--dataset</c>); Databricks/Snowflake: unused.</summary>
     public string? Schema { get; init; }
     public int StatementTimeoutSeconds { get; init; } = 600;
+    /// <summary>BigQuery: the <c>maximum_bytes_billed</c> option as given (checked by the BigQuery client); others: unused.</summary>
+    public string? MaximumBytesBilled { get; init; }
 
     public static CloudSettings Parse(string connectionString)
     {
@@ -42,7 +44,7 @@ public sealed class CloudSettings
         {
             BaseUrl = baseUrl, Account = Get(AccountKey), User = Get(UserKey), Database = Get(DatabaseKey),
             Warehouse = Get(WarehouseKey), Role = Get(RoleKey), Auth = Get(AuthKey), Secret = Get(SecretKey),
-            TokenUrl = Get(TokenUrlKey), Location = Get(LocationKey), Schema = Get(SchemaKey),
+            TokenUrl = Get(TokenUrlKey), Location = Get(LocationKey), Schema = Get(SchemaKey), MaximumBytesBilled = Get(MaximumBytesBilledKey),
             StatementTimeoutSeconds = Get(TimeoutKey) is { } t && int.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) && s > 0 ? s : 600,
         };
     }

@@ -88,6 +88,14 @@ sealed class CloudProfileOptions
         if (p.Options.TryGetValue(CloudSettings.BaseUrlKey, out var url)
             && (!Uri.TryCreate(url, UriKind.Absolute, out var u) || u.Scheme is not ("http" or "https")))
             throw AmxException.BadInput($"--base-url '{url}' is not an http(s) URL", "e.g. --base-url https://myorg-account.privatelink.snowflakecomputing.com");
+        if (p.Options.TryGetValue(CloudSettings.MaximumBytesBilledKey, out var maxBytes))
+        {
+            if (p.Backend != Backend.BigQuery)
+                throw AmxException.BadInput($"--option {CloudSettings.MaximumBytesBilledKey} applies to bigquery profiles only", $"drop it for a {b} profile");
+            if (!Amx.Data.Warehouse.BigQuery.BigQueryClient.TryParseMaximumBytesBilled(maxBytes, out _))
+                throw AmxException.BadInput($"--option {CloudSettings.MaximumBytesBilledKey}='{maxBytes}' is not a positive whole number of bytes",
+                    $"e.g. --option {CloudSettings.MaximumBytesBilledKey}=10000000000 (each query may bill at most 10 GB)");
+        }
         if (!string.IsNullOrWhiteSpace(p.Host) && p.Host.Contains("://", StringComparison.Ordinal))
             throw AmxException.BadInput($"--host '{p.Host}' is a URL", "give the host name alone (--host ACCOUNT.snowflakecomputing.com), or the whole URL as --base-url");
         if (p.Port is <= 0 or > 65535) throw AmxException.BadInput($"--port {p.Port} is not a TCP port (1-65535)");
