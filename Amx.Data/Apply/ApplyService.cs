@@ -155,11 +155,19 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
     async Task<int> CountCandidatesAsync(HistoryRun run, bool revert, CancellationToken ct) =>
         (await store.ReadAsync(r => r.ApplyTallyAsync(run.RunId, revert, ct), ct)).Pending;
 
-    /// <summary>What amx has applied to these targets in any run: a live comment among them was written by amx.</summary>
-    async Task<Dictionary<string, List<AppliedText>>> AmxHistoryAsync(IEnumerable<string> names, CancellationToken ct)
+    /// <summary>
+    /// What amx applied (or restored by a revert) to these targets that is their live comment now: whether amx wrote it,
+    /// and who (<see cref="DescribeConflict"/>). Rows whose texts differ from the live comment are never needed.
+    /// </summary>
+    async Task<Dictionary<string, List<AppliedText>>> AmxHistoryAsync(IEnumerable<(CommentTarget Target, string Qname)> targets,
+        IReadOnlyDictionary<CommentTarget, string?> live, CancellationToken ct)
     {
-        var rows = await store.ReadAsync(r => r.AppliedToAsync(names.ToList(), ct), ct);
-        return rows.Select(r => new AppliedText(r.TargetQname, r.RunId, r.AppliedAt, r.AppliedBy, r.RevertedAt, r.RevertedBy, r.Description, r.PreviousComment))
+        var pairs = targets.Select(t => (t.Qname, live.GetValueOrDefault(t.Target))).ToList();
+        var current = pairs.GroupBy(p => p.Qname, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Item2, StringComparer.Ordinal);
+        var rows = await store.ReadAsync(r => r.AppliedToAsync(pairs, ct), ct);
+        return rows
+            .Where(r => SameComment(r.Description, current[r.TargetQname]) || SameComment(r.PreviousComment, current[r.TargetQname]))
+            .Select(r => new AppliedText(r.TargetQname, r.RunId, r.AppliedAt, r.AppliedBy, r.RevertedAt, r.RevertedBy, r.Description, r.PreviousComment))
             .GroupBy(r => r.TargetQname, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
     }
 
@@ -207,7 +215,7 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
         var rows = chunk.ToList();
         // Read after taking the locks: whatever another process applied before us is visible now.
         var live = await provider.Comments.ReadLiveCommentsAsync(conn, null, rows.Select(r => new CommentTarget(QualifiedName.Parse(r.TargetQname), r.TargetKind)), ct);
-        var amx = await AmxHistoryAsync(rows.Select(r => r.TargetQname), ct);
+        var amx = await AmxHistoryAsync(rows.Select(r => (new CommentTarget(QualifiedName.Parse(r.TargetQname), r.TargetKind), r.TargetQname)), live, ct);
         var now = DateTime.UtcNow;
 
         var writes = new List<ClassifiedTarget>();
@@ -362,7 +370,7 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
     {
         var live = await provider.Comments.ReadLiveCommentsAsync(conn, null,
             candidates.Select(r => new CommentTarget(QualifiedName.Parse(r.TargetQname), r.TargetKind)), ct);
-        var amx = await AmxHistoryAsync(candidates.Select(r => r.TargetQname), ct);
+        var amx = await AmxHistoryAsync(candidates.Select(r => (new CommentTarget(QualifiedName.Parse(r.TargetQname), r.TargetKind), r.TargetQname)), live, ct);
         var items = new List<ApplyItem>();
         foreach (var c in Classify(candidates, live, amx, provider.Dialect, options, revert))
         {

@@ -206,8 +206,13 @@ public sealed class HistoryReader(HistoryStoreTarget target)
         return "(applied = @no AND description IS NOT NULL AND decision IN (@accepted, @edited))";
     }
 
-    /// <summary>Every apply amx recorded for these targets, in any run (a live comment among them was written by amx).</summary>
-    public async Task<List<HistoryResult>> AppliedToAsync(IReadOnlyList<string> targets, CancellationToken ct = default)
+    /// <summary>
+    /// The applies amx recorded for these targets, in any run, that bear on each one's live comment: those that wrote
+    /// that text, or whose revert restored it. The rest of a target's history (every earlier quarterly apply) is
+    /// filtered out by the server, so apply's cost does not grow with how often the targets were applied before.
+    /// Engines may compare text more loosely than byte-exact (case, trailing spaces); the caller compares exactly.
+    /// </summary>
+    public async Task<List<HistoryResult>> AppliedToAsync(IReadOnlyList<(string Target, string? Live)> targets, CancellationToken ct = default)
     {
         var list = new List<HistoryResult>();
         if (targets.Count == 0) return list;
@@ -215,14 +220,27 @@ public sealed class HistoryReader(HistoryStoreTarget target)
         foreach (var batch in targets.Chunk(500))
         {
             await using var cmd = conn.CreateCommand();
-            var names = new string[batch.Length];
-            for (var i = 0; i < batch.Length; i++)
+            var names = new List<string>(batch.Length);
+            var texts = new List<string>(batch.Length);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var anyEmpty = false;
+            foreach (var (t, live) in batch)
             {
-                names[i] = "@t" + i;
-                Add(cmd, "t" + i, batch[i]);
+                names.Add("@t" + names.Count);
+                Add(cmd, "t" + (names.Count - 1), t);
+                if (string.IsNullOrEmpty(live)) anyEmpty = true;
+                else if (seen.Add(live))
+                {
+                    texts.Add("@c" + texts.Count);
+                    Add(cmd, "c" + (texts.Count - 1), live);
+                }
             }
+            var bearing = new List<string>();
+            if (texts.Count > 0) bearing.Add($"description IN ({string.Join(", ", texts)}) OR previous_comment IN ({string.Join(", ", texts)})");
+            // No live comment: a revert that restored "no comment" (or an apply of an empty text) explains it.
+            if (anyEmpty) bearing.Add("previous_comment IS NULL OR previous_comment = '' OR description = ''");
             cmd.CommandText = "SELECT target_qname, run_id, applied_at, applied_by, reverted_at, reverted_by, description, previous_comment " +
-                              $"FROM {Results} WHERE applied_at IS NOT NULL AND target_qname IN ({string.Join(", ", names)})";
+                              $"FROM {Results} WHERE applied_at IS NOT NULL AND target_qname IN ({string.Join(", ", names)}) AND ({string.Join(" OR ", bearing)})";
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct))
                 list.Add(new HistoryResult

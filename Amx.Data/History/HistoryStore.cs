@@ -48,10 +48,8 @@ public sealed class HistoryStore
     {
         var target = HistoryStoreTarget.FromConfig(config, env);
         if (target.IsShared) return new HistoryStore(target, env);
-        var state = LocalHistoryFile.Inspect(target.Profile.Path!);
-        if (state == LocalHistoryFile.State.Writable && await IsCurrentLocalAsync(target, ct))
-            return new HistoryStore(target, env); // a read needs no integrity scan: a damaged page read is reported by ReadAsync
-        if (state != LocalHistoryFile.State.ReadOnly)
+        // A writable file gets the full check even for a read: a damaged store is reported whatever pages the read touches.
+        if (LocalHistoryFile.Inspect(target.Profile.Path!) != LocalHistoryFile.State.ReadOnly)
             return await OpenAsync(target, env, ct);
         // A read-only file is read as it is: no migration, no write, and SQLite opens it read-only.
         var readOnly = target with { Profile = ReadOnlyProfile(target.Profile) };
@@ -65,16 +63,6 @@ public sealed class HistoryStore
                     $"make it writable once (chmod u+w {target.Profile.Path}) so that amx can upgrade it");
         }
         return new HistoryStore(readOnly, env);
-    }
-
-    /// <summary>Whether the local file is at this build's migrations (plain SQL); a damaged file says so (exit 1).</summary>
-    static async Task<bool> IsCurrentLocalAsync(HistoryStoreTarget target, CancellationToken ct)
-    {
-        try { return await LocalStoreScript.InspectAsync(target, ct) == LocalStoreScript.State.Current; }
-        catch (Exception e) when (LocalHistoryFile.IsCorruption(e))
-        {
-            throw LocalHistoryFile.Damaged(target.Profile.Path!, e.Message.Split('\n')[0]);
-        }
     }
 
     static DbProfile ReadOnlyProfile(DbProfile p)
