@@ -72,21 +72,12 @@ public sealed class BigQueryProfilingTests
         return fake;
     }
 
-    static readonly System.Collections.Concurrent.ConcurrentBag<string> KeyFiles = [];
+    static readonly TempKeyFiles KeyFiles = new("amx-bqprof-key");
 
-    static string KeyFile(string json)
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"amx-bqprof-key-{Guid.NewGuid():N}.json");
-        File.WriteAllText(path, json);
-        KeyFiles.Add(path);
-        return path;
-    }
+    static string KeyFile(string json) => KeyFiles.Write(json);
 
     [OneTimeTearDown]
-    public void DeleteKeyFiles()
-    {
-        foreach (var f in KeyFiles) File.Delete(f);
-    }
+    public void DeleteKeyFiles() => KeyFiles.DeleteAll();
 
     static async Task<BigQueryConnection> OpenAsync(FakeBigQuery fake, string? maximumBytesBilled = null)
     {

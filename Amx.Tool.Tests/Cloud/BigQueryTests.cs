@@ -55,21 +55,12 @@ public sealed class BigQueryTests
         return fake;
     }
 
-    static readonly System.Collections.Concurrent.ConcurrentBag<string> KeyFiles = [];
+    static readonly TempKeyFiles KeyFiles = new("amx-bq-key");
 
-    static string KeyFile(string json)
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"amx-bq-key-{Guid.NewGuid():N}.json");
-        File.WriteAllText(path, json);
-        KeyFiles.Add(path);
-        return path;
-    }
+    static string KeyFile(string json) => KeyFiles.Write(json);
 
     [OneTimeTearDown]
-    public void DeleteKeyFiles()
-    {
-        foreach (var f in KeyFiles) File.Delete(f);
-    }
+    public void DeleteKeyFiles() => KeyFiles.DeleteAll();
 
     static DbProfile Profile(FakeBigQuery fake, string secret, string? auth = null, string? dataset = null)
     {
