@@ -204,12 +204,13 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
         HistoryResult[] chunk, ApplyOptions options, bool revert, CancellationToken ct)
     {
         var items = new List<ApplyItem>();
-        await using var db = store.CreateContext();
-        // Opened by us, so EF keeps it open after the commit: session locks (MariaDB GET_LOCK) are released on it then.
-        await db.Database.OpenConnectionAsync(ct);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // One plain connection and transaction per chunk; it stays open after the commit, so session locks (MariaDB
+        // GET_LOCK) are released on it then.
+        var (db, tx) = await store.BeginAsync(ct);
+        await using var connection = db;
+        await using var transaction = tx;
         // Serialise with every other apply of these targets, from any machine, until this transaction ends.
-        await using var locks = await store.LockTargetsAsync(db, chunk.Select(r => $"{warehouseId}|{r.TargetQname}"), ct);
+        await using var locks = await store.LockTargetsAsync(db, tx, chunk.Select(r => $"{warehouseId}|{r.TargetQname}"), ct);
 
         // The candidates were read under the run lock: no other apply or revert of this run can have touched them.
         var rows = chunk.ToList();
@@ -261,7 +262,7 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
             items.Add(new ApplyItem(row.TargetQname, row.TargetKind, row.ApplyStatus!,
                 row.ApplyStatus is ApplyStatuses.Applied or ApplyStatuses.Reverted ? null : row.Error,
                 ReplacesOutside: replacesOutside.Contains(row.TargetQname) && row.ApplyStatus == ApplyStatuses.Applied));
-        await SaveAsync(db, run.RunId, rows, revert, now, ct);
+        await SaveAsync(db, tx, run.RunId, rows, revert, now, ct);
         await tx.CommitAsync(ct);
         return items;
     }
@@ -270,19 +271,13 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
     /// Records the chunk's outcomes in its transaction: the targets now in place in one go (they all get the same
     /// status, time and user), conflicts and failures row by row (each has its own message).
     /// </summary>
-    async Task SaveAsync(Amx.Data.History.Storage.HistoryDbContext db, string runId, List<HistoryResult> rows, bool revert, DateTime now, CancellationToken ct)
+    async Task SaveAsync(DbConnection db, DbTransaction tx, string runId, List<HistoryResult> rows, bool revert, DateTime now, CancellationToken ct)
     {
         var status = revert ? ApplyStatuses.Reverted : ApplyStatuses.Applied;
         foreach (var r in rows.Where(r => r.ApplyStatus != status))
-        {
-            var entry = db.Results.Attach(r);
-            entry.Property(x => x.ApplyStatus).IsModified = true;
-            entry.Property(x => x.Error).IsModified = true;
-        }
-        await db.SaveChangesAsync(ct);
-        db.ChangeTracker.Clear();
+            await store.MarkOutcomeAsync(db, tx, runId, r.TargetQname, r.ApplyStatus, r.Error, ct);
         var done = rows.Where(r => r.ApplyStatus == status).Select(r => r.TargetQname).ToList();
-        if (done.Count > 0) await store.MarkResultsAsync(db, runId, done, !revert, status, now, env.User, ct);
+        if (done.Count > 0) await store.MarkResultsAsync(db, tx, runId, done, !revert, status, now, env.User, ct);
     }
 
     static string KindWord(string kind) => kind == TargetKinds.MaterializedView ? "materialized view" : kind.ToLowerInvariant();
@@ -362,7 +357,7 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
             }
             if (!anyApplied && run.State == RunStates.Applied) run.State = RunStates.Reviewed;
         }
-        await store.UpdateRunAsync(run);
+        await store.UpdateRunOutcomeAsync(run, ct);
     }
 
     async Task<ApplySummary> PreviewAsync(HistoryRun run, IWarehouseProvider provider, DbConnection conn, List<HistoryResult> candidates,

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Amx.Data.Config;
 using Amx.Data.Errors;
 using Amx.Data.History.Model;
@@ -142,8 +143,7 @@ public sealed class HistoryStore
     {
         try
         {
-            IReadOnlySet<string> known;
-            await using (var db = target.CreateContext()) known = KnownMigrations(db.GetType());
+            var known = KnownMigrations(target.Provider.ContextType);
             await using var conn = target.Provider.CreateConnection(target.ConnectionString);
             await conn.OpenAsync(ct);
             await using var cmd = conn.CreateCommand();
@@ -178,13 +178,62 @@ public sealed class HistoryStore
     public Task<IAsyncDisposable?> TryLockRunAsync(string runId, CancellationToken ct = default) =>
         Target.Provider.TryLockRunAsync(Target.Profile, Target.Schema, runId, ct);
 
-    /// <summary>Serialises applies of these targets (any machine) until the handle is disposed after the commit.</summary>
-    public Task<IAsyncDisposable> LockTargetsAsync(HistoryDbContext db, IEnumerable<string> targetKeys, CancellationToken ct = default) =>
-        Target.Provider.LockTargetsAsync(db, targetKeys.Select(k => HistoryProvider.LockKey(k)).Distinct().ToList(), ct);
+    /// <summary>
+    /// A plain connection to the store with a transaction begun on it, for apply's chunks: EF's context (and its cold
+    /// start in every apply process) is not needed to lock, read and record.
+    /// </summary>
+    public async Task<(DbConnection Connection, DbTransaction Transaction)> BeginAsync(CancellationToken ct = default)
+    {
+        var conn = Target.Provider.CreateConnection(Target.ConnectionString);
+        try
+        {
+            await conn.OpenAsync(ct);
+            return (conn, await conn.BeginTransactionAsync(ct));
+        }
+        catch
+        {
+            await conn.DisposeAsync();
+            throw;
+        }
+    }
 
-    /// <summary>Records results as applied or reverted (one status, time and user) inside <paramref name="db"/>'s transaction.</summary>
-    public Task MarkResultsAsync(HistoryDbContext db, string runId, IReadOnlyCollection<string> targets, bool applied, string status, DateTime at, string by, CancellationToken ct = default) =>
-        Target.Provider.MarkResultsAsync(db, runId, targets, applied, status, at, by, ct);
+    /// <summary>Serialises applies of these targets (any machine) until the handle is disposed after the commit.</summary>
+    public Task<IAsyncDisposable> LockTargetsAsync(DbConnection conn, DbTransaction tx, IEnumerable<string> targetKeys, CancellationToken ct = default) =>
+        Target.Provider.LockTargetsAsync(conn, tx, targetKeys.Select(k => HistoryProvider.LockKey(k)).Distinct().ToList(), ct);
+
+    /// <summary>Records results as applied or reverted (one status, time and user) inside <paramref name="tx"/>.</summary>
+    public Task MarkResultsAsync(DbConnection conn, DbTransaction tx, string runId, IReadOnlyCollection<string> targets, bool applied, string status, DateTime at, string by, CancellationToken ct = default) =>
+        Target.Provider.MarkResultsAsync(conn, tx, Target.Schema, runId, targets, applied, status, at, by, ct);
+
+    /// <summary>Records one result's conflict, failure or skip and its message inside <paramref name="tx"/>.</summary>
+    public Task MarkOutcomeAsync(DbConnection conn, DbTransaction tx, string runId, string target, string? status, string? error, CancellationToken ct = default) =>
+        Target.Provider.MarkOutcomeAsync(conn, tx, Target.Schema, runId, target, status, error, ct);
+
+    /// <summary>What apply and revert change on the run row (state, apply and revert time and user), in plain SQL.</summary>
+    public async Task UpdateRunOutcomeAsync(HistoryRun run, CancellationToken ct = default)
+    {
+        await using var conn = Target.Provider.CreateConnection(Target.ConnectionString);
+        await conn.OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = $"UPDATE {Target.Provider.QualifiedTable(Target.Schema, HistoryModel.RunsTable)} SET state = @state, applied_at = @applied_at, " +
+                          "applied_by = @applied_by, reverted_at = @reverted_at, reverted_by = @reverted_by WHERE run_id = @run";
+        foreach (var (name, value) in new (string, object?)[]
+                 {
+                     ("@state", run.State), ("@applied_at", Target.Provider.StoredTime(run.AppliedAt)), ("@applied_by", run.AppliedBy),
+                     ("@reverted_at", Target.Provider.StoredTime(run.RevertedAt)), ("@reverted_by", run.RevertedBy), ("@run", run.RunId),
+                 })
+        {
+            var p = cmd.CreateParameter();
+            p.ParameterName = name;
+            p.Value = value ?? DBNull.Value;
+            cmd.Parameters.Add(p);
+        }
+        try { await cmd.ExecuteNonQueryAsync(ct); }
+        catch (Exception e) when (Target.Provider.IsPermissionDenied(e))
+        {
+            throw HistoryStoreErrors.NoWritePrivilege(Target, HistoryModel.RunsTable, e);
+        }
+    }
 
     /// <summary>Copies a run row into this store when it is not there yet (a run that moved here mid-way).</summary>
     public async Task ImportRunAsync(HistoryRun run, CancellationToken ct = default)

@@ -24,6 +24,16 @@ public class HistoryMigrationsTests
             $"the {backend} model changed without a migration: dotnet ef migrations add NAME --context {db.GetType().Name} …");
     }
 
+    [TestCaseSource(nameof(Hosts))]
+    public void The_context_type_named_for_the_quick_store_check_is_the_one_built_and_knows_every_migration(Backend backend)
+    {
+        // The quick check compares the store's migration rows with the migrations of ContextType, without building a context.
+        var provider = HistoryProvider.For(backend);
+        using var db = provider.CreateContext(provider.OfflineConnectionString, null);
+        Assert.That(provider.ContextType, Is.EqualTo(db.GetType()));
+        Assert.That(HistoryStore.KnownMigrations(provider.ContextType), Is.EquivalentTo(db.Database.GetMigrations()));
+    }
+
     [Test]
     public void Two_schemas_in_one_process_get_two_models()
     {

@@ -30,6 +30,8 @@ public sealed class MySqlHistoryProvider(bool mariaDb) : HistoryProvider
 
     public override string OfflineConnectionString => "Server=localhost;Database=amx";
 
+    public override Type ContextType => typeof(MySqlHistoryDbContext);
+
     public override HistoryDbContext CreateContext(string connectionString, string? modelSchema)
     {
         var b = new DbContextOptionsBuilder<MySqlHistoryDbContext>()
@@ -121,10 +123,10 @@ public sealed class MySqlHistoryProvider(bool mariaDb) : HistoryProvider
     }
 
     /// <summary>GET_LOCK is per session, not per transaction: the handle releases the names after the commit.</summary>
-    public override async Task<IAsyncDisposable> LockTargetsAsync(HistoryDbContext db, IReadOnlyCollection<long> keys, CancellationToken ct)
+    public override async Task<IAsyncDisposable> LockTargetsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyCollection<long> keys, CancellationToken ct)
     {
-        var conn = (MySqlConnection)db.Database.GetDbConnection();
-        var tx = (MySqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction();
+        var conn = (MySqlConnection)connection;
+        var tx = (MySqlTransaction)transaction;
         var names = keys.Order().Select(k => "amx_target:" + k.ToString("x16")).ToList();
         foreach (var chunk in names.Chunk(100))
         {
@@ -146,9 +148,10 @@ public sealed class MySqlHistoryProvider(bool mariaDb) : HistoryProvider
             foreach (var chunk in names.Chunk(100))
             {
                 // Normally after the commit; when an error ends the chunk early the transaction is still open.
+                // The transaction object is given while it is still open; MySqlConnector refuses a finished one.
                 await using var cmd = new MySqlCommand("SELECT " + string.Join(", ", chunk.Select((_, i) => $"RELEASE_LOCK(@n{i})")), conn)
                 {
-                    Transaction = (MySqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction(),
+                    Transaction = tx.Connection is null ? null : tx,
                 };
                 for (var i = 0; i < chunk.Length; i++) cmd.Parameters.AddWithValue($"@n{i}", chunk[i]);
                 await cmd.ExecuteNonQueryAsync(CancellationToken.None);
@@ -161,12 +164,11 @@ public sealed class MySqlHistoryProvider(bool mariaDb) : HistoryProvider
     /// the optimizer may read a long IN list through the run_id index and lock every row of the run, so a reviewer
     /// or a sweep holding one row would stall the whole apply (ApplyConcurrencyTests' killed-apply test).
     /// </summary>
-    public override async Task MarkResultsAsync(HistoryDbContext db, string runId, IReadOnlyCollection<string> targets, bool applied,
-        string status, DateTime at, string by, CancellationToken ct)
+    public override async Task MarkResultsAsync(DbConnection connection, DbTransaction transaction, string schema, string runId, IReadOnlyCollection<string> targets,
+        bool applied, string status, DateTime at, string by, CancellationToken ct)
     {
-        var conn = (MySqlConnection)db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync(ct);
-        var tx = (MySqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction();
+        var conn = (MySqlConnection)connection;
+        var tx = (MySqlTransaction)transaction;
         // A revert keeps the original apply time and user beside its own.
         var (atColumn, byColumn) = applied ? ("applied_at", "applied_by") : ("reverted_at", "reverted_by");
         foreach (var chunk in targets.Chunk(500))
@@ -184,6 +186,8 @@ public sealed class MySqlHistoryProvider(bool mariaDb) : HistoryProvider
             await cmd.ExecuteNonQueryAsync(ct);
         }
     }
+
+    public override object? StoredTime(DateTime? t) => t is { } v ? DateTime.SpecifyKind(v, DateTimeKind.Unspecified) : null;
 
     public override bool IsPermissionDenied(Exception e) => Find<MySqlException>(e)?.ErrorCode is
         MySqlErrorCode.DatabaseAccessDenied or MySqlErrorCode.TableAccessDenied or MySqlErrorCode.ColumnAccessDenied

@@ -23,6 +23,8 @@ public sealed class PostgresHistoryProvider : HistoryProvider
 
     public override string OfflineConnectionString => "Host=localhost;Database=amx";
 
+    public override Type ContextType => typeof(PostgresHistoryDbContext);
+
     public override HistoryDbContext CreateContext(string connectionString, string? modelSchema)
     {
         var b = new DbContextOptionsBuilder<PostgresHistoryDbContext>()
@@ -113,12 +115,11 @@ public sealed class PostgresHistoryProvider : HistoryProvider
     }
 
     /// <summary><c>pg_advisory_xact_lock</c>: released by the transaction's commit or rollback.</summary>
-    public override async Task<IAsyncDisposable> LockTargetsAsync(HistoryDbContext db, IReadOnlyCollection<long> keys, CancellationToken ct)
+    public override async Task<IAsyncDisposable> LockTargetsAsync(DbConnection conn, DbTransaction tx, IReadOnlyCollection<long> keys, CancellationToken ct)
     {
-        var conn = (NpgsqlConnection)db.Database.GetDbConnection();
-        await using var cmd = new NpgsqlCommand("SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT k FROM unnest($1::bigint[]) AS k ORDER BY k) AS s", conn)
+        await using var cmd = new NpgsqlCommand("SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT k FROM unnest($1::bigint[]) AS k ORDER BY k) AS s", (NpgsqlConnection)conn)
         {
-            Transaction = (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction(),
+            Transaction = (NpgsqlTransaction)tx,
             Parameters = { new() { Value = keys.Order().ToArray() } },
             CommandTimeout = TargetLockWaitSeconds,
         };

@@ -18,6 +18,8 @@ public sealed class SqlServerHistoryProvider : HistoryProvider
 
     public override string OfflineConnectionString => "Server=localhost;Database=amx;Integrated Security=true";
 
+    public override Type ContextType => typeof(SqlServerHistoryDbContext);
+
     public override HistoryDbContext CreateContext(string connectionString, string? modelSchema)
     {
         var b = new DbContextOptionsBuilder<SqlServerHistoryDbContext>()
@@ -109,10 +111,10 @@ public sealed class SqlServerHistoryProvider : HistoryProvider
     }
 
     /// <summary><c>sp_getapplock</c> owned by the transaction: released by its commit or rollback.</summary>
-    public override async Task<IAsyncDisposable> LockTargetsAsync(HistoryDbContext db, IReadOnlyCollection<long> keys, CancellationToken ct)
+    public override async Task<IAsyncDisposable> LockTargetsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyCollection<long> keys, CancellationToken ct)
     {
-        var conn = (SqlConnection)db.Database.GetDbConnection();
-        var tx = (SqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction();
+        var conn = (SqlConnection)connection;
+        var tx = (SqlTransaction)transaction;
         foreach (var key in keys.Order())
         {
             await using var cmd = new SqlCommand($"EXEC sp_getapplock @Resource = @n, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = {TargetLockWaitSeconds * 1000};", conn)

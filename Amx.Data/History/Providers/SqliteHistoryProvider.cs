@@ -77,6 +77,8 @@ public sealed class SqliteHistoryProvider : HistoryProvider
     public static string ConnectionStringForFile(string path) =>
         new SqliteConnectionStringBuilder { DataSource = path, DefaultTimeout = 30 }.ConnectionString;
 
+    public override Type ContextType => typeof(SqliteHistoryDbContext);
+
     public override HistoryDbContext CreateContext(string connectionString, string? modelSchema)
     {
         var b = new DbContextOptionsBuilder<SqliteHistoryDbContext>()
@@ -128,7 +130,7 @@ public sealed class SqliteHistoryProvider : HistoryProvider
     }
 
     /// <summary>The apply transaction is BEGIN IMMEDIATE (Microsoft.Data.Sqlite's default): it holds the write lock already.</summary>
-    public override Task<IAsyncDisposable> LockTargetsAsync(HistoryDbContext db, IReadOnlyCollection<long> keys, CancellationToken ct) =>
+    public override Task<IAsyncDisposable> LockTargetsAsync(DbConnection conn, DbTransaction tx, IReadOnlyCollection<long> keys, CancellationToken ct) =>
         Task.FromResult<IAsyncDisposable>(new Release(() => Task.CompletedTask));
 
     public override bool IsPermissionDenied(Exception e) => false;
