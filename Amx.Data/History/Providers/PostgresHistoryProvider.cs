@@ -128,6 +128,25 @@ public sealed class PostgresHistoryProvider : HistoryProvider
         return new Release(() => Task.CompletedTask);
     }
 
+    /// <summary>One UPDATE per chunk with the names as one array parameter (<c>= ANY(@names)</c>): one plan, not one per IN-list length.</summary>
+    public override async Task MarkResultsAsync(DbConnection conn, DbTransaction tx, string schema, string runId, IReadOnlyCollection<string> targets,
+        bool applied, string status, DateTime at, string by, CancellationToken ct)
+    {
+        // A revert keeps the original apply time and user beside its own.
+        var (atColumn, byColumn) = applied ? ("applied_at", "applied_by") : ("reverted_at", "reverted_by");
+        await using var cmd = new NpgsqlCommand(
+            $"UPDATE {QualifiedTable(schema, HistoryModel.ResultsTable)} SET applied = $1, apply_status = $2, {atColumn} = $3, {byColumn} = $4, error = NULL " +
+            "WHERE run_id = $5 AND target_qname = ANY($6)", (NpgsqlConnection)conn, (NpgsqlTransaction)tx)
+        {
+            Parameters =
+            {
+                new() { Value = applied }, new() { Value = status }, new() { Value = DateTime.SpecifyKind(at, DateTimeKind.Utc) },
+                new() { Value = by }, new() { Value = runId }, new() { Value = targets.ToArray() },
+            },
+        };
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
     public override string ByteOrder(string column) => $"{column} COLLATE \"C\"";
 
     public override bool IsPermissionDenied(Exception e) => Find<PostgresException>(e)?.SqlState == PostgresErrorCodes.InsufficientPrivilege;
