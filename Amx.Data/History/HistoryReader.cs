@@ -146,11 +146,6 @@ public sealed class HistoryReader(HistoryStoreTarget target)
         }
     }
 
-    const string ResultColumns = "target_qname, target_kind, description, confidence, decision, reviewed_by, reviewed_at, applied, applied_at, " +
-                                 "applied_by, apply_status, error, metadata_json, reverted_at, reverted_by, alternatives, previous_comment";
-
-    string Results => target.Provider.QualifiedTable(target.Schema, HistoryModel.ResultsTable);
-
     /// <summary>
     /// What apply (or revert) still has to do, in the store's order of target_qname: the next <paramref name="take"/>
     /// after <paramref name="after"/> (keyset). Apply: accepted or edited, with a description, not applied; revert: applied.
@@ -159,8 +154,8 @@ public sealed class HistoryReader(HistoryStoreTarget target)
     {
         await using var conn = await OpenAsync(ct);
         await using var cmd = conn.CreateCommand();
-        cmd.CommandText = $"SELECT {ResultColumns} FROM {Results} WHERE run_id = @run AND {CandidateFilter(cmd, revert)}" +
-                          (after is null ? "" : " AND target_qname > @after") + " ORDER BY target_qname" + (take is { } n ? " " + target.Provider.Limit(n) : "");
+        cmd.CommandText = ApplySql.Candidates(target.Provider, target.Schema, revert, after is not null, take);
+        BindCandidateFilter(cmd, revert);
         Add(cmd, "run", runId);
         if (after is not null) Add(cmd, "after", after);
         var list = new List<HistoryResult>(Math.Min(take ?? 1000, 10_000));
@@ -181,9 +176,8 @@ public sealed class HistoryReader(HistoryStoreTarget target)
     {
         await using var conn = await OpenAsync(ct);
         await using var cmd = conn.CreateCommand();
-        cmd.CommandText = $"SELECT COALESCE(SUM(CASE WHEN {CandidateFilter(cmd, revert)} THEN 1 ELSE 0 END), 0), " +
-                          "COALESCE(SUM(CASE WHEN applied = @yes THEN 1 ELSE 0 END), 0), " +
-                          $"COALESCE(SUM(CASE WHEN apply_status = @reverted THEN 1 ELSE 0 END), 0) FROM {Results} WHERE run_id = @run";
+        cmd.CommandText = ApplySql.Tally(target.Provider, target.Schema, revert);
+        BindCandidateFilter(cmd, revert);
         Add(cmd, "run", runId);
         Add(cmd, "reverted", ApplyStatuses.Reverted);
         if (!revert) Add(cmd, "yes", true); // a revert's filter binds it already
@@ -192,18 +186,17 @@ public sealed class HistoryReader(HistoryStoreTarget target)
         return (Convert.ToInt32(r.GetValue(0)), Convert.ToInt32(r.GetValue(1)), Convert.ToInt32(r.GetValue(2)));
     }
 
-    /// <summary>Apply's candidates (accepted or edited, described, not applied) or revert's (applied), with its parameters bound.</summary>
-    static string CandidateFilter(DbCommand cmd, bool revert)
+    /// <summary>The parameters of <see cref="ApplySql.CandidateFilter"/>.</summary>
+    static void BindCandidateFilter(DbCommand cmd, bool revert)
     {
         if (revert)
         {
             Add(cmd, "yes", true);
-            return "applied = @yes";
+            return;
         }
         Add(cmd, "no", false);
         Add(cmd, "accepted", Decisions.Accepted);
         Add(cmd, "edited", Decisions.Edited);
-        return "(applied = @no AND description IS NOT NULL AND decision IN (@accepted, @edited))";
     }
 
     /// <summary>
@@ -220,27 +213,15 @@ public sealed class HistoryReader(HistoryStoreTarget target)
         foreach (var batch in targets.Chunk(500))
         {
             await using var cmd = conn.CreateCommand();
-            var names = new List<string>(batch.Length);
-            var texts = new List<string>(batch.Length);
-            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var texts = new HashSet<string>(StringComparer.Ordinal);
             var anyEmpty = false;
-            foreach (var (t, live) in batch)
+            for (var i = 0; i < batch.Length; i++)
             {
-                names.Add("@t" + names.Count);
-                Add(cmd, "t" + (names.Count - 1), t);
-                if (string.IsNullOrEmpty(live)) anyEmpty = true;
-                else if (seen.Add(live))
-                {
-                    texts.Add("@c" + texts.Count);
-                    Add(cmd, "c" + (texts.Count - 1), live);
-                }
+                Add(cmd, "t" + i, batch[i].Target);
+                if (string.IsNullOrEmpty(batch[i].Live)) anyEmpty = true;
+                else if (texts.Add(batch[i].Live!)) Add(cmd, "c" + (texts.Count - 1), batch[i].Live!);
             }
-            var bearing = new List<string>();
-            if (texts.Count > 0) bearing.Add($"description IN ({string.Join(", ", texts)}) OR previous_comment IN ({string.Join(", ", texts)})");
-            // No live comment: a revert that restored "no comment" (or an apply of an empty text) explains it.
-            if (anyEmpty) bearing.Add("previous_comment IS NULL OR previous_comment = '' OR description = ''");
-            cmd.CommandText = "SELECT target_qname, run_id, applied_at, applied_by, reverted_at, reverted_by, description, previous_comment " +
-                              $"FROM {Results} WHERE applied_at IS NOT NULL AND target_qname IN ({string.Join(", ", names)}) AND ({string.Join(" OR ", bearing)})";
+            cmd.CommandText = ApplySql.AppliedTo(target.Provider, target.Schema, batch.Length, texts.Count, anyEmpty);
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct))
                 list.Add(new HistoryResult

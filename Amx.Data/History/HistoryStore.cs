@@ -215,8 +215,7 @@ public sealed class HistoryStore
         await using var conn = Target.Provider.CreateConnection(Target.ConnectionString);
         await conn.OpenAsync(ct);
         await using var cmd = conn.CreateCommand();
-        cmd.CommandText = $"UPDATE {Target.Provider.QualifiedTable(Target.Schema, HistoryModel.RunsTable)} SET state = @state, applied_at = @applied_at, " +
-                          "applied_by = @applied_by, reverted_at = @reverted_at, reverted_by = @reverted_by WHERE run_id = @run";
+        cmd.CommandText = ApplySql.RunOutcome(Target.Provider, Target.Schema);
         foreach (var (name, value) in new (string, object?)[]
                  {
                      ("@state", run.State), ("@applied_at", Target.Provider.StoredTime(run.AppliedAt)), ("@applied_by", run.AppliedBy),

@@ -110,15 +110,11 @@ public abstract class HistoryProvider
     public virtual async Task MarkResultsAsync(DbConnection conn, DbTransaction tx, string schema, string runId, IReadOnlyCollection<string> targets,
         bool applied, string status, DateTime at, string by, CancellationToken ct)
     {
-        // A revert keeps the original apply time and user beside its own.
-        var (atColumn, byColumn) = applied ? ("applied_at", "applied_by") : ("reverted_at", "reverted_by");
         foreach (var chunk in targets.Chunk(500))
         {
             await using var cmd = conn.CreateCommand();
             cmd.Transaction = tx;
-            cmd.CommandText = $"UPDATE {QualifiedTable(schema, HistoryModel.ResultsTable)} SET applied = @applied, apply_status = @status, " +
-                              $"{atColumn} = @at, {byColumn} = @by, error = NULL WHERE run_id = @run AND target_qname IN (" +
-                              string.Join(", ", chunk.Select((_, i) => $"@t{i}")) + ")";
+            cmd.CommandText = ApplySql.MarkResults(this, schema, chunk.Length, applied);
             AddParameter(cmd, "@applied", applied);
             AddParameter(cmd, "@status", status);
             AddParameter(cmd, "@at", StoredTime(at));
@@ -134,11 +130,11 @@ public abstract class HistoryProvider
     {
         await using var cmd = conn.CreateCommand();
         cmd.Transaction = tx;
-        cmd.CommandText = $"UPDATE {QualifiedTable(schema, HistoryModel.ResultsTable)} SET apply_status = @status, error = @error WHERE run_id = @run AND target_qname = @t";
+        cmd.CommandText = ApplySql.MarkOutcome(this, schema);
         AddParameter(cmd, "@status", status);
         AddParameter(cmd, "@error", error);
         AddParameter(cmd, "@run", runId);
-        AddParameter(cmd, "@t", target);
+        AddParameter(cmd, "@t0", target);
         await cmd.ExecuteNonQueryAsync(ct);
     }
 

@@ -1,0 +1,63 @@
+using Amx.Data.History.Providers;
+using Amx.Data.History.Storage;
+
+namespace Amx.Data.History;
+
+/// <summary>
+/// The text of apply's plain-SQL reads and writes of the store, per provider: built here so that every dialect's
+/// statement can be checked without a server (SQL Server's are parsed offline). Parameter names are fixed:
+/// <c>@run @yes @no @accepted @edited @after @reverted @status @error @at @by @applied @t0… @c0…</c>.
+/// </summary>
+public static class ApplySql
+{
+    public const string ResultColumns = "target_qname, target_kind, description, confidence, decision, reviewed_by, reviewed_at, applied, applied_at, " +
+                                        "applied_by, apply_status, error, metadata_json, reverted_at, reverted_by, alternatives, previous_comment";
+
+    static string Results(HistoryProvider p, string schema) => p.QualifiedTable(schema, HistoryModel.ResultsTable);
+
+    /// <summary>Apply's candidates (accepted or edited, described, not applied: <c>@no @accepted @edited</c>) or revert's (applied: <c>@yes</c>).</summary>
+    public static string CandidateFilter(bool revert) => revert
+        ? "applied = @yes"
+        : "(applied = @no AND description IS NOT NULL AND decision IN (@accepted, @edited))";
+
+    /// <summary>The next candidates in the store's order of target_qname, after <c>@after</c> when <paramref name="after"/>.</summary>
+    public static string Candidates(HistoryProvider p, string schema, bool revert, bool after, int? take) =>
+        $"SELECT {ResultColumns} FROM {Results(p, schema)} WHERE run_id = @run AND {CandidateFilter(revert)}" +
+        (after ? " AND target_qname > @after" : "") + " ORDER BY target_qname" + (take is { } n ? " " + p.Limit(n) : "");
+
+    /// <summary>Candidates left, results applied (<c>@yes</c>), results reverted (<c>@reverted</c>).</summary>
+    public static string Tally(HistoryProvider p, string schema, bool revert) =>
+        $"SELECT COALESCE(SUM(CASE WHEN {CandidateFilter(revert)} THEN 1 ELSE 0 END), 0), " +
+        "COALESCE(SUM(CASE WHEN applied = @yes THEN 1 ELSE 0 END), 0), " +
+        $"COALESCE(SUM(CASE WHEN apply_status = @reverted THEN 1 ELSE 0 END), 0) FROM {Results(p, schema)} WHERE run_id = @run";
+
+    /// <summary>Earlier applies of <c>@t0…</c> whose text (or restored text) is one of <c>@c0…</c>, or empty when <paramref name="anyEmpty"/>.</summary>
+    public static string AppliedTo(HistoryProvider p, string schema, int targets, int texts, bool anyEmpty)
+    {
+        var bearing = new List<string>();
+        var c = string.Join(", ", Enumerable.Range(0, texts).Select(i => $"@c{i}"));
+        if (texts > 0) bearing.Add($"description IN ({c}) OR previous_comment IN ({c})");
+        // No live comment: a revert that restored "no comment" (or an apply of an empty text) explains it.
+        if (anyEmpty) bearing.Add("previous_comment IS NULL OR previous_comment = '' OR description = ''");
+        return "SELECT target_qname, run_id, applied_at, applied_by, reverted_at, reverted_by, description, previous_comment " +
+               $"FROM {Results(p, schema)} WHERE applied_at IS NOT NULL AND target_qname IN ({string.Join(", ", Enumerable.Range(0, targets).Select(i => $"@t{i}"))})" +
+               $" AND ({string.Join(" OR ", bearing)})";
+    }
+
+    /// <summary>Written (or reverted) targets <c>@t0…</c> of <c>@run</c>: one status, time and user; a revert keeps the apply's beside its own.</summary>
+    public static string MarkResults(HistoryProvider p, string schema, int targets, bool applied)
+    {
+        var (atColumn, byColumn) = applied ? ("applied_at", "applied_by") : ("reverted_at", "reverted_by");
+        return $"UPDATE {Results(p, schema)} SET applied = @applied, apply_status = @status, {atColumn} = @at, {byColumn} = @by, error = NULL " +
+               $"WHERE run_id = @run AND target_qname IN ({string.Join(", ", Enumerable.Range(0, targets).Select(i => $"@t{i}"))})";
+    }
+
+    /// <summary>One target's conflict, failure or skip (<c>@t0</c>) and its message.</summary>
+    public static string MarkOutcome(HistoryProvider p, string schema) =>
+        $"UPDATE {Results(p, schema)} SET apply_status = @status, error = @error WHERE run_id = @run AND target_qname = @t0";
+
+    /// <summary>What apply and revert change on the run row.</summary>
+    public static string RunOutcome(HistoryProvider p, string schema) =>
+        $"UPDATE {p.QualifiedTable(schema, HistoryModel.RunsTable)} SET state = @state, applied_at = @applied_at, applied_by = @applied_by, " +
+        "reverted_at = @reverted_at, reverted_by = @reverted_by WHERE run_id = @run";
+}
