@@ -159,13 +159,13 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
     /// What amx applied (or restored by a revert) to these targets that is their live comment now: whether amx wrote it,
     /// and who (<see cref="DescribeConflict"/>). Rows whose texts differ from the live comment are never needed.
     /// </summary>
-    async Task<Dictionary<string, List<AppliedText>>> AmxHistoryAsync(IEnumerable<(CommentTarget Target, string Qname)> targets,
+    async Task<Dictionary<string, List<AppliedText>>> AmxHistoryAsync(IReadOnlyList<HistoryResult> rows, IReadOnlyList<CommentTarget> targets,
         IReadOnlyDictionary<CommentTarget, string?> live, CancellationToken ct)
     {
-        var pairs = targets.Select(t => (t.Qname, live.GetValueOrDefault(t.Target))).ToList();
-        var current = pairs.GroupBy(p => p.Qname, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Item2, StringComparer.Ordinal);
-        var rows = await store.ReadAsync(r => r.AppliedToAsync(pairs, ct), ct);
-        return rows
+        var current = new Dictionary<string, string?>(StringComparer.Ordinal);
+        for (var i = 0; i < rows.Count; i++) current[rows[i].TargetQname] = live.GetValueOrDefault(targets[i]);
+        var applied = await store.ReadAsync(r => r.AppliedToAsync(current.Select(c => (c.Key, c.Value)).ToList(), ct), ct);
+        return applied
             .Where(r => SameComment(r.Description, current[r.TargetQname]) || SameComment(r.PreviousComment, current[r.TargetQname]))
             .Select(r => new AppliedText(r.TargetQname, r.RunId, r.AppliedAt, r.AppliedBy, r.RevertedAt, r.RevertedBy, r.Description, r.PreviousComment))
             .GroupBy(r => r.TargetQname, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
@@ -174,6 +174,8 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
     sealed record AppliedText(string TargetQname, string RunId, DateTime? AppliedAt, string? AppliedBy, DateTime? RevertedAt, string? RevertedBy,
         string? Description, string? PreviousComment);
 
+    static CommentTarget TargetOf(HistoryResult row) => new(QualifiedName.Parse(row.TargetQname), row.TargetKind);
+
     /// <summary>The one classification of each target, shared by the dry run and the real apply.</summary>
     static List<ClassifiedTarget> Classify(IReadOnlyList<HistoryResult> rows, IReadOnlyDictionary<CommentTarget, string?> live,
         Dictionary<string, List<AppliedText>> amx, WarehouseDialect dialect, ApplyOptions options, bool revert)
@@ -181,7 +183,7 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
         var result = new List<ClassifiedTarget>(rows.Count);
         foreach (var row in rows)
         {
-            var target = new CommentTarget(QualifiedName.Parse(row.TargetQname), row.TargetKind);
+            var target = TargetOf(row);
             var wanted = revert ? row.PreviousComment : row.Description;
             var expected = revert ? row.Description : row.PreviousComment;
             live.TryGetValue(target, out var current);
@@ -215,8 +217,9 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
         // The candidates were read under the run lock: no other apply or revert of this run can have touched them.
         var rows = chunk.ToList();
         // Read after taking the locks: whatever another process applied before us is visible now.
-        var live = await provider.Comments.ReadLiveCommentsAsync(conn, null, rows.Select(r => new CommentTarget(QualifiedName.Parse(r.TargetQname), r.TargetKind)), ct);
-        var amx = await AmxHistoryAsync(rows.Select(r => (new CommentTarget(QualifiedName.Parse(r.TargetQname), r.TargetKind), r.TargetQname)), live, ct);
+        var targets = rows.Select(TargetOf).ToList();
+        var live = await provider.Comments.ReadLiveCommentsAsync(conn, null, targets, ct);
+        var amx = await AmxHistoryAsync(rows, targets, live, ct);
         var now = DateTime.UtcNow;
 
         var writes = new List<ClassifiedTarget>();
@@ -363,9 +366,9 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
     async Task<ApplySummary> PreviewAsync(HistoryRun run, IWarehouseProvider provider, DbConnection conn, List<HistoryResult> candidates,
         ApplyOptions options, bool revert, CancellationToken ct)
     {
-        var live = await provider.Comments.ReadLiveCommentsAsync(conn, null,
-            candidates.Select(r => new CommentTarget(QualifiedName.Parse(r.TargetQname), r.TargetKind)), ct);
-        var amx = await AmxHistoryAsync(candidates.Select(r => (new CommentTarget(QualifiedName.Parse(r.TargetQname), r.TargetKind), r.TargetQname)), live, ct);
+        var targets = candidates.Select(TargetOf).ToList();
+        var live = await provider.Comments.ReadLiveCommentsAsync(conn, null, targets, ct);
+        var amx = await AmxHistoryAsync(candidates, targets, live, ct);
         var items = new List<ApplyItem>();
         foreach (var c in Classify(candidates, live, amx, provider.Dialect, options, revert))
         {

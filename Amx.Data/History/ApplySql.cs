@@ -48,7 +48,7 @@ public static class ApplySql
     public static string MarkResults(HistoryProvider p, string schema, int targets, bool applied)
     {
         var (atColumn, byColumn) = applied ? ("applied_at", "applied_by") : ("reverted_at", "reverted_by");
-        return $"UPDATE {Results(p, schema)} SET applied = @applied, apply_status = @status, {atColumn} = @at, {byColumn} = @by, error = NULL " +
+        return $"UPDATE {Results(p, schema)}{p.OutcomeUpdateHint} SET applied = @applied, apply_status = @status, {atColumn} = @at, {byColumn} = @by, error = NULL " +
                $"WHERE run_id = @run AND target_qname IN ({string.Join(", ", Enumerable.Range(0, targets).Select(i => $"@t{i}"))})";
     }
 

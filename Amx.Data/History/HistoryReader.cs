@@ -250,13 +250,7 @@ public sealed class HistoryReader(HistoryStoreTarget target)
         return conn;
     }
 
-    static void Add(DbCommand cmd, string name, object value)
-    {
-        var p = cmd.CreateParameter();
-        p.ParameterName = "@" + name;
-        p.Value = value;
-        cmd.Parameters.Add(p);
-    }
+    static void Add(DbCommand cmd, string name, object value) => Providers.HistoryProvider.AddParameter(cmd, "@" + name, value);
 
     static async Task<List<HistoryRun>> ReadRunsAsync(DbCommand cmd, CancellationToken ct)
     {

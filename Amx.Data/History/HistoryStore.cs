@@ -89,8 +89,8 @@ public sealed class HistoryStore
         }
     }
 
-    /// <summary>The run by plain SQL, or exit 2 naming it (the read verbs' <see cref="FindRunAsync"/>).</summary>
-    public async Task<HistoryRun> ReadRunAsync(string runId, CancellationToken ct = default) =>
+    /// <summary>The run (plain SQL: no EF query compilation for the lookup every verb starts with), or exit 2 naming it.</summary>
+    public async Task<HistoryRun> FindRunAsync(string runId, CancellationToken ct = default) =>
         await ReadAsync(r => r.FindRunAsync(runId, ct), ct) ?? throw UnknownRun(runId);
 
     AmxException UnknownRun(string runId) =>
@@ -216,17 +216,12 @@ public sealed class HistoryStore
         await conn.OpenAsync(ct);
         await using var cmd = conn.CreateCommand();
         cmd.CommandText = ApplySql.RunOutcome(Target.Provider, Target.Schema);
-        foreach (var (name, value) in new (string, object?)[]
-                 {
-                     ("@state", run.State), ("@applied_at", Target.Provider.StoredTime(run.AppliedAt)), ("@applied_by", run.AppliedBy),
-                     ("@reverted_at", Target.Provider.StoredTime(run.RevertedAt)), ("@reverted_by", run.RevertedBy), ("@run", run.RunId),
-                 })
-        {
-            var p = cmd.CreateParameter();
-            p.ParameterName = name;
-            p.Value = value ?? DBNull.Value;
-            cmd.Parameters.Add(p);
-        }
+        HistoryProvider.AddParameter(cmd, "@state", run.State);
+        HistoryProvider.AddParameter(cmd, "@applied_at", Target.Provider.StoredTime(run.AppliedAt));
+        HistoryProvider.AddParameter(cmd, "@applied_by", run.AppliedBy);
+        HistoryProvider.AddParameter(cmd, "@reverted_at", Target.Provider.StoredTime(run.RevertedAt));
+        HistoryProvider.AddParameter(cmd, "@reverted_by", run.RevertedBy);
+        HistoryProvider.AddParameter(cmd, "@run", run.RunId);
         try { await cmd.ExecuteNonQueryAsync(ct); }
         catch (Exception e) when (Target.Provider.IsPermissionDenied(e))
         {
@@ -345,8 +340,6 @@ public sealed class HistoryStore
         return found;
     }
 
-    /// <summary>The run (plain SQL: no EF query compilation for the lookup every verb starts with), or exit 2 naming it.</summary>
-    public Task<HistoryRun> FindRunAsync(string runId, CancellationToken ct = default) => ReadRunAsync(runId, ct);
 
     /// <summary>The run's results ordered by target_qname (ordinal, whatever the database's collation).</summary>
     public async Task<IReadOnlyList<HistoryResult>> GetResultsAsync(string runId, CancellationToken ct = default)

@@ -138,10 +138,17 @@ public abstract class HistoryProvider
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>
+    /// What follows the results table in apply's outcome UPDATE (<see cref="ApplySql.MarkResults"/>); MySQL/MariaDB force
+    /// the primary key there, so InnoDB locks exactly the named rows.
+    /// </summary>
+    public virtual string OutcomeUpdateHint => "";
+
     /// <summary>A time as this engine's driver takes it for the store's columns (UTC; MySQL's DATETIME wants no kind).</summary>
     public virtual object? StoredTime(DateTime? t) => t is { } v ? DateTime.SpecifyKind(v, DateTimeKind.Utc) : null;
 
-    protected static void AddParameter(DbCommand cmd, string name, object? value)
+    /// <summary>Binds a parameter the same way on every driver (null as DBNull); the store's plain SQL all goes through it.</summary>
+    internal static void AddParameter(DbCommand cmd, string name, object? value)
     {
         var p = cmd.CreateParameter();
         p.ParameterName = name;

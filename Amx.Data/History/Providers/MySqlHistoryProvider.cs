@@ -160,32 +160,11 @@ public sealed class MySqlHistoryProvider(bool mariaDb) : HistoryProvider
     }
 
     /// <summary>
-    /// One UPDATE per 500 targets, forced onto the primary key: InnoDB then locks exactly those rows. Left to itself
-    /// the optimizer may read a long IN list through the run_id index and lock every row of the run, so a reviewer
-    /// or a sweep holding one row would stall the whole apply (ApplyConcurrencyTests' killed-apply test).
+    /// Apply's outcome UPDATE (one per 500 targets) is forced onto the primary key: InnoDB then locks exactly those rows.
+    /// Left to itself the optimizer may read a long IN list through the run_id index and lock every row of the run, so a
+    /// reviewer or a sweep holding one row would stall the whole apply (ApplyConcurrencyTests' killed-apply test).
     /// </summary>
-    public override async Task MarkResultsAsync(DbConnection connection, DbTransaction transaction, string schema, string runId, IReadOnlyCollection<string> targets,
-        bool applied, string status, DateTime at, string by, CancellationToken ct)
-    {
-        var conn = (MySqlConnection)connection;
-        var tx = (MySqlTransaction)transaction;
-        // A revert keeps the original apply time and user beside its own.
-        var (atColumn, byColumn) = applied ? ("applied_at", "applied_by") : ("reverted_at", "reverted_by");
-        foreach (var chunk in targets.Chunk(500))
-        {
-            await using var cmd = new MySqlCommand(
-                $"UPDATE {Quote(HistoryModel.ResultsTable)} FORCE INDEX (PRIMARY) SET applied = @applied, apply_status = @status, " +
-                $"{atColumn} = @at, {byColumn} = @by, error = NULL WHERE run_id = @run AND target_qname IN (" +
-                string.Join(", ", chunk.Select((_, i) => $"@t{i}")) + ")", conn) { Transaction = tx };
-            cmd.Parameters.AddWithValue("@applied", applied);
-            cmd.Parameters.AddWithValue("@status", status);
-            cmd.Parameters.AddWithValue("@at", DateTime.SpecifyKind(at, DateTimeKind.Unspecified));
-            cmd.Parameters.AddWithValue("@by", by);
-            cmd.Parameters.AddWithValue("@run", runId);
-            for (var i = 0; i < chunk.Length; i++) cmd.Parameters.AddWithValue($"@t{i}", chunk[i]);
-            await cmd.ExecuteNonQueryAsync(ct);
-        }
-    }
+    public override string OutcomeUpdateHint => " FORCE INDEX (PRIMARY)";
 
     public override object? StoredTime(DateTime? t) => t is { } v ? DateTime.SpecifyKind(v, DateTimeKind.Unspecified) : null;
 

@@ -32,21 +32,12 @@ public sealed class PostgresHistoryProvider : HistoryProvider
         return new PostgresHistoryDbContext(Finish(b), modelSchema);
     }
 
-    // One data source per connection string (a process uses one store): type loading is set there, not in the string.
-    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, NpgsqlDataSource> Sources = new();
-
     /// <summary>
-    /// Plain-SQL connections (reads, COPY) without loading pg_type: the store's columns are built-in types only, and the
-    /// load is a catalog round trip plus ~10 ms of CPU on every process's first connection (most of a short
+    /// Plain-SQL connections (reads, COPY, apply) without loading pg_type: the store's columns are built-in types only,
+    /// and the load is a catalog round trip plus ~10 ms of CPU on every process's first connection (most of a short
     /// <c>history list</c>'s database time).
     /// </summary>
-    public override DbConnection CreateConnection(string connectionString) =>
-        Sources.GetOrAdd(connectionString, cs =>
-        {
-            var builder = new NpgsqlDataSourceBuilder(cs);
-            builder.ConfigureTypeLoading(t => t.EnableTypeLoading(false));
-            return builder.Build();
-        }).CreateConnection();
+    public override DbConnection CreateConnection(string connectionString) => NpgsqlWithoutTypeLoading.CreateConnection(connectionString);
 
     public override string QualifiedTable(string schema, string table) => $"{Quote(schema)}.{Quote(table)}";
 

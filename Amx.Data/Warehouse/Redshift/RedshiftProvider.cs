@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Data.Common;
 using Amx.Data.Config;
+using Amx.Data.Connections;
 using Npgsql;
 
 namespace Amx.Data.Warehouse.Redshift;
@@ -17,21 +17,12 @@ public sealed class RedshiftProvider : IWarehouseProvider
     public ICommentPrivilegeChecker Privileges { get; } = new RedshiftPrivilegeChecker();
     public IServerInfoReader ServerInfo { get; } = new RedshiftServerInfoReader();
 
-    // One data source per connection string (a CLI process uses one or two): type loading is set there, not in the string.
-    static readonly ConcurrentDictionary<string, NpgsqlDataSource> Sources = new();
-
     /// <summary>
     /// A connection that does not load types from pg_type: Redshift's pg_type lacks what Npgsql's loading queries
     /// (ranges, enums, domains, multiranges), so Npgsql uses its built-in set. (Npgsql's ServerCompatibilityMode.Redshift
     /// is obsolete and does nothing; type loading off is what it became.)
     /// </summary>
-    public DbConnection CreateConnection(string connectionString) =>
-        Sources.GetOrAdd(connectionString, cs =>
-        {
-            var builder = new NpgsqlDataSourceBuilder(cs);
-            builder.ConfigureTypeLoading(t => t.EnableTypeLoading(false));
-            return builder.Build();
-        }).CreateConnection();
+    public DbConnection CreateConnection(string connectionString) => NpgsqlWithoutTypeLoading.CreateConnection(connectionString);
 
     /// <summary>A TLS failure says that amx asked for TLS and how the profile changes that; other failures: the generic text.</summary>
     public (string Message, string? Hint)? DescribeOpenFailure(DbProfile profile, Exception error)

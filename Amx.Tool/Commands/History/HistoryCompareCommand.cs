@@ -25,8 +25,8 @@ public sealed class HistoryCompareCommand : AmxCommand
     protected override async Task<int> ExecuteAsync(CommandContext ctx, ParseResult parse, CancellationToken ct)
     {
         var store = await Amx.Data.History.HistoryStore.OpenForReadingAsync(ctx.Config, ctx.Env, ct);
-        var a = await store.ReadRunAsync(parse.GetValue(_a)!, ct);
-        var b = await store.ReadRunAsync(parse.GetValue(_b)!, ct);
+        var a = await store.FindRunAsync(parse.GetValue(_a)!, ct);
+        var b = await store.FindRunAsync(parse.GetValue(_b)!, ct);
         var filter = parse.GetValue(_filter);
         var shape = Shape(ctx, a, b);
         await store.ReadAsync(async reader =>

@@ -27,7 +27,7 @@ public sealed class HistoryShowCommand : AmxCommand
         // Plain SQL reads (HistoryReader): a 100,000-result run is shown without EF's cold start or change tracking.
         var store = await Amx.Data.History.HistoryStore.OpenForReadingAsync(ctx.Config, ctx.Env, ct);
         await RunLiveness.SweepAsync(store, ct);
-        var run = await store.ReadRunAsync(parse.GetValue(_runId)!, ct);
+        var run = await store.FindRunAsync(parse.GetValue(_runId)!, ct);
         var json = ctx.Globals.Output == OutputFormat.Json;
         if (parse.GetValue(_hashOnly))
         {
