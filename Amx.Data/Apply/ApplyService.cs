@@ -126,13 +126,11 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
         var items = new List<ApplyItem>();
         var warehouseId = await provider.ServerInfo.IdentityAsync(conn, ct);
         var done = 0;
-        // Chunk by chunk in name order (keyset), so memory holds one chunk of rows, not the whole run.
-        string? after = null;
-        while (await CandidatesAsync(run, revert, ct, after, options.ChunkSize) is { Count: > 0 } chunk)
+        // Chunk by chunk in name order, so memory holds one chunk of rows, not the whole run.
+        await foreach (var chunk in store.ApplyCandidateChunksAsync(run.RunId, revert, options.ChunkSize, ct))
         {
             ct.ThrowIfCancellationRequested();
             items.AddRange(await ApplyChunkAsync(run, provider, conn, warehouseId, chunk.ToArray(), options, revert, ct));
-            after = chunk[^1].TargetQname;
             done += chunk.Count;
             progress?.Report((done, Math.Max(done, total)));
         }
@@ -149,8 +147,8 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
 
     /// <summary>What is left to apply (or revert), in name order: all of it, or the next <paramref name="take"/> after <paramref name="after"/>.</summary>
     // Plain SQL (HistoryReader), like the read verbs: each EF query shape costs its compilation in a one-shot process.
-    Task<List<HistoryResult>> CandidatesAsync(HistoryRun run, bool revert, CancellationToken ct, string? after = null, int? take = null) =>
-        store.ReadAsync(r => r.ApplyCandidatesAsync(run.RunId, revert, after, take, ct), ct);
+    Task<List<HistoryResult>> CandidatesAsync(HistoryRun run, bool revert, CancellationToken ct) =>
+        store.ReadAsync(r => r.ApplyCandidatesAsync(run.RunId, revert, after: null, take: null, ct), ct);
 
     async Task<int> CountCandidatesAsync(HistoryRun run, bool revert, CancellationToken ct) =>
         (await store.ReadAsync(r => r.ApplyTallyAsync(run.RunId, revert, ct), ct)).Pending;

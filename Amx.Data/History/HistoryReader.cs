@@ -153,23 +153,62 @@ public sealed class HistoryReader(HistoryStoreTarget target)
     public async Task<List<HistoryResult>> ApplyCandidatesAsync(string runId, bool revert, string? after, int? take, CancellationToken ct = default)
     {
         await using var conn = await OpenAsync(ct);
-        await using var cmd = conn.CreateCommand();
+        await using var cmd = CandidatesCommand(conn, runId, revert, after, take);
+        var list = new List<HistoryResult>(Math.Min(take ?? 1000, 10_000));
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) list.Add(ReadCandidate(r, runId));
+        return list;
+    }
+
+    /// <summary>
+    /// Apply's candidates <paramref name="size"/> at a time, in the store's order of target_qname. Where the provider
+    /// streams (<see cref="Providers.HistoryProvider.StreamsApplyCandidates"/>) one query feeds every chunk as its rows
+    /// arrive; elsewhere each chunk is a keyset query. Either way memory holds one chunk.
+    /// </summary>
+    public async IAsyncEnumerable<List<HistoryResult>> ApplyCandidateChunksAsync(string runId, bool revert, int size,
+        [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        if (!target.Provider.StreamsApplyCandidates)
+        {
+            string? after = null;
+            while (await ApplyCandidatesAsync(runId, revert, after, size, ct) is { Count: > 0 } next)
+            {
+                yield return next;
+                after = next[^1].TargetQname;
+            }
+            yield break;
+        }
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = CandidatesCommand(conn, runId, revert, after: null, take: null);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var chunk = new List<HistoryResult>(size);
+        while (await r.ReadAsync(ct))
+        {
+            chunk.Add(ReadCandidate(r, runId));
+            if (chunk.Count < size) continue;
+            yield return chunk;
+            chunk = new List<HistoryResult>(size);
+        }
+        if (chunk.Count > 0) yield return chunk;
+    }
+
+    DbCommand CandidatesCommand(DbConnection conn, string runId, bool revert, string? after, int? take)
+    {
+        var cmd = conn.CreateCommand();
         cmd.CommandText = ApplySql.Candidates(target.Provider, target.Schema, revert, after is not null, take);
         BindCandidateFilter(cmd, revert);
         Add(cmd, "run", runId);
         if (after is not null) Add(cmd, "after", after);
-        var list = new List<HistoryResult>(Math.Min(take ?? 1000, 10_000));
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
-            list.Add(new HistoryResult
-            {
-                RunId = runId, TargetQname = r.GetString(0), TargetKind = r.GetString(1), Description = Text(r, 2), Confidence = Text(r, 3),
-                Decision = r.GetString(4), ReviewedBy = Text(r, 5), ReviewedAt = Time(r, 6), Applied = Convert.ToBoolean(r.GetValue(7)),
-                AppliedAt = Time(r, 8), AppliedBy = Text(r, 9), ApplyStatus = Text(r, 10), Error = Text(r, 11),
-                MetadataJson = Text(r, 12), RevertedAt = Time(r, 13), RevertedBy = Text(r, 14), Alternatives = Text(r, 15), PreviousComment = Text(r, 16),
-            });
-        return list;
+        return cmd;
     }
+
+    static HistoryResult ReadCandidate(DbDataReader r, string runId) => new()
+    {
+        RunId = runId, TargetQname = r.GetString(0), TargetKind = r.GetString(1), Description = Text(r, 2), Confidence = Text(r, 3),
+        Decision = r.GetString(4), ReviewedBy = Text(r, 5), ReviewedAt = Time(r, 6), Applied = Convert.ToBoolean(r.GetValue(7)),
+        AppliedAt = Time(r, 8), AppliedBy = Text(r, 9), ApplyStatus = Text(r, 10), Error = Text(r, 11),
+        MetadataJson = Text(r, 12), RevertedAt = Time(r, 13), RevertedBy = Text(r, 14), Alternatives = Text(r, 15), PreviousComment = Text(r, 16),
+    };
 
     /// <summary>How many results apply (or revert) has left, how many are applied, and how many were reverted.</summary>
     public async Task<(int Pending, int Applied, int Reverted)> ApplyTallyAsync(string runId, bool revert, CancellationToken ct = default)

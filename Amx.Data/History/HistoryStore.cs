@@ -89,6 +89,10 @@ public sealed class HistoryStore
         }
     }
 
+    /// <summary>Apply's candidates chunk by chunk (<see cref="HistoryReader.ApplyCandidateChunksAsync"/>).</summary>
+    public IAsyncEnumerable<List<HistoryResult>> ApplyCandidateChunksAsync(string runId, bool revert, int size, CancellationToken ct = default) =>
+        new HistoryReader(Target).ApplyCandidateChunksAsync(runId, revert, size, ct);
+
     /// <summary>The run (plain SQL: no EF query compilation for the lookup every verb starts with), or exit 2 naming it.</summary>
     public async Task<HistoryRun> FindRunAsync(string runId, CancellationToken ct = default) =>
         await ReadAsync(r => r.FindRunAsync(runId, ct), ct) ?? throw UnknownRun(runId);

@@ -56,8 +56,16 @@ public sealed class ReviewService(HistoryStore store, AmxEnvironment env)
         }
         if (run.State == RunStates.Running)
             throw AmxException.BadInput($"run {run.RunId} is still drafting", $"wait for it, or resume it: amx run --resume {run.RunId}");
+        // Only the results the request names are loaded (and tracked); a confidence level is one set-based UPDATE, so
+        // reviewing a run of a million results holds none of them in memory.
         await using var db = store.CreateContext();
-        var rows = await db.Results.Where(r => r.RunId == run.RunId).ToDictionaryAsync(r => r.TargetQname, StringComparer.Ordinal, ct);
+        var named = request.FromFile.Select(e => e.Target)
+            .Concat(request.Accept.Where(w => Levels(w) is null)).Concat(request.Reject).Concat(request.Set.Select(s => s.Key))
+            .Distinct(StringComparer.Ordinal).ToList();
+        var rows = new Dictionary<string, HistoryResult>(StringComparer.Ordinal);
+        foreach (var chunk in named.Chunk(1000))
+            foreach (var r in await db.Results.Where(r => r.RunId == run.RunId && chunk.Contains(r.TargetQname)).ToListAsync(ct))
+                rows[r.TargetQname] = r;
         var now = DateTime.UtcNow;
         var changed = 0;
 
@@ -102,33 +110,46 @@ public sealed class ReviewService(HistoryStore store, AmxEnvironment env)
             if (decision == Decisions.Pending) continue;
             Decide(r, decision == Decisions.Edited ? Decisions.Accepted : decision, decision == Decisions.Rejected ? null : entry.Text);
         }
-        foreach (var word in request.Accept)
-        {
-            var levels = word.ToLowerInvariant() switch
-            {
-                "all" => new[] { Confidences.High, Confidences.Medium, Confidences.Low },
-                "high" => [Confidences.High],
-                "medium" => [Confidences.High, Confidences.Medium],
-                _ => null,
-            };
-            if (levels is null) { Decide(Find(word), Decisions.Accepted); continue; }
-            foreach (var r in rows.Values.Where(r => r.Decision == Decisions.Pending && r.Description is not null && levels.Contains(r.Confidence)))
-                Decide(r, Decisions.Accepted);
-        }
+        foreach (var word in request.Accept.Where(w => Levels(w) is null)) Decide(Find(word), Decisions.Accepted);
         foreach (var q in request.Reject) Decide(Find(q), Decisions.Rejected);
         foreach (var (q, text) in request.Set) Decide(Find(q), Decisions.Accepted, text);
 
-        await db.SaveChangesAsync(ct);
-        var pending = rows.Values.Count(r => r.Decision == Decisions.Pending && r.Description is not null);
+        // Named decisions and the levels' UPDATE commit together. A level only takes what is still pending after the
+        // named decisions, which is what accepting first and letting --reject/--set override afterwards gave.
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            await db.SaveChangesAsync(ct);
+            var levels = request.Accept.Select(Levels).OfType<string[]>().SelectMany(l => l).Distinct().ToArray();
+            if (levels.Length > 0)
+                changed += await db.Results
+                    .Where(r => r.RunId == run.RunId && r.Decision == Decisions.Pending && r.Description != null && !r.Applied && levels.Contains(r.Confidence!))
+                    .ExecuteUpdateAsync(s => s.SetProperty(r => r.Decision, Decisions.Accepted).SetProperty(r => r.ReviewedBy, env.User)
+                                              .SetProperty(r => r.ReviewedAt, now).SetProperty(r => r.Error, (string?)null), ct);
+            await tx.CommitAsync(ct);
+        }
+
+        var tally = await db.Results.AsNoTracking().Where(r => r.RunId == run.RunId)
+            .GroupBy(r => new { r.Decision, Described = r.Description != null })
+            .Select(g => new { g.Key.Decision, g.Key.Described, Count = g.Count() }).ToListAsync(ct);
+        int Count(string decision, bool describedOnly = false) => tally.Where(t => t.Decision == decision && (t.Described || !describedOnly)).Sum(t => t.Count);
+        var pending = Count(Decisions.Pending, describedOnly: true);
         if (pending == 0 && run.State == RunStates.Drafted)
         {
             run.State = RunStates.Reviewed;
             await store.UpdateRunAsync(run);
         }
-        return new ReviewSummary(run.RunId, run.State,
-            rows.Values.Count(r => r.Decision == Decisions.Accepted), rows.Values.Count(r => r.Decision == Decisions.Edited),
-            rows.Values.Count(r => r.Decision == Decisions.Rejected), pending, changed, NoComments(run));
+        return new ReviewSummary(run.RunId, run.State, Count(Decisions.Accepted), Count(Decisions.Edited), Count(Decisions.Rejected),
+            pending, changed, NoComments(run));
     }
+
+    /// <summary>The confidence levels an accept word names (all, high, medium), or null for a target name.</summary>
+    static string[]? Levels(string word) => word.ToLowerInvariant() switch
+    {
+        "all" => [Confidences.High, Confidences.Medium, Confidences.Low],
+        "high" => [Confidences.High],
+        "medium" => [Confidences.High, Confidences.Medium],
+        _ => null,
+    };
 }
 
 static class Alternatives

@@ -8,7 +8,7 @@ public class HistoryStoreEnableTests
     // ---------- PostgreSQL
 
     [Test]
-    public async Task Pg_enable_creates_exactly_the_schema_two_tables_two_indexes_and_the_migrations_table()
+    public async Task Pg_enable_creates_exactly_the_schema_two_tables_one_index_and_the_migrations_table()
     {
         var pg = await TestServers.Postgres();
         var db = await pg.CreateDatabaseAsync("hist");
@@ -26,7 +26,7 @@ public class HistoryStoreEnableTests
         var publicTables = await PgStrings(pg, db, "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'");
         Assert.That(publicTables, Is.Empty);
         var indexes = await PgStrings(pg, db, "SELECT indexname::text FROM pg_indexes WHERE schemaname = 'amx' AND indexname NOT ILIKE 'pk\\_%' ORDER BY 1");
-        Assert.That(indexes, Is.EqualTo(new[] { "ix_amx_history_results_run_id", "ix_amx_history_results_target" }));
+        Assert.That(indexes, Is.EqualTo(new[] { "ix_amx_history_results_target" }));
         var applied = await PgStrings(pg, db, "SELECT data_type || ' ' || column_default FROM information_schema.columns WHERE table_schema = 'amx' AND table_name = 'amx_history_results' AND column_name = 'applied'");
         Assert.That(applied, Is.EqualTo(new[] { "boolean false" }));
         var startedAt = await PgStrings(pg, db, "SELECT data_type::text FROM information_schema.columns WHERE table_schema = 'amx' AND table_name = 'amx_history_runs' AND column_name = 'started_at'");
@@ -102,6 +102,37 @@ public class HistoryStoreEnableTests
         var (config, env) = Load(amx, pg.AdminPassword);
         var e = Assert.ThrowsAsync<Data.Errors.AmxException>(() => Data.History.HistoryStore.OpenAsync(config, env));
         Assert.That(e!.Hint, Does.Contain("upgrade amx"));
+    }
+
+    [Test]
+    public async Task Pg_store_of_the_previous_amx_is_refused_until_enable_drops_its_run_id_index_and_keeps_the_runs()
+    {
+        var pg = await TestServers.Postgres();
+        var db = await pg.CreateDatabaseAsync("hist");
+        using var amx = Cli("lead", pg.AdminPassword);
+        WriteConfig(amx, PgProfile(pg, db));
+        Assert.That(amx.Run("history-store", "enable", "--profile", "shared", "--yes").ExitCode, Is.EqualTo(0));
+        // The store exactly as the previous amx left it: its index on run_id, without the migration that drops it, one run.
+        await pg.ExecuteAsync("CREATE INDEX ix_amx_history_results_run_id ON amx.amx_history_results (run_id); " +
+                              "DELETE FROM amx.amx_history_migrations WHERE \"MigrationId\" LIKE '%\\_DropResultsRunIdIndex'; " +
+                              "INSERT INTO amx.amx_history_runs (run_id, who, started_at, scope, state, ok_count, fail_count, run_kind) " +
+                              "VALUES ('run_2026-11-28_10-00-001', 'bob', now(), 'sales', 'drafted', 1, 0, 'draft'); " +
+                              "INSERT INTO amx.amx_history_results (run_id, target_qname, target_kind, description, decision, applied) " +
+                              "VALUES ('run_2026-11-28_10-00-001', 'sales.orders.id', 'column', 'Order id', 'pending', false)", db);
+
+        Assert.That(amx.Run("history", "list").ExitCode, Is.EqualTo(0), "reading an older store needs no upgrade");
+        var refused = amx.Run("review", "run_2026-11-28_10-00-001", "--accept", "all");
+        Assert.That(refused.ExitCode, Is.EqualTo(1), refused.ToString());
+        Assert.That(refused.Stderr, Does.Contain("lacks migration").And.Contain("DropResultsRunIdIndex").And.Contain("amx history-store enable"));
+
+        var r = amx.Run("history-store", "enable", "--profile", "shared", "--yes");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
+        Assert.That(await pg.ScalarAsync<long>("SELECT count(*) FROM pg_indexes WHERE schemaname = 'amx' AND indexname = 'ix_amx_history_results_run_id'", db),
+            Is.EqualTo(0L));
+        Assert.That(await pg.ScalarAsync<long>("SELECT count(*) FROM amx.amx_history_migrations", db), Is.EqualTo(MigrationCount));
+        var list = amx.Run("history", "show", "run_2026-11-28_10-00-001", "--output", "json");
+        Assert.That(list.ExitCode, Is.EqualTo(0), list.ToString());
+        Assert.That(list.Stdout, Does.Contain("sales.orders.id").And.Contain("Order id"));
     }
 
     [Test]
@@ -192,7 +223,7 @@ public class HistoryStoreEnableTests
     // ---------- MariaDB
 
     [Test]
-    public async Task MariaDb_enable_creates_exactly_the_database_two_tables_two_indexes_and_the_migrations_table()
+    public async Task MariaDb_enable_creates_exactly_the_database_two_tables_one_index_and_the_migrations_table()
     {
         var my = await TestServers.MariaDb();
         var db = await my.CreateDatabaseAsync("hist");
@@ -208,7 +239,7 @@ public class HistoryStoreEnableTests
         Assert.That(await MyStrings(my, $"SELECT table_name FROM information_schema.tables WHERE table_schema = '{lower}' ORDER BY 1"),
             Is.EqualTo(new[] { "amx_history_migrations", "amx_history_results", "amx_history_runs" }));
         Assert.That(await MyStrings(my, $"SELECT DISTINCT index_name FROM information_schema.statistics WHERE table_schema = '{lower}' AND index_name <> 'PRIMARY' ORDER BY 1"),
-            Is.EqualTo(new[] { "ix_amx_history_results_run_id", "ix_amx_history_results_target" }));
+            Is.EqualTo(new[] { "ix_amx_history_results_target" }));
         Assert.That(await MyStrings(my, $"SELECT table_name FROM information_schema.tables WHERE table_schema = '{db}'"), Is.Empty,
             "the profile's own database is left alone");
         Assert.That(await MyStrings(my, $"SELECT CONCAT(column_type, ' ', column_default) FROM information_schema.columns WHERE table_schema = '{lower}' AND table_name = 'amx_history_results' AND column_name = 'applied'"),
@@ -286,7 +317,7 @@ public class HistoryStoreEnableTests
     // ---------- SQLite
 
     [Test]
-    public void Sqlite_enable_creates_exactly_two_tables_two_indexes_and_the_migrations_table()
+    public void Sqlite_enable_creates_exactly_two_tables_one_index_and_the_migrations_table()
     {
         using var amx = new AmxCli(user: "solo");
         var file = Path.Combine(amx.Home, "team-history.sqlite");
@@ -301,7 +332,7 @@ public class HistoryStoreEnableTests
         using (var rd = cmd.ExecuteReader()) while (rd.Read()) names.Add(rd.GetString(0));
         Assert.That(names, Is.EqualTo(new[]
         {
-            "index ix_amx_history_results_run_id", "index ix_amx_history_results_target",
+            "index ix_amx_history_results_target",
             "table amx_history_migrations", "table amx_history_results", "table amx_history_runs",
         }));
     }

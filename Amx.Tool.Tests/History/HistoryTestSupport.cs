@@ -15,7 +15,7 @@ static class HistoryTestSupport
         .Count(t => t.Namespace == "Amx.Data.History.Migrations.Postgres" && t.IsSubclassOf(typeof(Microsoft.EntityFrameworkCore.Migrations.Migration)));
 
     /// <summary>The newest migration's name, which <c>history-store --output json</c> reports.</summary>
-    public const string LatestMigration = "RunKindRevertResultMetadata";
+    public const string LatestMigration = "DropResultsRunIdIndex";
 
     public static void WriteConfig(AmxCli amx, string profileYaml, string? extra = null)
     {

@@ -144,6 +144,13 @@ public abstract class HistoryProvider
     /// </summary>
     public virtual string OutcomeUpdateHint => "";
 
+    /// <summary>
+    /// Whether apply reads its candidates as one streamed query, chunked as they arrive, instead of one keyset query
+    /// per chunk. Only where a paused reader never blocks the chunk's writes on another connection (MVCC readers), and
+    /// where per-chunk queries cost more: PostgreSQL plans them from statistics that lag a freshly drafted run.
+    /// </summary>
+    public virtual bool StreamsApplyCandidates => false;
+
     /// <summary>A time as this engine's driver takes it for the store's columns (UTC; MySQL's DATETIME wants no kind).</summary>
     public virtual object? StoredTime(DateTime? t) => t is { } v ? DateTime.SpecifyKind(v, DateTimeKind.Utc) : null;
 

@@ -161,7 +161,8 @@ public sealed class MySqlHistoryProvider(bool mariaDb) : HistoryProvider
 
     /// <summary>
     /// Apply's outcome UPDATE (one per 500 targets) is forced onto the primary key: InnoDB then locks exactly those rows.
-    /// Left to itself the optimizer may read a long IN list through the run_id index and lock every row of the run, so a
+    /// Left to itself the optimizer may read a long IN list through a secondary index (stores before migration
+    /// DropResultsRunIdIndex had one on run_id) and lock every row of the run, so a
     /// reviewer or a sweep holding one row would stall the whole apply (ApplyConcurrencyTests' killed-apply test).
     /// </summary>
     public override string OutcomeUpdateHint => " FORCE INDEX (PRIMARY)";

@@ -119,15 +119,14 @@ public sealed class PostgresHistoryProvider : HistoryProvider
         return new Release(() => Task.CompletedTask);
     }
 
-    /// <summary>One UPDATE per chunk with the names as one array parameter (<c>= ANY(@names)</c>): one plan, not one per IN-list length.</summary>
+    /// <summary>
+    /// One UPDATE per chunk with the names as one array parameter (<c>= ANY(@names)</c>): one plan, not one per IN-list
+    /// length (<see cref="MarkResultsSql"/>).
+    /// </summary>
     public override async Task MarkResultsAsync(DbConnection conn, DbTransaction tx, string schema, string runId, IReadOnlyCollection<string> targets,
         bool applied, string status, DateTime at, string by, CancellationToken ct)
     {
-        // A revert keeps the original apply time and user beside its own.
-        var (atColumn, byColumn) = applied ? ("applied_at", "applied_by") : ("reverted_at", "reverted_by");
-        await using var cmd = new NpgsqlCommand(
-            $"UPDATE {QualifiedTable(schema, HistoryModel.ResultsTable)} SET applied = $1, apply_status = $2, {atColumn} = $3, {byColumn} = $4, error = NULL " +
-            "WHERE run_id = $5 AND target_qname = ANY($6)", (NpgsqlConnection)conn, (NpgsqlTransaction)tx)
+        await using var cmd = new NpgsqlCommand(MarkResultsSql(schema, applied), (NpgsqlConnection)conn, (NpgsqlTransaction)tx)
         {
             Parameters =
             {
@@ -137,6 +136,24 @@ public sealed class PostgresHistoryProvider : HistoryProvider
         };
         await cmd.ExecuteNonQueryAsync(ct);
     }
+
+    /// <summary>
+    /// <c>$1</c> applied, <c>$2</c> status, <c>$3</c> time, <c>$4</c> user, <c>$5</c> run, <c>$6</c> the names: probes of
+    /// the primary key, also for a run the statistics do not know yet (StalePlanTests). A revert keeps the apply's time
+    /// and user beside its own.
+    /// </summary>
+    public string MarkResultsSql(string schema, bool applied)
+    {
+        var (atColumn, byColumn) = applied ? ("applied_at", "applied_by") : ("reverted_at", "reverted_by");
+        return $"UPDATE {QualifiedTable(schema, HistoryModel.ResultsTable)} SET applied = $1, apply_status = $2, {atColumn} = $3, {byColumn} = $4, error = NULL " +
+               "WHERE run_id = $5 AND target_qname = ANY($6)";
+    }
+
+    /// <summary>
+    /// Keyset queries per chunk were planned from statistics taken before the run's results existed: a sequential scan
+    /// and sort of the whole run per chunk (100,000 results: 105 ms a chunk, 10.5 s an apply). MVCC readers block no writer.
+    /// </summary>
+    public override bool StreamsApplyCandidates => true;
 
     public override string ByteOrder(string column) => $"{column} COLLATE \"C\"";
 

@@ -10,7 +10,6 @@ public static class HistoryModel
     public const string RunsTable = "amx_history_runs";
     public const string ResultsTable = "amx_history_results";
     public const string MigrationsTable = "amx_history_migrations";
-    public const string RunIdIndex = "ix_amx_history_results_run_id";
     public const string TargetIndex = "ix_amx_history_results_target";
 
     // Key lengths keep the composite key under every engine's index limit
@@ -55,7 +54,9 @@ public static class HistoryModel
             e.Property(r => r.ApplyStatus).HasMaxLength(16);
             e.Property(r => r.RevertedBy).HasMaxLength(256);
             e.Property(r => r.Applied).HasDefaultValue(false);
-            e.HasIndex(r => r.RunId).HasDatabaseName(RunIdIndex);
+            // No index on run_id alone: the primary key's leading column serves every lookup by run, and a second
+            // index on it led PostgreSQL's planner, before statistics knew a fresh run, to scan the whole run per row
+            // updated (migration DropResultsRunIdIndex).
             e.HasIndex(r => r.TargetQname).HasDatabaseName(TargetIndex);
         });
 

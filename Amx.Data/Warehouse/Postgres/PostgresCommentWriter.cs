@@ -104,6 +104,11 @@ public sealed class PostgresCommentWriter : CommentWriterBase
         await tx.CommitAsync(ct);
     }
 
+    /// <summary>
+    /// One query per kind for all targets. Each catalog lookup is a LIMIT 1 subquery so it is planned with every key of
+    /// its index: as plain joins, the planner scanned all of a table's attributes and descriptions per target and
+    /// filtered by name (25 ms per 1,000 columns against 9–12 ms).
+    /// </summary>
     public override async Task<IReadOnlyDictionary<CommentTarget, string?>> ReadLiveCommentsAsync(
         DbConnection connection, DbTransaction? transaction, IEnumerable<CommentTarget> targets, CancellationToken ct = default)
     {
@@ -120,7 +125,8 @@ public sealed class PostgresCommentWriter : CommentWriterBase
                 FROM unnest(@s, @t) AS x(s, t)
                 JOIN pg_namespace n ON n.nspname = x.s
                 JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = x.t
-                LEFT JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
+                LEFT JOIN LATERAL (SELECT d.description FROM pg_description d
+                                   WHERE d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0 LIMIT 1) d ON true
                 """;
             Add(cmd, "s", relations.Select(t => t.Name.Schema));
             Add(cmd, "t", relations.Select(t => t.Name.Table));
@@ -139,8 +145,10 @@ public sealed class PostgresCommentWriter : CommentWriterBase
                 FROM unnest(@s, @t, @c) AS x(s, t, c)
                 JOIN pg_namespace n ON n.nspname = x.s
                 JOIN pg_class cl ON cl.relnamespace = n.oid AND cl.relname = x.t
-                JOIN pg_attribute a ON a.attrelid = cl.oid AND a.attname = x.c AND a.attnum > 0 AND NOT a.attisdropped
-                LEFT JOIN pg_description d ON d.objoid = cl.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum
+                JOIN LATERAL (SELECT a.attnum FROM pg_attribute a
+                              WHERE a.attrelid = cl.oid AND a.attname = x.c AND a.attnum > 0 AND NOT a.attisdropped LIMIT 1) a ON true
+                LEFT JOIN LATERAL (SELECT d.description FROM pg_description d
+                                   WHERE d.objoid = cl.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum LIMIT 1) d ON true
                 """;
             Add(cmd, "s", columns.Select(t => t.Name.Schema));
             Add(cmd, "t", columns.Select(t => t.Name.Table));

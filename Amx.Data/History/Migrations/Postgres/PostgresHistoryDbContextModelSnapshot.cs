@@ -112,9 +112,6 @@ namespace Amx.Data.History.Migrations.Postgres
                     b.HasKey("RunId", "TargetQname")
                         .HasName("pk_amx_history_results");
 
-                    b.HasIndex("RunId")
-                        .HasDatabaseName("ix_amx_history_results_run_id");
-
                     b.HasIndex("TargetQname")
                         .HasDatabaseName("ix_amx_history_results_target");
 

@@ -65,4 +65,9 @@ ALTER TABLE "amx_history_results" ADD "reverted_by" TEXT NULL;
 INSERT INTO "amx_history_migrations" ("MigrationId", "ProductVersion")
 VALUES ('20261128171251_RunKindRevertResultMetadata', '9.0.23');
 
+DROP INDEX "ix_amx_history_results_run_id";
+
+INSERT INTO "amx_history_migrations" ("MigrationId", "ProductVersion")
+VALUES ('20261129081441_DropResultsRunIdIndex', '9.0.23');
+
 COMMIT;

@@ -1,0 +1,104 @@
+using System.Text.Json;
+using Amx.Data.Config;
+using Amx.Data.History;
+using Amx.Data.History.Providers;
+using Npgsql;
+using static Amx.Tool.Tests.History.HistoryTestSupport;
+
+namespace Amx.Tool.Tests.History;
+
+/// <summary>
+/// A run drafted a moment ago is unknown to PostgreSQL's statistics: the planner takes its run_id for a rare value.
+/// With an index on run_id alone beside the primary key, it read every row of the run through that index for each row
+/// (or chunk) it updated — apply of 100,000 spent 70–130 ms per chunk in its outcome UPDATE, and a review's per-row
+/// updates were as bad. These tests build exactly that state (statistics taken before the run's rows existed,
+/// autovacuum off) and read the plans of the statements the store runs.
+/// </summary>
+[TestFixture]
+public sealed class StalePlanTests
+{
+    const int Known = 3_000, Fresh = 20_000;
+
+    [Test]
+    public async Task Updates_of_a_run_the_statistics_do_not_know_probe_the_primary_key()
+    {
+        var pg = await TestServers.Postgres();
+        var db = await pg.CreateDatabaseAsync("stale");
+        using var amx = Cli("lead", pg.AdminPassword);
+        WriteConfig(amx, PgProfile(pg, db));
+        Assert.That(amx.Run("history-store", "enable", "--profile", "shared", "--yes").ExitCode, Is.EqualTo(0));
+
+        await using var conn = new NpgsqlConnection(pg.ConnectionString(db));
+        await conn.OpenAsync();
+        await ExecAsync(conn, "ALTER TABLE amx.amx_history_results SET (autovacuum_enabled = false)");
+        await FillAsync(conn, "run_known", Known);
+        await ExecAsync(conn, "ANALYZE amx.amx_history_results");
+        await FillAsync(conn, "run_fresh", Fresh);
+
+        var names = Enumerable.Range(7_000, 1_000).Select(Name).ToArray();
+        var provider = (PostgresHistoryProvider)HistoryProvider.For(Backend.PostgreSql);
+
+        // Apply's outcome for a chunk of 1,000 (the statement MarkResultsAsync runs).
+        var chunk = await PlanAsync(conn, provider.MarkResultsSql("amx", applied: true),
+            true, "applied", DateTime.UtcNow, "lead", "run_fresh", names);
+        // One target's conflict or failure (ApplySql.MarkOutcome) and the per-row UPDATE EF sends for review's decisions.
+        var outcome = await PlanAsync(conn, ApplySql.MarkOutcome(provider, "amx").Replace("@status", "$1").Replace("@error", "$2")
+            .Replace("@run", "$3").Replace("@t0", "$4"), "conflict", "changed", "run_fresh", names[0]);
+        var review = await PlanAsync(conn,
+            "UPDATE amx.amx_history_results SET decision = $1, reviewed_by = $2 WHERE run_id = $3 AND target_qname = $4",
+            "accepted", "lead", "run_fresh", names[0]);
+
+        foreach (var (what, plan) in new[] { ("chunk outcome", chunk), ("one outcome", outcome), ("review decision", review) })
+        {
+            Assert.That(plan.Scans, Is.EqualTo(new[] { "Index Scan pk_amx_history_results" }), $"{what}: {plan.Text}");
+            Assert.That(plan.Text, Does.Contain("target_qname"), $"{what}: the key's second column bounds the scan: {plan.Text}");
+        }
+        Assert.That(await ScalarAsync(conn, "SELECT count(*) FROM pg_indexes WHERE schemaname = 'amx' AND indexname = 'ix_amx_history_results_run_id'"),
+            Is.EqualTo(0L), "the redundant run_id index is gone");
+    }
+
+    static string Name(int i) => $"sales.t{i / 50:D4}.c{i % 50:D2}";
+
+    static async Task FillAsync(NpgsqlConnection conn, string run, int count)
+    {
+        await ExecAsync(conn, $"INSERT INTO amx.amx_history_runs (run_id, who, started_at, scope, state, ok_count, fail_count, run_kind) " +
+                              $"VALUES ('{run}', 'lead', now(), 'sales', 'drafted', {count}, 0, 'draft')");
+        await ExecAsync(conn, "INSERT INTO amx.amx_history_results (run_id, target_qname, target_kind, description, decision, applied) " +
+                              $"SELECT '{run}', format('sales.t%s.c%s', lpad((i / 50)::text, 4, '0'), lpad((i % 50)::text, 2, '0')), 'column', " +
+                              $"'text ' || i, 'accepted', false FROM generate_series(0, {count - 1}) AS i");
+    }
+
+    sealed record Plan(string Text, string[] Scans);
+
+    /// <summary>EXPLAIN of the statement with its parameters bound (a custom plan, as the store's one-shot statements get).</summary>
+    static async Task<Plan> PlanAsync(NpgsqlConnection conn, string sql, params object[] values)
+    {
+        await using var cmd = new NpgsqlCommand("EXPLAIN (FORMAT JSON) " + sql, conn);
+        foreach (var v in values) cmd.Parameters.Add(new NpgsqlParameter { Value = v });
+        var json = (string)(await cmd.ExecuteScalarAsync())!;
+        var scans = new List<string>();
+        void Walk(JsonElement node)
+        {
+            var type = node.GetProperty("Node Type").GetString()!;
+            if (type.Contains("Scan", StringComparison.Ordinal) && node.TryGetProperty("Relation Name", out var rel) && rel.GetString() == "amx_history_results")
+                scans.Add(node.TryGetProperty("Index Name", out var ix) ? $"{type} {ix.GetString()}" : type);
+            if (node.TryGetProperty("Plans", out var children))
+                foreach (var child in children.EnumerateArray()) Walk(child);
+        }
+        using var doc = JsonDocument.Parse(json);
+        Walk(doc.RootElement[0].GetProperty("Plan"));
+        return new Plan(json, scans.ToArray());
+    }
+
+    static async Task ExecAsync(NpgsqlConnection conn, string sql)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    static async Task<long> ScalarAsync(NpgsqlConnection conn, string sql)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync());
+    }
+}
