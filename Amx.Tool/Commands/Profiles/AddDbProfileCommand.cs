@@ -102,14 +102,17 @@ public sealed class AddDbProfileCommand : AmxCommand
             CloudProfileOptions.Validate(p);
             return;
         }
+        var iam = Amx.Data.Warehouse.Redshift.Iam.RedshiftIamSettings.UsesIam(p);
         var missing = new List<string>();
         if (string.IsNullOrWhiteSpace(p.Host)) missing.Add("--host");
         if (string.IsNullOrWhiteSpace(p.Database) && p.Backend is Backend.PostgreSql or Backend.Redshift) missing.Add("--database");
-        if (string.IsNullOrWhiteSpace(p.User) && p.Backend != Backend.SqlServer) missing.Add("--user");
+        // IAM without --user: the database user is the AWS identity's own (GetClusterCredentialsWithIAM, Serverless).
+        if (string.IsNullOrWhiteSpace(p.User) && p.Backend != Backend.SqlServer && !iam) missing.Add("--user");
         if (missing.Count > 0)
             throw AmxException.BadInput($"missing {string.Join(", ", missing)} for a {p.Backend.ToConfigName()} profile",
                 $"amx add-db-profile {p.Name} --backend {p.Backend.ToConfigName()} --host H --database D --user U --password-env VAR");
         if (p.Port is <= 0 or > 65535) throw AmxException.BadInput($"--port {p.Port} is not a TCP port (1-65535)");
+        if (p.Backend == Backend.Redshift) CloudProfileOptions.ValidateRedshift(p);
     }
 }
 
