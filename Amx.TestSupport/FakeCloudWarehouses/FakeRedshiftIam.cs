@@ -39,6 +39,8 @@ public sealed class FakeRedshiftIam : FakeHttpServer
     /// <summary>How far the fake's clock is ahead of the real one (a signature older than 5 minutes is expired).</summary>
     public TimeSpan ClockSkew { get; set; }
     public ConcurrentQueue<FakeRedshiftIamCall> Calls { get; } = new();
+    /// <summary>Hand out credentials that expire this soon instead of after the requested duration.</summary>
+    public TimeSpan? ExpiresIn { get; set; }
 
     static readonly IReadOnlyDictionary<string, string> Xml = new Dictionary<string, string> { ["Content-Type"] = "text/xml" };
     static readonly IReadOnlyDictionary<string, string> Json11 = new Dictionary<string, string> { ["Content-Type"] = "application/x-amz-json-1.1" };
@@ -72,7 +74,7 @@ public sealed class FakeRedshiftIam : FakeHttpServer
             return Error(false, 400, "InvalidParameterCombination", "GetClusterCredentialsWithIAM takes no DbUser");
         if (!int.TryParse(parameters.GetValueOrDefault("DurationSeconds", "900"), CultureInfo.InvariantCulture, out var duration) || duration is < 900 or > 3600)
             return Error(false, 400, "InvalidParameterValue", "DurationSeconds must be between 900 and 3600");
-        var expiration = Now.AddSeconds(duration).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+        var expiration = (ExpiresIn is { } soon ? Now + soon : Now.AddSeconds(duration)).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
         var body = $"""
             <{action}Response xmlns="http://redshift.amazonaws.com/doc/2012-12-01/">
               <{action}Result>
@@ -99,7 +101,7 @@ public sealed class FakeRedshiftIam : FakeHttpServer
         var body = JsonSerializer.SerializeToUtf8Bytes(new
         {
             dbUser = TemporaryUser, dbPassword = TemporaryPassword,
-            expiration = Now.AddSeconds(duration).ToUnixTimeMilliseconds() / 1000.0,
+            expiration = (ExpiresIn is { } soon ? Now + soon : Now.AddSeconds(duration)).ToUnixTimeMilliseconds() / 1000.0,
             nextRefreshTime = Now.AddSeconds(duration / 2).ToUnixTimeMilliseconds() / 1000.0,
         });
         return (200, body, Json11);

@@ -92,7 +92,7 @@ public sealed class RedshiftIamTests
         await using var w = await World.CreateAsync();
         var add = Ok(w.Amx.Run(w.ProfileArgs("rs", ProvisionedHost, "--user", "amx_lead")));
         var config = File.ReadAllText(w.Amx.ConfigPath);
-        Assert.That(config, Does.Contain("iam").And.Not.Contain("amx-cluster\n"), "the cluster id is inferred at connect time, not stored");
+        Assert.That(config, Does.Contain("auth: iam").And.Not.Contain("cluster_id"), "the cluster id is inferred at connect time, not stored");
 
         var test = Ok(w.Amx.Run("db-profiles", "test", "rs"));
         Assert.That(test.Stdout, Does.Contain($"as {w.TempUser}"), "connected as the user AWS handed out");
@@ -124,7 +124,8 @@ public sealed class RedshiftIamTests
     public async Task Serverless_GetCredentials_connects_with_the_workgroup_inferred_from_the_host()
     {
         await using var w = await World.CreateAsync(sessionToken: null);
-        Ok(w.Amx.Run(w.ProfileArgs("rs", ServerlessHost)));
+        var add = Ok(w.Amx.Run(w.ProfileArgs("rs", ServerlessHost, "--user", "amx_lead")));
+        Assert.That(add.Stderr, Does.Contain("warning: --user amx_lead is not sent to Redshift Serverless"));
         var test = Ok(w.Amx.Run("db-profiles", "test", "rs"));
         Assert.That(test.Stdout, Does.Contain($"as {w.TempUser}"));
         var inspect = Ok(w.Amx.Run("db", "inspect", "--output", "json"));
@@ -136,6 +137,7 @@ public sealed class RedshiftIamTests
             Assert.That(call.Parameters["workgroupName"], Is.EqualTo("amx-wg"));
             Assert.That(call.Parameters["dbName"], Is.EqualTo(w.Db.Database));
             Assert.That(call.Parameters["durationSeconds"], Is.EqualTo("900"));
+            Assert.That(call.Parameters.Keys, Is.EquivalentTo(new[] { "workgroupName", "dbName", "durationSeconds" }), "no user: the API takes none");
             Assert.That(w.Fake.Requests[0].Headers["X-Amz-Target"], Is.EqualTo("RedshiftServerless.GetCredentials"));
             Assert.That(w.Fake.Requests[0].Headers["Content-Type"], Does.StartWith("application/x-amz-json-1.1"));
         });
@@ -152,6 +154,25 @@ public sealed class RedshiftIamTests
         Assert.That(call.Action, Is.EqualTo("GetClusterCredentialsWithIAM"));
         Assert.That(call.Parameters.ContainsKey("DbUser"), Is.False);
         Assert.That(call.SignatureValid);
+    }
+
+    [Test]
+    public async Task Credentials_are_reused_within_a_process_until_a_minute_before_they_expire()
+    {
+        await using var w = await World.CreateAsync();
+        // In-process: one process for several commands, with the variables of this AmxCli (not the test process's).
+        var amx = new AmxCli("alice", w.Amx.Home) { InProcess = true };
+        foreach (var (k, v) in w.Amx.Env) amx.Env[k] = v;
+        Ok(amx.Run(w.ProfileArgs("rs", ProvisionedHost, "--user", "amx_lead")));
+        Ok(amx.Run("db-profiles", "test", "rs"));
+        Ok(amx.Run("db", "inspect"));
+        Assert.That(w.Fake.Calls, Has.Count.EqualTo(1), "the second connection reused the first credentials");
+
+        Ok(amx.Run(w.ProfileArgs("sl", ServerlessHost, "--replace")));
+        w.Fake.ExpiresIn = TimeSpan.FromSeconds(30);
+        Ok(amx.Run("db-profiles", "test", "sl"));
+        Ok(amx.Run("db-profiles", "test", "sl"));
+        Assert.That(w.Fake.Calls.Count(c => c.Action == "GetCredentials"), Is.EqualTo(2), "credentials within a minute of expiry are not reused");
     }
 
     [Test]

@@ -82,6 +82,9 @@ public sealed class AddDbProfileCommand : AmxCommand
         if (config.ActiveDbProfile is null || parse.GetValue(_activate)) config.ActiveDbProfile = name;
         ctx.SaveConfig();
         ctx.Out.WriteLine($"Added db profile '{name}' ({backend.ToConfigName()}, {profile.Location}).");
+        if (Amx.Data.Warehouse.Redshift.Iam.RedshiftIamSettings.UsesIam(profile) && profile.User is not null
+            && Amx.Data.Warehouse.Redshift.Iam.RedshiftIamSettings.From(profile).Serverless)
+            ctx.Warn($"--user {profile.User} is not sent to Redshift Serverless: GetCredentials logs in as the AWS identity's own database user");
         if (profile.PasswordEnv is { } env && ctx.Env.Variable(env) is null)
             ctx.Warn($"environment variable {env} is not set in this shell; set it before connecting");
         return Task.FromResult(0);

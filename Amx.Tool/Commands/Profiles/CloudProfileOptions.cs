@@ -18,7 +18,7 @@ sealed class CloudProfileOptions
     readonly Option<string?> _role = new("--role") { Description = "Snowflake: role amx uses (default: the user's default role)" };
     readonly Option<string?> _auth = new("--auth")
     {
-        Description = "Snowflake: keypair (default; --secret-env holds the PEM key or its path) or oauth; Databricks: pat (default) or oauth (--secret-env holds the token); BigQuery: service-account (default; --secret-env holds the key file path) or oauth (an access token)",
+        Description = "Snowflake: keypair (default; --secret-env holds the PEM key or its path) or oauth; Databricks: pat (default) or oauth (--secret-env holds the token); BigQuery: service-account (default; --secret-env holds the key file path) or oauth (an access token); Redshift: password (default) or iam (temporary credentials from AWS)",
     };
     readonly Option<string?> _project = new("--project") { Description = "BigQuery: the Google Cloud project id whose jobs run amx's queries and whose datasets are read (same as --database)" };
     readonly Option<string?> _dataset = new("--dataset") { Description = "BigQuery: default dataset (read when no scope names one; else the whole project in --location)" };

@@ -29,9 +29,6 @@ public static class RedshiftCredentialsClient
 {
     static readonly ConcurrentDictionary<string, RedshiftTemporaryCredentials> Cache = new();
 
-    /// <summary>Tests move this to check expiry handling; production: the system clock.</summary>
-    internal static Func<DateTime> UtcNow { get; set; } = () => DateTime.UtcNow;
-
     // The Query API reports throttling as 400 + code, which the HTTP handler (status codes only) does not retry.
     static readonly HashSet<string> ThrottlingCodes = new(StringComparer.Ordinal)
         { "Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException", "RequestThrottled" };
@@ -41,7 +38,7 @@ public static class RedshiftCredentialsClient
     {
         var keys = AwsCredentialResolver.Resolve(profile.Variables);
         var cacheKey = string.Join('\n', s.Endpoint, s.Action, s.ClusterId, s.Workgroup, s.Database, s.DbUser, keys.AccessKeyId);
-        if (Cache.TryGetValue(cacheKey, out var cached) && cached.Expiration - UtcNow() > TimeSpan.FromMinutes(1)) return cached;
+        if (Cache.TryGetValue(cacheKey, out var cached) && cached.Expiration - DateTime.UtcNow > TimeSpan.FromMinutes(1)) return cached;
         var fresh = await RequestAsync(profile, s, keys, ct);
         Cache[cacheKey] = fresh;
         return fresh;
@@ -102,7 +99,7 @@ public static class RedshiftCredentialsClient
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-www-form-urlencoded") { CharSet = "utf-8" };
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/xml"));
         }
-        AwsSigV4.Sign(request, body, keys, s.Region, s.Service, UtcNow());
+        AwsSigV4.Sign(request, body, keys, s.Region, s.Service, DateTime.UtcNow);
         return request;
     }
 
@@ -131,7 +128,7 @@ public static class RedshiftCredentialsClient
     // Unknown expiry: assume the least AWS grants, so the cache never outlives the credentials.
     static DateTimeOffset ParseTime(string? text) =>
         DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)
-            ? t : new DateTimeOffset(UtcNow(), TimeSpan.Zero).AddSeconds(RedshiftIamSettings.DurationSeconds);
+            ? t : new DateTimeOffset(DateTime.UtcNow, TimeSpan.Zero).AddSeconds(RedshiftIamSettings.DurationSeconds);
 
     static (string? Code, string? Message) XmlError(string text)
     {
