@@ -216,6 +216,21 @@ public sealed class RedshiftIamTests
     }
 
     [Test]
+    public async Task An_unreachable_AWS_endpoint_is_one_error_line_after_the_retries()
+    {
+        await using var w = await World.CreateAsync();
+        var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        Ok(w.Amx.Run([.. w.ProfileArgs("rs", ProvisionedHost, "--user", "amx_lead").Select(a => a == w.Fake.BaseUrl ? $"http://127.0.0.1:{port}" : a)]));
+        var r = w.Amx.Run("db-profiles", "test", "rs");
+        Assert.That(r.ExitCode, Is.EqualTo(1), r.ToString());
+        Assert.That(r.Stderr, Does.StartWith($"error: cannot get temporary Redshift credentials for db profile 'rs' (GetClusterCredentials at http://127.0.0.1:{port}/)"));
+        Assert.That(r.Stderr, Does.Contain("hint: check that the AWS endpoint is reachable").And.Not.Contain("   at "));
+    }
+
+    [Test]
     public async Task A_wrong_secret_key_and_an_expired_signature_are_refused()
     {
         await using var w = await World.CreateAsync();

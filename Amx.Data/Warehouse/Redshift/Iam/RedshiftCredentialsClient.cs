@@ -49,7 +49,19 @@ public static class RedshiftCredentialsClient
         for (var attempt = 1; ; attempt++)
         {
             using var request = BuildRequest(s, keys);
-            var (status, json, response) = await WarehouseHttp.SendAsync(request, "redshift", ct).ConfigureAwait(false);
+            HttpStatusCode status;
+            JsonDocument? json;
+            HttpResponseMessage response;
+            try
+            {
+                (status, json, response) = await WarehouseHttp.SendAsync(request, "redshift", ct).ConfigureAwait(false);
+            }
+            catch (HttpSqlException e)
+            {
+                // Unreachable, timed out, or retries spent: the handler's message says which.
+                throw AmxException.Failed($"cannot get temporary Redshift credentials for db profile '{profile.Name}' ({s.Action} at {Redactor.MaskUrl(s.Endpoint.AbsoluteUri)}): {e.Message}",
+                    "check that the AWS endpoint is reachable from here (proxy, DNS, a VPC endpoint given as --base-url) and the profile's --region", e);
+            }
             using var _ = response;
             var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
             if (status == HttpStatusCode.OK)
