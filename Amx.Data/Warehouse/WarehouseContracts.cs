@@ -96,6 +96,13 @@ public interface IWarehouseProvider
     IServerInfoReader ServerInfo { get; }
     DbConnection CreateConnection(string connectionString);
 
+    /// <summary>
+    /// The connection string to open the profile with, where credentials may need fetching first (Redshift IAM
+    /// authentication asks AWS for a temporary password); by default the profile's own.
+    /// </summary>
+    Task<string> ConnectionStringAsync(DbProfile profile, CancellationToken ct = default) =>
+        Task.FromResult(Connections.ConnectionStringFactory.For(profile));
+
     /// <summary>Checks up front whether this user may comment the targets (<c>apply --check</c>); null where unknown.</summary>
     ICommentPrivilegeChecker? Privileges => null;
 

@@ -46,7 +46,7 @@ public static class WarehouseProviders
     /// <summary>Opens a connection for the profile; a failure becomes a one-line <see cref="AmxException"/> (exit 1).</summary>
     public static async Task<DbConnection> OpenAsync(this IWarehouseProvider provider, DbProfile profile, CancellationToken ct = default)
     {
-        var connection = provider.CreateConnection(ConnectionStringFactory.For(profile));
+        var connection = provider.CreateConnection(await provider.ConnectionStringAsync(profile, ct));
         try
         {
             await connection.OpenAsync(ct);

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Amx.Data.Config;
 using Amx.Data.Connections;
+using Amx.Data.Warehouse.Redshift.Iam;
 using Npgsql;
 
 namespace Amx.Data.Warehouse.Redshift;
@@ -24,6 +25,18 @@ public sealed class RedshiftProvider : IWarehouseProvider
     /// </summary>
     public DbConnection CreateConnection(string connectionString) => NpgsqlWithoutTypeLoading.CreateConnection(connectionString);
 
+    /// <summary>
+    /// With <c>auth: iam</c>, the user name and password are temporary credentials from AWS (GetClusterCredentials,
+    /// GetClusterCredentialsWithIAM or Serverless GetCredentials); otherwise the profile's own.
+    /// </summary>
+    public async Task<string> ConnectionStringAsync(DbProfile profile, CancellationToken ct = default)
+    {
+        var connectionString = ConnectionStringFactory.For(profile);
+        if (!RedshiftIamSettings.UsesIam(profile)) return connectionString;
+        var credentials = await RedshiftCredentialsClient.GetAsync(profile, RedshiftIamSettings.From(profile), ct);
+        return new NpgsqlConnectionStringBuilder(connectionString) { Username = credentials.DbUser, Password = credentials.DbPassword }.ConnectionString;
+    }
+
     /// <summary>A TLS failure says that amx asked for TLS and how the profile changes that; other failures: the generic text.</summary>
     public (string Message, string? Hint)? DescribeOpenFailure(DbProfile profile, Exception error)
     {
@@ -44,13 +57,16 @@ public sealed class RedshiftProvider : IWarehouseProvider
         var b = new NpgsqlConnectionStringBuilder
         {
             Host = p.Host ?? "localhost", Port = p.Port ?? DefaultPort, Database = p.Database, Username = p.User,
-            Password = p.ResolvePassword(), ApplicationName = "amx", Timeout = 15,
+            // IAM profiles have no password of their own: ConnectionStringAsync adds the temporary one.
+            Password = RedshiftIamSettings.UsesIam(p) ? null : p.ResolvePassword(), ApplicationName = "amx", Timeout = 15,
             // Clusters accept TLS and most require it; Require encrypts without checking the certificate (as libpq).
             SslMode = SslMode.Require,
             // Redshift has no DISCARD ALL, which Npgsql sends when a pooled connection is reused.
             NoResetOnClose = true,
         };
-        foreach (var (k, v) in p.Options) b[k] = v;
+        // amx's own keys (auth, cluster_id, region, workgroup, base_url) are not Npgsql keywords.
+        foreach (var (k, v) in p.Options)
+            if (!RedshiftIamSettings.Keys.Contains(k)) b[k] = v;
         return b.ConnectionString;
     }
 }

@@ -82,6 +82,9 @@ public sealed class AddDbProfileCommand : AmxCommand
         if (config.ActiveDbProfile is null || parse.GetValue(_activate)) config.ActiveDbProfile = name;
         ctx.SaveConfig();
         ctx.Out.WriteLine($"Added db profile '{name}' ({backend.ToConfigName()}, {profile.Location}).");
+        if (Amx.Data.Warehouse.Redshift.Iam.RedshiftIamSettings.UsesIam(profile) && profile.User is not null
+            && Amx.Data.Warehouse.Redshift.Iam.RedshiftIamSettings.From(profile).Serverless)
+            ctx.Warn($"--user {profile.User} is not sent to Redshift Serverless: GetCredentials logs in as the AWS identity's own database user");
         if (profile.PasswordEnv is { } env && ctx.Env.Variable(env) is null)
             ctx.Warn($"environment variable {env} is not set in this shell; set it before connecting");
         return Task.FromResult(0);
@@ -102,14 +105,17 @@ public sealed class AddDbProfileCommand : AmxCommand
             CloudProfileOptions.Validate(p);
             return;
         }
+        var iam = Amx.Data.Warehouse.Redshift.Iam.RedshiftIamSettings.UsesIam(p);
         var missing = new List<string>();
         if (string.IsNullOrWhiteSpace(p.Host)) missing.Add("--host");
         if (string.IsNullOrWhiteSpace(p.Database) && p.Backend is Backend.PostgreSql or Backend.Redshift) missing.Add("--database");
-        if (string.IsNullOrWhiteSpace(p.User) && p.Backend != Backend.SqlServer) missing.Add("--user");
+        // IAM without --user: the database user is the AWS identity's own (GetClusterCredentialsWithIAM, Serverless).
+        if (string.IsNullOrWhiteSpace(p.User) && p.Backend != Backend.SqlServer && !iam) missing.Add("--user");
         if (missing.Count > 0)
             throw AmxException.BadInput($"missing {string.Join(", ", missing)} for a {p.Backend.ToConfigName()} profile",
                 $"amx add-db-profile {p.Name} --backend {p.Backend.ToConfigName()} --host H --database D --user U --password-env VAR");
         if (p.Port is <= 0 or > 65535) throw AmxException.BadInput($"--port {p.Port} is not a TCP port (1-65535)");
+        if (p.Backend == Backend.Redshift) CloudProfileOptions.ValidateRedshift(p);
     }
 }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Amx.Data.Config;
 using Amx.Data.Errors;
 using Amx.Data.Warehouse.Http;
+using Amx.Data.Warehouse.Redshift.Iam;
 
 namespace Amx.Tool.Commands.Profiles;
 
@@ -17,15 +18,21 @@ sealed class CloudProfileOptions
     readonly Option<string?> _role = new("--role") { Description = "Snowflake: role amx uses (default: the user's default role)" };
     readonly Option<string?> _auth = new("--auth")
     {
-        Description = "Snowflake: keypair (default; --secret-env holds the PEM key or its path) or oauth; Databricks: pat (default) or oauth (--secret-env holds the token); BigQuery: service-account (default; --secret-env holds the key file path) or oauth (an access token)",
+        Description = "Snowflake: keypair (default; --secret-env holds the PEM key or its path) or oauth; Databricks: pat (default) or oauth (--secret-env holds the token); BigQuery: service-account (default; --secret-env holds the key file path) or oauth (an access token); Redshift: password (default) or iam (temporary credentials from AWS)",
     };
     readonly Option<string?> _project = new("--project") { Description = "BigQuery: the Google Cloud project id whose jobs run amx's queries and whose datasets are read (same as --database)" };
     readonly Option<string?> _dataset = new("--dataset") { Description = "BigQuery: default dataset (read when no scope names one; else the whole project in --location)" };
     readonly Option<string?> _location = new("--location") { Description = "BigQuery: location of the datasets and jobs (US, EU, europe-west2, …; default US)" };
     readonly Option<string?> _tokenUrl = new("--token-url") { Description = "BigQuery: send the service account's token request here instead of the key's token_uri (test server, proxy)" };
-    readonly Option<string?> _baseUrl = new("--base-url") { Description = "Cloud warehouses: send API calls to this URL instead of https://HOST (private link, proxy, test server)" };
+    readonly Option<string?> _baseUrl = new("--base-url") { Description = "Cloud warehouses: send API calls to this URL instead of https://HOST (private link, proxy, test server); Redshift --auth iam: where the credentials call goes (VPC endpoint)" };
+    readonly Option<string?> _clusterId = new("--cluster-id") { Description = "Redshift --auth iam: the provisioned cluster's identifier (default: the first label of --host)" };
+    readonly Option<string?> _region = new("--region") { Description = "Redshift --auth iam: AWS region of the cluster or workgroup (default: from --host)" };
+    readonly Option<string?> _workgroup = new("--workgroup") { Description = "Redshift --auth iam: the Serverless workgroup (default: the first label of a Serverless --host)" };
 
-    public IEnumerable<Option> All => [_account, _warehouse, _httpPath, _role, _auth, _project, _dataset, _location, _tokenUrl, _baseUrl];
+    public IEnumerable<Option> All => [_account, _warehouse, _httpPath, _role, _auth, _project, _dataset, _location, _tokenUrl, _baseUrl, _clusterId, _region, _workgroup];
+
+    /// <summary>The options a Redshift profile takes (its IAM authentication; docs/redshift.md).</summary>
+    static readonly HashSet<string> RedshiftKeys = [.. RedshiftIamSettings.Keys];
 
     static readonly Dictionary<Backend, string[]> AuthMethods = new()
     {
@@ -41,10 +48,16 @@ sealed class CloudProfileOptions
             (_account, CloudSettings.AccountKey), (_warehouse, CloudSettings.WarehouseKey), (_httpPath, CloudConnectionStrings.HttpPathKey), (_role, CloudSettings.RoleKey),
             (_auth, CloudSettings.AuthKey), (_baseUrl, CloudSettings.BaseUrlKey),
             (_dataset, CloudConnectionStrings.DatasetKey), (_location, CloudSettings.LocationKey), (_tokenUrl, CloudSettings.TokenUrlKey),
+            (_clusterId, RedshiftIamSettings.ClusterIdKey), (_region, RedshiftIamSettings.RegionKey), (_workgroup, RedshiftIamSettings.WorkgroupKey),
         }.Where(x => parse.GetValue(x.Option) is not null).ToList();
-        if (given.Count > 0 && !profile.Backend.IsCloud())
-            throw AmxException.BadInput($"{given[0].Option.Name} applies to cloud warehouse profiles only (snowflake, databricks, bigquery)",
-                $"drop {given[0].Option.Name} for a {profile.Backend.ToConfigName()} profile");
+        var redshiftOnly = given.FirstOrDefault(x => x.Key is RedshiftIamSettings.ClusterIdKey or RedshiftIamSettings.RegionKey or RedshiftIamSettings.WorkgroupKey);
+        if (redshiftOnly.Option is not null && profile.Backend != Backend.Redshift)
+            throw AmxException.BadInput($"{redshiftOnly.Option.Name} applies to redshift profiles only (with --auth iam)", $"drop {redshiftOnly.Option.Name} for a {profile.Backend.ToConfigName()} profile");
+        var misplaced = profile.Backend == Backend.Redshift ? given.FirstOrDefault(x => !RedshiftKeys.Contains(x.Key))
+            : profile.Backend.IsCloud() ? default : given.FirstOrDefault();
+        if (misplaced.Option is not null)
+            throw AmxException.BadInput($"{misplaced.Option.Name} applies to cloud warehouse profiles only (snowflake, databricks, bigquery)",
+                $"drop {misplaced.Option.Name} for a {profile.Backend.ToConfigName()} profile");
         foreach (var (option, key) in given) profile.Options[key] = parse.GetValue(option)!.Trim();
         if (parse.GetValue(_project) is { } project)
         {
@@ -54,6 +67,31 @@ sealed class CloudProfileOptions
                 throw AmxException.BadInput($"--project {project} and --database {db} disagree", "give the BigQuery project once, with --project");
             profile.Database = project.Trim();
         }
+    }
+
+    /// <summary>
+    /// A Redshift profile's authentication: <c>password</c> (default; --password-env) or <c>iam</c> (temporary
+    /// credentials from AWS; the cluster or workgroup and region given or inferred from --host).
+    /// </summary>
+    public static void ValidateRedshift(DbProfile p)
+    {
+        var auth = p.Options.TryGetValue(RedshiftIamSettings.AuthKey, out var a) ? a.Trim().ToLowerInvariant() : RedshiftIamSettings.Password;
+        if (auth is not (RedshiftIamSettings.Password or RedshiftIamSettings.Iam))
+            throw AmxException.BadInput($"--auth {auth} is not a redshift auth method", "use one of: password (default), iam");
+        if (auth == RedshiftIamSettings.Password)
+        {
+            p.Options.Remove(RedshiftIamSettings.AuthKey);
+            var iamOnly = new[] { (RedshiftIamSettings.ClusterIdKey, "--cluster-id"), (RedshiftIamSettings.RegionKey, "--region"), (RedshiftIamSettings.WorkgroupKey, "--workgroup"), (RedshiftIamSettings.BaseUrlKey, "--base-url") }
+                .FirstOrDefault(k => p.Options.ContainsKey(k.Item1));
+            if (iamOnly.Item1 is not null)
+                throw AmxException.BadInput($"{iamOnly.Item2} applies to redshift profiles with --auth iam only", $"add --auth iam, or drop {iamOnly.Item2}");
+            return;
+        }
+        p.Options[RedshiftIamSettings.AuthKey] = auth;
+        if (p.PasswordEnv is not null || p.Password is not null)
+            throw AmxException.BadInput("--auth iam takes no password: amx asks AWS for a temporary one at each connection",
+                "drop --password-env/--password-stdin; AWS credentials come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or ~/.aws");
+        RedshiftIamSettings.From(p);
     }
 
     public static void Validate(DbProfile p)
