@@ -123,6 +123,15 @@ public sealed class HistoryBench : IBenchSuite
             if (hash.Stdout.Trim() != hashFloor.Stdout.Split(' ')[0])
                 throw new InvalidOperationException($"--hash-only {hash.Stdout.Trim()} is not psql COPY | sha256sum {hashFloor.Stdout.Split(' ')[0]}");
 
+            // Whole listings, streamed: show's json and csv, review's export; the floor copies the run's rows out in byte order.
+            var rowsFloor = Floor(repeat, Copy($"SELECT * FROM amx.amx_history_results WHERE run_id = '{PairA}' ORDER BY target_qname COLLATE \"C\"") + " > /dev/null", psql);
+            Timed(ctx, repeat, $"history show --output json ({label} results), stdout dropped", null, rowsFloor, discard: true, home, env,
+                "history", "show", PairA, "--output", "json");
+            Timed(ctx, repeat, $"history show --output csv ({label} results), stdout dropped", null, rowsFloor, discard: true, home, env,
+                "history", "show", PairA, "--output", "csv");
+            Timed(ctx, repeat, $"review --export FILE.csv ({label} results)", null, rowsFloor, discard: true, home, env,
+                "review", PairA, "--export", Path.Combine(home, "review.csv"));
+
             // Compare: the server's FULL JOIN of the two runs, in byte order, copied out, is the floor.
             var join = "SELECT coalesce(a.target_qname, b.target_qname) AS t, a.description, b.description, " +
                        "CASE WHEN a.description IS NULL AND b.description IS NULL THEN 'same' WHEN b.description IS NULL THEN 'a added' " +
@@ -154,7 +163,7 @@ public sealed class HistoryBench : IBenchSuite
     }
 
     /// <summary>amx's median run beside its floor: wall, CPU, peak memory, ratio, and the load average.</summary>
-    static AmxRun Timed(BenchContext ctx, int repeat, string name, double target, AmxRun floor, bool discard, string home, Dictionary<string, string> env, params string[] args)
+    static AmxRun Timed(BenchContext ctx, int repeat, string name, double? target, AmxRun floor, bool discard, string home, Dictionary<string, string> env, params string[] args)
     {
         AmxRun One() => (discard ? ctx.AmxDiscarding(home, "bench", env, args) : ctx.Amx(home, "bench", env, args)).Check(name);
         One();

@@ -37,15 +37,17 @@ public sealed class ScaleBench : IBenchSuite
             await SyntheticWarehouse.EnsurePostgresAsync(ctx.PostgresAdmin, tables, 50, database);
             var columns = tables * 50;
             var label = columns >= 1_000_000 ? $"{columns / 1_000_000.0:0.##}M" : $"{columns / 1000.0:0.#}k";
-            var runs = new List<(AmxRun Run, AmxRun Floor)>();
+            var runs = new List<(AmxRun Run, AmxRun Floor, AmxRun Review)>();
             for (var i = 0; i < repeat; i++) runs.Add(await OnceAsync(ctx, database, psql));
-            var (run, floor) = runs.OrderBy(r => r.Run.Elapsed).ElementAt(runs.Count / 2);
+            var (run, floor, review) = runs.OrderBy(r => r.Run.Elapsed).ElementAt(runs.Count / 2);
             var ratio = run.Elapsed.TotalSeconds / floor.Elapsed.TotalSeconds;
             peaks[columns] = run.PeakMb;
             ctx.Report($"run-apply --accept none, {label} columns ({tables}×50)", run.Elapsed.TotalSeconds, "s", 3 * floor.Elapsed.TotalSeconds,
                 $"CPU {run.CpuSeconds:F2} s, peak {run.PeakMb:F0} MB; floor (psql catalog read + COPY of the {columns + tables:N0} result rows) " +
                 $"{floor.Elapsed.TotalSeconds:F2} s; ratio {ratio:F2}×; {(repeat > 1 ? $"median of {repeat}; " : "")}load {BenchContext.LoadAverage()}");
             ctx.Report($"run-apply peak memory, {label} columns", run.PeakMb, "MB", columns >= 1_000_000 ? 300 : (double?)null);
+            ctx.Report($"review --accept all of that run, {label} results", review.Elapsed.TotalSeconds, "s", null,
+                $"CPU {review.CpuSeconds:F2} s, peak {review.PeakMb:F0} MB (loads only named results; a level is one UPDATE); load {BenchContext.LoadAverage()}");
         }
         if (peaks.TryGetValue(100_000, out var at100k))
             foreach (var (columns, peak) in peaks.Where(p => p.Key > 100_000))
@@ -53,7 +55,7 @@ public sealed class ScaleBench : IBenchSuite
     }
 
     /// <summary>One run-apply into a fresh store database, then the floor over the same catalog and the same result rows.</summary>
-    static async Task<(AmxRun Run, AmxRun Floor)> OnceAsync(BenchContext ctx, string warehouse, Dictionary<string, string> psql)
+    static async Task<(AmxRun Run, AmxRun Floor, AmxRun Review)> OnceAsync(BenchContext ctx, string warehouse, Dictionary<string, string> psql)
     {
         await using (var admin = new NpgsqlConnection(ctx.PostgresAdmin))
         {
@@ -77,6 +79,9 @@ public sealed class ScaleBench : IBenchSuite
 
             var run = ctx.Amx(home, "bench", env, "run-apply", SyntheticWarehouse.PgSchema, "--accept", "none", "--profiling-mode", "metadata", "--yes",
                 "--db-profile", "wh", "--llm-profile", "off", "--output", "json").Check("run-apply");
+            // --accept none left every draft pending: accepting them all is the review of a whole warehouse.
+            var runId = System.Text.Json.JsonDocument.Parse(run.Stdout).RootElement.GetProperty("run_id").GetString()!;
+            var review = ctx.Amx(home, "bench", env, "review", runId, "--accept", "all").Check("review");
 
             // The floor: the catalog read as psql does it, and the run's own rows COPYed into a table of the same shape.
             var rows = Path.Combine(home, "rows.tsv");
@@ -90,7 +95,7 @@ public sealed class ScaleBench : IBenchSuite
             var floor = BenchContext.Shell(
                 $"\"$PSQL\" -X -q -d {warehouse} -c \"COPY ({catalog}) TO STDOUT\" > /dev/null && " +
                 $"\"$PSQL\" -X -q -c \"\\copy floor_results FROM '{rows}'\"", store).Check("floor");
-            return (run, floor);
+            return (run, floor, review);
         }
         finally
         {

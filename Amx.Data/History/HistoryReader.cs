@@ -55,25 +55,47 @@ public sealed class HistoryReader(HistoryStoreTarget target)
     public async Task<List<HistoryResult>> ResultsAsync(string runId, bool full, CancellationToken ct = default)
     {
         await using var conn = await OpenAsync(ct);
-        await using var cmd = conn.CreateCommand();
-        cmd.CommandText = "SELECT target_qname, target_kind, description, confidence, decision, reviewed_by, reviewed_at, applied, applied_at, " +
-                          "applied_by, apply_status, error, metadata_json, reverted_at, reverted_by" + (full ? ", alternatives, previous_comment" : "") +
-                          $" FROM {target.Provider.QualifiedTable(target.Schema, HistoryModel.ResultsTable)} WHERE run_id = @run";
-        Add(cmd, "run", runId);
+        await using var cmd = ResultsCommand(conn, runId, full, ordered: false);
         var list = new List<HistoryResult>();
         await using (var r = await cmd.ExecuteReaderAsync(ct))
-            while (await r.ReadAsync(ct))
-                list.Add(new HistoryResult
-                {
-                    RunId = runId, TargetQname = r.GetString(0), TargetKind = r.GetString(1), Description = Text(r, 2), Confidence = Text(r, 3),
-                    Decision = r.GetString(4), ReviewedBy = Text(r, 5), ReviewedAt = Time(r, 6), Applied = Convert.ToBoolean(r.GetValue(7)),
-                    AppliedAt = Time(r, 8), AppliedBy = Text(r, 9), ApplyStatus = Text(r, 10), Error = Text(r, 11),
-                    MetadataJson = Text(r, 12), RevertedAt = Time(r, 13), RevertedBy = Text(r, 14),
-                    Alternatives = full ? Text(r, 15) : null, PreviousComment = full ? Text(r, 16) : null,
-                });
+            while (await r.ReadAsync(ct)) list.Add(ReadResult(r, runId, full));
         list.Sort((a, b) => Utf8Order.Comparer.Compare(a.TargetQname, b.TargetQname));
         return list;
     }
+
+    /// <summary>
+    /// The run's results one at a time, in the server's byte order of target_qname
+    /// (<see cref="Providers.HistoryProvider.ByteOrder"/>): for output that must not hold a million results in memory
+    /// (<c>history show --output json|csv</c>, <c>review --export</c>).
+    /// </summary>
+    public async IAsyncEnumerable<HistoryResult> StreamResultsAsync(string runId, bool full, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = ResultsCommand(conn, runId, full, ordered: true);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) yield return ReadResult(r, runId, full);
+    }
+
+    /// <summary>Without <paramref name="full"/> the bulky alternatives and previous_comment are left unread.</summary>
+    DbCommand ResultsCommand(DbConnection conn, string runId, bool full, bool ordered)
+    {
+        var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT target_qname, target_kind, description, confidence, decision, reviewed_by, reviewed_at, applied, applied_at, " +
+                          "applied_by, apply_status, error, metadata_json, reverted_at, reverted_by" + (full ? ", alternatives, previous_comment" : "") +
+                          $" FROM {target.Provider.QualifiedTable(target.Schema, HistoryModel.ResultsTable)} WHERE run_id = @run" +
+                          (ordered ? $" ORDER BY {target.Provider.ByteOrder("target_qname")}" : "");
+        Add(cmd, "run", runId);
+        return cmd;
+    }
+
+    static HistoryResult ReadResult(DbDataReader r, string runId, bool full) => new()
+    {
+        RunId = runId, TargetQname = r.GetString(0), TargetKind = r.GetString(1), Description = Text(r, 2), Confidence = Text(r, 3),
+        Decision = r.GetString(4), ReviewedBy = Text(r, 5), ReviewedAt = Time(r, 6), Applied = Convert.ToBoolean(r.GetValue(7)),
+        AppliedAt = Time(r, 8), AppliedBy = Text(r, 9), ApplyStatus = Text(r, 10), Error = Text(r, 11),
+        MetadataJson = Text(r, 12), RevertedAt = Time(r, 13), RevertedBy = Text(r, 14),
+        Alternatives = full ? Text(r, 15) : null, PreviousComment = full ? Text(r, 16) : null,
+    };
 
     /// <summary>
     /// The descriptions hash of a run, streamed: the server orders by target name in UTF-8 byte order

@@ -89,6 +89,10 @@ public sealed class HistoryStore
         }
     }
 
+    /// <summary>The run's results one at a time (<see cref="HistoryReader.StreamResultsAsync"/>).</summary>
+    public IAsyncEnumerable<HistoryResult> StreamResultsAsync(string runId, bool full, CancellationToken ct = default) =>
+        new HistoryReader(Target).StreamResultsAsync(runId, full, ct);
+
     /// <summary>Apply's candidates chunk by chunk (<see cref="HistoryReader.ApplyCandidateChunksAsync"/>).</summary>
     public IAsyncEnumerable<List<HistoryResult>> ApplyCandidateChunksAsync(string runId, bool revert, int size, CancellationToken ct = default) =>
         new HistoryReader(Target).ApplyCandidateChunksAsync(runId, revert, size, ct);

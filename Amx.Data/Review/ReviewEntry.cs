@@ -62,9 +62,10 @@ public static class ReviewFile
         public List<ReviewEntry> Results { get; set; } = [];
     }
 
-    public static void Write(string path, string runId, IReadOnlyList<ReviewEntry> entries)
+    /// <summary>Writes the entries as they come (YAML or CSV by extension); returns how many were written.</summary>
+    public static async Task<int> WriteAsync(string path, string runId, IAsyncEnumerable<ReviewEntry> entries)
     {
-        try { WriteFile(path, runId, entries); }
+        try { return await WriteFileAsync(path, runId, entries); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw AmxException.BadInput($"cannot write review file {path}: {FileErrors.Cause(e)}",
@@ -72,33 +73,47 @@ public static class ReviewFile
         }
     }
 
-    static void WriteFile(string path, string runId, IReadOnlyList<ReviewEntry> entries)
+    static async Task<int> WriteFileAsync(string path, string runId, IAsyncEnumerable<ReviewEntry> entries)
     {
-        using var writer = new StreamWriter(path);
+        await using var writer = new StreamWriter(path);
+        var count = 0;
         if (IsCsv(path))
         {
-            using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
+            await using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
             csv.WriteField("target"); csv.WriteField("kind"); csv.WriteField("confidence"); csv.WriteField("live_comment");
             csv.WriteField("draft"); csv.WriteField("alternatives"); csv.WriteField("decision"); csv.WriteField("text");
             csv.WriteField("source");
             // Last, so the columns people edit keep their places; read back to refuse a file of another run.
             csv.WriteField("run_id");
-            csv.NextRecord();
-            foreach (var e in entries)
+            await csv.NextRecordAsync();
+            await foreach (var e in entries)
             {
                 csv.WriteField(e.Target); csv.WriteField(e.Kind); csv.WriteField(e.Confidence); csv.WriteField(e.LiveComment);
                 csv.WriteField(e.Draft); csv.WriteField(string.Join(" | ", e.Alternatives)); csv.WriteField(e.Decision); csv.WriteField(e.Text);
                 csv.WriteField(e.Source);
                 csv.WriteField(runId);
-                csv.NextRecord();
+                await csv.NextRecordAsync();
+                count++;
             }
-            return;
+            return count;
         }
-        writer.WriteLine("# amx review file: set decision to accepted, edited or rejected; edit text to change the description.");
-        writer.WriteLine($"# Then: amx review {runId} --from-file {Path.GetFileName(path)}");
-        new SerializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance)
-            .WithEventEmitter(next => new ExactStringEmitter(next)).Build()
-            .Serialize(writer, new Document { RunId = runId, Results = entries.ToList() });
+        await writer.WriteLineAsync("# amx review file: set decision to accepted, edited or rejected; edit text to change the description.");
+        await writer.WriteLineAsync($"# Then: amx review {runId} --from-file {Path.GetFileName(path)}");
+        // The document is the run id and the list of results; each entry is serialised as a one-item list as it arrives,
+        // which is exactly the text of that item in the whole document (a top-level mapping's list is not indented).
+        var yaml = new SerializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance)
+            .WithEventEmitter(next => new ExactStringEmitter(next)).Build();
+        yaml.Serialize(writer, new Dictionary<string, string> { ["run_id"] = runId });
+        var any = false;
+        await foreach (var e in entries)
+        {
+            if (!any) await writer.WriteLineAsync("results:");
+            any = true;
+            yaml.Serialize(writer, new[] { e });
+            count++;
+        }
+        if (!any) await writer.WriteLineAsync("results: []");
+        return count;
     }
 
     public static ReviewFileContent Read(string path)

@@ -27,11 +27,16 @@ public sealed record ReviewSummary(string RunId, string State, int Accepted, int
 /// <summary>Records reviewers' decisions on a run's results; the run becomes <c>reviewed</c> when nothing is pending.</summary>
 public sealed class ReviewService(HistoryStore store, AmxEnvironment env)
 {
-    public async Task<IReadOnlyList<ReviewEntry>> ExportAsync(string runId, CancellationToken ct)
+    /// <summary>The run's results as review entries, streamed from the store (a million-result run is never held in memory).</summary>
+    public async Task<IAsyncEnumerable<ReviewEntry>> ExportAsync(string runId, CancellationToken ct)
     {
-        var run = await store.FindRunAsync(runId);
-        var results = await store.GetResultsAsync(run.RunId);
-        return results.Select(ReviewEntry.From).ToList();
+        var run = await store.FindRunAsync(runId, ct);
+        return Entries(store.StreamResultsAsync(run.RunId, full: true, ct));
+
+        static async IAsyncEnumerable<ReviewEntry> Entries(IAsyncEnumerable<HistoryResult> results)
+        {
+            await foreach (var r in results) yield return ReviewEntry.From(r);
+        }
     }
 
     static string? NoComments(HistoryRun run)

@@ -5,9 +5,12 @@ public sealed class CsvFormatter : IOutputFormatter
 {
     public void Write(TextWriter writer, OutputTable table)
     {
-        writer.Write(string.Join(',', table.Columns.Select(Escape)) + "\r\n");
-        foreach (var row in table.Rows) writer.Write(string.Join(',', row.Select(Escape)) + "\r\n");
+        WriteRow(writer, table.Columns);
+        foreach (var row in table.Rows) WriteRow(writer, row);
     }
+
+    /// <summary>One record: what a streamed listing writes per row.</summary>
+    public static void WriteRow(TextWriter writer, IEnumerable<string?> fields) => writer.Write(string.Join(',', fields.Select(Escape)) + "\r\n");
 
     public static string Escape(string? field)
     {

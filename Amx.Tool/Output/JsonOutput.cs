@@ -20,4 +20,27 @@ public static class JsonOutput
     {
         writer.WriteLine(JsonSerializer.Serialize(value, value.GetType(), Options));
     }
+
+    /// <summary>
+    /// The same document as <see cref="Write"/> of <paramref name="head"/>'s properties, then <paramref name="name"/>
+    /// holding <paramref name="items"/>, then <paramref name="tail"/> — but each item is written as it arrives, so a
+    /// long list is never held in memory. Items are serialised alone and indented to their depth (a JSON text has no
+    /// raw line breaks inside strings, so indenting by line is exact).
+    /// </summary>
+    public static async Task WriteStreamedAsync(TextWriter writer, object head, string name, IAsyncEnumerable<object> items, (string Name, object? Value) tail)
+    {
+        var open = JsonSerializer.Serialize(head, head.GetType(), Options);
+        // "{ …head… }" without its closing brace; an empty head is "{}".
+        open = open == "{}" ? "{" : open[..open.LastIndexOf('}')].TrimEnd() + ",";
+        await writer.WriteAsync(open + "\n  " + JsonSerializer.Serialize(name, Options) + ": [");
+        var first = true;
+        await foreach (var item in items)
+        {
+            await writer.WriteAsync((first ? "\n    " : ",\n    ") + JsonSerializer.Serialize(item, item.GetType(), Options).Replace("\n", "\n    "));
+            first = false;
+        }
+        await writer.WriteAsync(first ? "]" : "\n  ]");
+        await writer.WriteLineAsync(",\n  " + JsonSerializer.Serialize(tail.Name, Options) + ": " +
+                                    JsonSerializer.Serialize(tail.Value, tail.Value?.GetType() ?? typeof(object), Options).Replace("\n", "\n  ") + "\n}");
+    }
 }

@@ -36,15 +36,13 @@ public sealed class HistoryShowCommand : AmxCommand
             else ctx.Out.WriteLine(digest);
             return 0;
         }
-        // json carries every column; the table only what it prints (an eval's table shows the hidden human text).
-        var results = await store.ReadAsync(r => r.ResultsAsync(run.RunId, full: json || run.RunKind == Amx.Data.History.Model.RunKinds.Eval, ct), ct);
-        var hash = parse.GetValue(_hash) ? DescriptionsHash.Compute(results) : null;
         var meta = RunMetadata.Read(run.MetadataJson);
         var local = await LocalCopyAsync(ctx, store, run, ct);
-
+        var eval = run.RunKind == Amx.Data.History.Model.RunKinds.Eval;
         if (json)
         {
-            JsonOutput.Write(ctx.Out, new
+            // Streamed: each result is written as it is read, so a million-result run is never held in memory.
+            var head = new
             {
                 run = RunJson.Summary(run),
                 metadata = meta.ToElement(),
@@ -53,20 +51,11 @@ public sealed class HistoryShowCommand : AmxCommand
                     path = ctx.Env.LocalHistoryPath, state = local.State, ok = local.OkCount, fail = local.FailCount,
                     hint = "amx history-store migrate",
                 },
-                results = results.Select(r => new
-                {
-                    target = r.TargetQname, kind = r.TargetKind, description = r.Description, confidence = r.Confidence,
-                    alternatives = string.IsNullOrEmpty(r.Alternatives) ? null : System.Text.Json.JsonSerializer.Deserialize<List<string>>(r.Alternatives),
-                    previous_comment = r.PreviousComment, decision = r.Decision, reviewed_by = r.ReviewedBy, reviewed_at = RunJson.Utc(r.ReviewedAt),
-                    applied = r.Applied, applied_by = r.AppliedBy, applied_at = RunJson.Utc(r.AppliedAt), apply_status = r.ApplyStatus, error = r.Error,
-                    source = SourceOf(r), metadata = r.MetadataJson is null ? (System.Text.Json.JsonElement?)null : ResultMetadata.Read(r.MetadataJson).ToElement(),
-                    reverted_by = r.RevertedBy, reverted_at = RunJson.Utc(r.RevertedAt),
-                }),
-                hash,
-            });
+            };
+            await JsonOutput.WriteStreamedAsync(ctx.Out, head, "results", Json(store.StreamResultsAsync(run.RunId, full: true, ct)),
+                ("hash", parse.GetValue(_hash) ? await store.ReadAsync(r => r.DescriptionsHashAsync(run.RunId, ct), ct) : null));
             return 0;
         }
-
         var o = ctx.Out;
         o.WriteLine($"run      {run.RunId}");
         o.WriteLine($"who      {run.Who}{(run.Host is null ? "" : " on " + run.Host)}");
@@ -91,7 +80,18 @@ public sealed class HistoryShowCommand : AmxCommand
             o.WriteLine($"note     resumed with another llm profile: {string.Join(", ", switches)} (each result's metadata names its profile)");
         foreach (var line in RunUsage.Lines(meta)) o.WriteLine(line);
         o.WriteLine();
-        if (run.RunKind == Amx.Data.History.Model.RunKinds.Eval)
+        if (ctx.Globals.Output == OutputFormat.Csv && !eval)
+        {
+            // Streamed like json: one CSV line per result as it is read.
+            CsvFormatter.WriteRow(o, TableColumns);
+            await foreach (var r in store.StreamResultsAsync(run.RunId, full: false, ct)) CsvFormatter.WriteRow(o, Row(r));
+            if (parse.GetValue(_hash)) o.WriteLine(await store.ReadAsync(r => r.DescriptionsHashAsync(run.RunId, ct), ct));
+            return 0;
+        }
+        // The table only what it prints (an eval's table shows the hidden human text); a table needs every row for its widths.
+        var results = await store.ReadAsync(r => r.ResultsAsync(run.RunId, full: eval, ct), ct);
+        var hash = parse.GetValue(_hash) ? DescriptionsHash.Compute(results) : null;
+        if (eval)
         {
             // An eval run's results are scored drafts next to the hidden human text, never decided or applied.
             var e = new OutputTable("target", "confidence", "token_f1", "rouge_l", "judge", "judge_reason", "draft", "human");
@@ -105,13 +105,8 @@ public sealed class HistoryShowCommand : AmxCommand
             if (hash is not null) o.WriteLine(hash);
             return 0;
         }
-        var t = new OutputTable("target", "kind", "description", "confidence", "decision", "reviewed_by", "applied_by", "applied_at", "status", "reverted");
-        foreach (var r in results)
-            t.Add(r.TargetQname, r.TargetKind,
-                (r.Description ?? (r.Error is null ? null : "(failed: " + r.Error + ")")) + (SourceOf(r) is { } src ? $" (from {src})" : ""),
-                r.Confidence, r.Decision,
-                r.ReviewedBy, r.AppliedBy, RunJson.Utc(r.AppliedAt), r.ApplyStatus,
-                r.RevertedAt is { } rowReverted ? $"{r.RevertedBy} {RunJson.Utc(rowReverted)}" : null);
+        var t = new OutputTable(TableColumns);
+        foreach (var r in results) t.Add(Row(r));
         Renderer.For(ctx).Write(o, t);
         if (hash is not null) o.WriteLine(hash);
         return 0;
@@ -126,6 +121,31 @@ public sealed class HistoryShowCommand : AmxCommand
         var local = await Amx.Data.History.HistoryStore.OpenLocalAsync(ctx.Env, ct);
         var there = await local.ReadAsync(r => r.FindRunAsync(run.RunId, ct), ct);
         return there is not null && RunMetadata.Read(there.MetadataJson).LocalFallback == true ? there : null;
+    }
+
+    static readonly string[] TableColumns = ["target", "kind", "description", "confidence", "decision", "reviewed_by", "applied_by", "applied_at", "status", "reverted"];
+
+    static string?[] Row(Amx.Data.History.Model.HistoryResult r) =>
+    [
+        r.TargetQname, r.TargetKind,
+        (r.Description ?? (r.Error is null ? null : "(failed: " + r.Error + ")")) + (SourceOf(r) is { } src ? $" (from {src})" : ""),
+        r.Confidence, r.Decision, r.ReviewedBy, r.AppliedBy, RunJson.Utc(r.AppliedAt), r.ApplyStatus,
+        r.RevertedAt is { } rowReverted ? $"{r.RevertedBy} {RunJson.Utc(rowReverted)}" : null,
+    ];
+
+    /// <summary>Every column of each result, as json shows it.</summary>
+    static async IAsyncEnumerable<object> Json(IAsyncEnumerable<Amx.Data.History.Model.HistoryResult> results)
+    {
+        await foreach (var r in results)
+            yield return new
+            {
+                target = r.TargetQname, kind = r.TargetKind, description = r.Description, confidence = r.Confidence,
+                alternatives = string.IsNullOrEmpty(r.Alternatives) ? null : System.Text.Json.JsonSerializer.Deserialize<List<string>>(r.Alternatives),
+                previous_comment = r.PreviousComment, decision = r.Decision, reviewed_by = r.ReviewedBy, reviewed_at = RunJson.Utc(r.ReviewedAt),
+                applied = r.Applied, applied_by = r.AppliedBy, applied_at = RunJson.Utc(r.AppliedAt), apply_status = r.ApplyStatus, error = r.Error,
+                source = SourceOf(r), metadata = r.MetadataJson is null ? (System.Text.Json.JsonElement?)null : ResultMetadata.Read(r.MetadataJson).ToElement(),
+                reverted_by = r.RevertedBy, reverted_at = RunJson.Utc(r.RevertedAt),
+            };
     }
 
     static string? Score(double? v) => v?.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture);

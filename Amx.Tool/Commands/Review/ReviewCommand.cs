@@ -38,9 +38,8 @@ public sealed class ReviewCommand : AmxCommand
             if (file is not null || accept.Length + reject.Length + set.Length > 0)
                 throw AmxException.BadInput("--export writes the run's results to a file and decides nothing; it cannot be combined with --accept, --reject, --set or --from-file",
                     $"export first (amx review {runId} --export {exportPath}), then decide (amx review {runId} --from-file {exportPath})");
-            var entries = await service.ExportAsync(runId, ct);
-            ReviewFile.Write(exportPath, runId, entries);
-            ctx.Out.WriteLine($"Wrote {entries.Count} results of {runId} to {exportPath}. Edit decision/text, then: amx review {runId} --from-file {exportPath}");
+            var count = await ReviewFile.WriteAsync(exportPath, runId, await service.ExportAsync(runId, ct));
+            ctx.Out.WriteLine($"Wrote {count} results of {runId} to {exportPath}. Edit decision/text, then: amx review {runId} --from-file {exportPath}");
             return 0;
         }
         var content = file is null ? null : ReviewFile.Read(file);

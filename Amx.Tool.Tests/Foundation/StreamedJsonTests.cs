@@ -1,0 +1,51 @@
+using System.Text.Json;
+using Amx.Tool.Output;
+
+namespace Amx.Tool.Tests.Foundation;
+
+/// <summary>
+/// <c>history show --output json</c> writes its results as they are read (<see cref="JsonOutput.WriteStreamedAsync"/>):
+/// the text must be exactly what serialising the whole document at once gives, for scripts that diff or parse it.
+/// </summary>
+[Category("Quick")]
+public sealed class StreamedJsonTests
+{
+    static async IAsyncEnumerable<object> Items(IEnumerable<object> items)
+    {
+        foreach (var i in items)
+        {
+            await Task.Yield();
+            yield return i;
+        }
+    }
+
+    static IEnumerable<TestCaseData> Cases()
+    {
+        var head = new { run = new { run_id = "run_1", who = "ann \"quoted\" é", tags = new[] { "a", "b" } }, metadata = (object?)null, local_copy = new { } };
+        yield return new TestCaseData(head, Array.Empty<object>(), (object?)null).SetName("no results, null tail");
+        yield return new TestCaseData(head, new object[] { new { target = "s.t.c", description = "line\nbreak, \"quote\"", alternatives = new[] { "x" } } },
+            (object?)"abc123").SetName("one result with escapes");
+        yield return new TestCaseData(head, Enumerable.Range(0, 5).Select(i => (object)new
+        {
+            target = $"s.t{i}", kind = "column", applied = i % 2 == 0, metadata = new { source = i == 3 ? "s.base.c" : null, nested = new { depth = i } },
+            alternatives = i == 1 ? Array.Empty<string>() : null,
+        }).ToArray(), (object?)new { counts = new[] { 1, 2 } }).SetName("several results, nested objects and an object tail");
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public async Task Streamed_text_is_the_whole_document_serialised_at_once(object head, object[] items, object? tail)
+    {
+        var streamed = new StringWriter();
+        await JsonOutput.WriteStreamedAsync(streamed, head, "results", Items(items), ("hash", tail));
+
+        // The same document built in memory: head's properties, then results, then the tail.
+        var whole = JsonSerializer.SerializeToNode(head, head.GetType(), JsonOutput.Options)!.AsObject();
+        whole["results"] = JsonSerializer.SerializeToNode(items, JsonOutput.Options);
+        whole["hash"] = tail is null ? null : JsonSerializer.SerializeToNode(tail, tail.GetType(), JsonOutput.Options);
+        var expected = new StringWriter();
+        expected.WriteLine(whole.ToJsonString(JsonOutput.Options));
+
+        Assert.That(streamed.ToString(), Is.EqualTo(expected.ToString()));
+        Assert.That(JsonDocument.Parse(streamed.ToString()).RootElement.GetProperty("results").GetArrayLength(), Is.EqualTo(items.Length));
+    }
+}
