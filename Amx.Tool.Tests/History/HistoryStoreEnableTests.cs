@@ -89,11 +89,8 @@ public class HistoryStoreEnableTests
     [Test]
     public async Task Pg_store_migrated_by_a_newer_amx_is_refused_with_upgrade_amx()
     {
-        var pg = await TestServers.Postgres();
-        var db = await pg.CreateDatabaseAsync("hist");
-        using var amx = Cli("lead", pg.AdminPassword);
-        WriteConfig(amx, PgProfile(pg, db));
-        Assert.That(amx.Run("history-store", "enable", "--profile", "shared", "--yes").ExitCode, Is.EqualTo(0));
+        var (pg, db, lead) = await EnabledPgStoreAsync();
+        using var amx = lead;
         await pg.ExecuteAsync("INSERT INTO amx.amx_history_migrations VALUES ('29991231000000_FromTheFuture', '99.0.0')", db);
 
         var r = amx.Run("history-store", "enable", "--profile", "shared", "--yes");
@@ -107,11 +104,8 @@ public class HistoryStoreEnableTests
     [Test]
     public async Task Pg_store_of_the_previous_amx_is_refused_until_enable_drops_its_run_id_index_and_keeps_the_runs()
     {
-        var pg = await TestServers.Postgres();
-        var db = await pg.CreateDatabaseAsync("hist");
-        using var amx = Cli("lead", pg.AdminPassword);
-        WriteConfig(amx, PgProfile(pg, db));
-        Assert.That(amx.Run("history-store", "enable", "--profile", "shared", "--yes").ExitCode, Is.EqualTo(0));
+        var (pg, db, lead) = await EnabledPgStoreAsync();
+        using var amx = lead;
         // The store exactly as the previous amx left it: its index on run_id, without the migration that drops it, one run.
         await pg.ExecuteAsync("CREATE INDEX ix_amx_history_results_run_id ON amx.amx_history_results (run_id); " +
                               "DELETE FROM amx.amx_history_migrations WHERE \"MigrationId\" LIKE '%\\_DropResultsRunIdIndex'; " +

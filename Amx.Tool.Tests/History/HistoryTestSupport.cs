@@ -28,6 +28,18 @@ static class HistoryTestSupport
     public static string MariaProfile(MariaDbServer my, string db, string name = "shared", string? user = null) =>
         $"  {name}:\n    backend: mariadb\n    host: 127.0.0.1\n    port: {my.Port}\n    database: {db}\n    user: {user ?? my.AdminUser}\n    password_env: {PasswordVar}\n";
 
+    /// <summary>A new database on the test PostgreSQL server whose shared store (schema amx) the lead's amx has enabled.</summary>
+    public static async Task<(PostgresServer Pg, string Db, AmxCli Lead)> EnabledPgStoreAsync(string prefix = "hist")
+    {
+        var pg = await TestServers.Postgres();
+        var db = await pg.CreateDatabaseAsync(prefix);
+        var amx = Cli("lead", pg.AdminPassword);
+        WriteConfig(amx, PgProfile(pg, db));
+        var r = amx.Run("history-store", "enable", "--profile", "shared", "--yes");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
+        return (pg, db, amx);
+    }
+
     public static AmxCli Cli(string user, string password)
     {
         var amx = new AmxCli(user: user);

@@ -22,11 +22,8 @@ public sealed class StalePlanTests
     [Test]
     public async Task Updates_of_a_run_the_statistics_do_not_know_probe_the_primary_key()
     {
-        var pg = await TestServers.Postgres();
-        var db = await pg.CreateDatabaseAsync("stale");
-        using var amx = Cli("lead", pg.AdminPassword);
-        WriteConfig(amx, PgProfile(pg, db));
-        Assert.That(amx.Run("history-store", "enable", "--profile", "shared", "--yes").ExitCode, Is.EqualTo(0));
+        var (pg, db, lead) = await EnabledPgStoreAsync("stale");
+        lead.Dispose();
 
         await using var conn = new NpgsqlConnection(pg.ConnectionString(db));
         await conn.OpenAsync();
