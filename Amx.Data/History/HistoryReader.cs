@@ -185,33 +185,52 @@ public sealed class HistoryReader(HistoryStoreTarget target)
     /// <summary>
     /// Apply's candidates <paramref name="size"/> at a time, in the store's order of target_qname. Where the provider
     /// streams (<see cref="Providers.HistoryProvider.StreamsApplyCandidates"/>) one query feeds every chunk as its rows
-    /// arrive; elsewhere each chunk is a keyset query. Either way memory holds one chunk.
+    /// arrive; elsewhere, and after the stream breaks (a server <c>statement_timeout</c> shorter than the apply, a
+    /// dropped connection), each chunk is a keyset query after the last chunk handed out. Either way memory holds one chunk.
     /// </summary>
     public async IAsyncEnumerable<List<HistoryResult>> ApplyCandidateChunksAsync(string runId, bool revert, int size,
         [EnumeratorCancellation] CancellationToken ct = default)
     {
-        if (!target.Provider.StreamsApplyCandidates)
+        string? after = null;
+        if (target.Provider.StreamsApplyCandidates)
         {
-            string? after = null;
-            while (await ApplyCandidatesAsync(runId, revert, after, size, ct) is { Count: > 0 } next)
+            await using var conn = await OpenAsync(ct);
+            await using var cmd = CandidatesCommand(conn, runId, revert, after: null, take: null);
+            DbDataReader? r = null;
+            var ended = false;
+            try
             {
-                yield return next;
-                after = next[^1].TargetQname;
+                var chunk = new List<HistoryResult>(size);
+                while (true)
+                {
+                    // The stream may fail at any read: the chunks handed out are done, the keyset below goes on after them.
+                    try
+                    {
+                        r ??= await cmd.ExecuteReaderAsync(ct);
+                        ended = !await r.ReadAsync(ct);
+                    }
+                    catch (DbException) { break; }
+                    if (ended) break;
+                    chunk.Add(ReadCandidate(r, runId));
+                    if (chunk.Count < size) continue;
+                    yield return chunk;
+                    after = chunk[^1].TargetQname;
+                    chunk = new List<HistoryResult>(size);
+                }
+                if (ended && chunk.Count > 0) yield return chunk;
             }
-            yield break;
+            finally
+            {
+                // A broken stream may fail again while closing; the keyset takes over.
+                if (r is not null) try { await r.DisposeAsync(); } catch (DbException) { }
+            }
+            if (ended) yield break;
         }
-        await using var conn = await OpenAsync(ct);
-        await using var cmd = CandidatesCommand(conn, runId, revert, after: null, take: null);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        var chunk = new List<HistoryResult>(size);
-        while (await r.ReadAsync(ct))
+        while (await ApplyCandidatesAsync(runId, revert, after, size, ct) is { Count: > 0 } next)
         {
-            chunk.Add(ReadCandidate(r, runId));
-            if (chunk.Count < size) continue;
-            yield return chunk;
-            chunk = new List<HistoryResult>(size);
+            yield return next;
+            after = next[^1].TargetQname;
         }
-        if (chunk.Count > 0) yield return chunk;
     }
 
     DbCommand CandidatesCommand(DbConnection conn, string runId, bool revert, string? after, int? take)

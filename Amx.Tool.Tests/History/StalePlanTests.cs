@@ -54,15 +54,61 @@ public sealed class StalePlanTests
             Is.EqualTo(0L), "the redundant run_id index is gone");
     }
 
+    /// <summary>
+    /// Apply reads its candidates on PostgreSQL as one streamed query while it works through them: a store role with a
+    /// <c>statement_timeout</c> shorter than the apply cancels that query midway. The chunks handed out stay done and
+    /// keyset queries deliver the rest — every candidate once, in order.
+    /// </summary>
+    [Test]
+    public async Task Apply_candidates_survive_a_statement_timeout_shorter_than_the_apply()
+    {
+        var (pg, db, lead) = await EnabledPgStoreAsync("timeout");
+        using var amx = lead;
+        await using (var conn = new NpgsqlConnection(pg.ConnectionString(db)))
+        {
+            await conn.OpenAsync();
+            await FillAsync(conn, "run_long", Fresh, description: "repeat('x', 500)");
+        }
+        await pg.ExecuteAsync($"ALTER DATABASE \"{db}\" SET statement_timeout = '300ms'", db);
+
+        // The hazard is real here: a plain stream read at apply's pace is cancelled.
+        await using (var conn = new NpgsqlConnection(pg.ConnectionString(db)))
+        {
+            await conn.OpenAsync();
+            await using var cmd = new NpgsqlCommand("SELECT target_qname, description FROM amx.amx_history_results WHERE run_id = 'run_long' ORDER BY target_qname", conn);
+            var cancelled = Assert.ThrowsAsync<PostgresException>(async () =>
+            {
+                await using var r = await cmd.ExecuteReaderAsync();
+                for (var n = 0; await r.ReadAsync(); n++)
+                    if (n % 1000 == 999) await Task.Delay(100);
+            });
+            Assert.That(cancelled!.SqlState, Is.EqualTo(PostgresErrorCodes.QueryCanceled));
+        }
+
+        var store = await OpenAsync(amx, pg.AdminPassword);
+        var seen = new List<string>();
+        var chunks = 0;
+        await foreach (var chunk in store.ApplyCandidateChunksAsync("run_long", revert: false, size: 1000))
+        {
+            seen.AddRange(chunk.Select(r => r.TargetQname));
+            chunks++;
+            await Task.Delay(100);
+        }
+        Assert.That(seen, Has.Count.EqualTo(Fresh));
+        Assert.That(seen, Is.Unique);
+        Assert.That(seen, Is.EqualTo(Enumerable.Range(0, Fresh).Select(Name).ToList()), "name order, nothing skipped");
+        Assert.That(chunks, Is.EqualTo(Fresh / 1000));
+    }
+
     static string Name(int i) => $"sales.t{i / 50:D4}.c{i % 50:D2}";
 
-    static async Task FillAsync(NpgsqlConnection conn, string run, int count)
+    static async Task FillAsync(NpgsqlConnection conn, string run, int count, string description = "'text ' || i")
     {
         await ExecAsync(conn, $"INSERT INTO amx.amx_history_runs (run_id, who, started_at, scope, state, ok_count, fail_count, run_kind) " +
                               $"VALUES ('{run}', 'lead', now(), 'sales', 'drafted', {count}, 0, 'draft')");
         await ExecAsync(conn, "INSERT INTO amx.amx_history_results (run_id, target_qname, target_kind, description, decision, applied) " +
                               $"SELECT '{run}', format('sales.t%s.c%s', lpad((i / 50)::text, 4, '0'), lpad((i % 50)::text, 2, '0')), 'column', " +
-                              $"'text ' || i, 'accepted', false FROM generate_series(0, {count - 1}) AS i");
+                              $"{description}, 'accepted', false FROM generate_series(0, {count - 1}) AS i");
     }
 
     sealed record Plan(string Text, string[] Scans);
