@@ -10,8 +10,12 @@ namespace Amx.Data.History;
 /// </summary>
 public static class ApplySql
 {
-    public const string ResultColumns = "target_qname, target_kind, description, confidence, decision, reviewed_by, reviewed_at, applied, applied_at, " +
-                                        "applied_by, apply_status, error, metadata_json, reverted_at, reverted_by, alternatives, previous_comment";
+    /// <summary>A result's columns without the bulky alternatives and previous_comment (listings, the hash).</summary>
+    public const string LeanResultColumns = "target_qname, target_kind, description, confidence, decision, reviewed_by, reviewed_at, applied, applied_at, " +
+                                            "applied_by, apply_status, error, metadata_json, reverted_at, reverted_by";
+
+    /// <summary>Every column of a result, in the order <c>HistoryReader</c> reads them.</summary>
+    public const string ResultColumns = LeanResultColumns + ", alternatives, previous_comment";
 
     static string Results(HistoryProvider p, string schema) => p.QualifiedTable(schema, HistoryModel.ResultsTable);
 
@@ -44,12 +48,23 @@ public static class ApplySql
                $" AND ({string.Join(" OR ", bearing)})";
     }
 
-    /// <summary>Written (or reverted) targets <c>@t0…</c> of <c>@run</c>: one status, time and user; a revert keeps the apply's beside its own.</summary>
-    public static string MarkResults(HistoryProvider p, string schema, int targets, bool applied)
+    /// <summary>Written (or reverted) targets <c>@t0…</c> of <c>@run</c>: one status, time and user.</summary>
+    public static string MarkResults(HistoryProvider p, string schema, int targets, bool applied) =>
+        $"UPDATE {Results(p, schema)}{p.OutcomeUpdateHint} {SetWritten(applied)} " +
+        $"WHERE run_id = @run AND target_qname IN ({string.Join(", ", Enumerable.Range(0, targets).Select(i => $"@t{i}"))})";
+
+    /// <summary>
+    /// PostgreSQL's <see cref="MarkResults"/>: the names as one array parameter <c>@names</c>, so one plan serves every
+    /// count; probes of the primary key, also for a run the statistics do not know yet (StalePlanTests).
+    /// </summary>
+    public static string MarkResultsByArray(HistoryProvider p, string schema, bool applied) =>
+        $"UPDATE {Results(p, schema)} {SetWritten(applied)} WHERE run_id = @run AND target_qname = ANY(@names)";
+
+    /// <summary><c>@applied @status @at @by</c>; a revert keeps the apply's time and user beside its own.</summary>
+    static string SetWritten(bool applied)
     {
         var (atColumn, byColumn) = applied ? ("applied_at", "applied_by") : ("reverted_at", "reverted_by");
-        return $"UPDATE {Results(p, schema)}{p.OutcomeUpdateHint} SET applied = @applied, apply_status = @status, {atColumn} = @at, {byColumn} = @by, error = NULL " +
-               $"WHERE run_id = @run AND target_qname IN ({string.Join(", ", Enumerable.Range(0, targets).Select(i => $"@t{i}"))})";
+        return $"SET applied = @applied, apply_status = @status, {atColumn} = @at, {byColumn} = @by, error = NULL";
     }
 
     /// <summary>One target's conflict, failure or skip (<c>@t0</c>) and its message.</summary>

@@ -80,14 +80,13 @@ public sealed class HistoryReader(HistoryStoreTarget target)
     DbCommand ResultsCommand(DbConnection conn, string runId, bool full, bool ordered)
     {
         var cmd = conn.CreateCommand();
-        cmd.CommandText = "SELECT target_qname, target_kind, description, confidence, decision, reviewed_by, reviewed_at, applied, applied_at, " +
-                          "applied_by, apply_status, error, metadata_json, reverted_at, reverted_by" + (full ? ", alternatives, previous_comment" : "") +
-                          $" FROM {target.Provider.QualifiedTable(target.Schema, HistoryModel.ResultsTable)} WHERE run_id = @run" +
+        cmd.CommandText = $"SELECT {(full ? ApplySql.ResultColumns : ApplySql.LeanResultColumns)} FROM {target.Provider.QualifiedTable(target.Schema, HistoryModel.ResultsTable)} WHERE run_id = @run" +
                           (ordered ? $" ORDER BY {target.Provider.ByteOrder("target_qname")}" : "");
         Add(cmd, "run", runId);
         return cmd;
     }
 
+    /// <summary>A row of <see cref="ApplySql.ResultColumns"/> (or, without <paramref name="full"/>, <see cref="ApplySql.LeanResultColumns"/>).</summary>
     static HistoryResult ReadResult(DbDataReader r, string runId, bool full) => new()
     {
         RunId = runId, TargetQname = r.GetString(0), TargetKind = r.GetString(1), Description = Text(r, 2), Confidence = Text(r, 3),
@@ -178,7 +177,7 @@ public sealed class HistoryReader(HistoryStoreTarget target)
         await using var cmd = CandidatesCommand(conn, runId, revert, after, take);
         var list = new List<HistoryResult>(Math.Min(take ?? 1000, 10_000));
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct)) list.Add(ReadCandidate(r, runId));
+        while (await r.ReadAsync(ct)) list.Add(ReadResult(r, runId, full: true));
         return list;
     }
 
@@ -211,7 +210,7 @@ public sealed class HistoryReader(HistoryStoreTarget target)
                     }
                     catch (DbException) { break; }
                     if (ended) break;
-                    chunk.Add(ReadCandidate(r, runId));
+                    chunk.Add(ReadResult(r, runId, full: true));
                     if (chunk.Count < size) continue;
                     yield return chunk;
                     after = chunk[^1].TargetQname;
@@ -242,14 +241,6 @@ public sealed class HistoryReader(HistoryStoreTarget target)
         if (after is not null) Add(cmd, "after", after);
         return cmd;
     }
-
-    static HistoryResult ReadCandidate(DbDataReader r, string runId) => new()
-    {
-        RunId = runId, TargetQname = r.GetString(0), TargetKind = r.GetString(1), Description = Text(r, 2), Confidence = Text(r, 3),
-        Decision = r.GetString(4), ReviewedBy = Text(r, 5), ReviewedAt = Time(r, 6), Applied = Convert.ToBoolean(r.GetValue(7)),
-        AppliedAt = Time(r, 8), AppliedBy = Text(r, 9), ApplyStatus = Text(r, 10), Error = Text(r, 11),
-        MetadataJson = Text(r, 12), RevertedAt = Time(r, 13), RevertedBy = Text(r, 14), Alternatives = Text(r, 15), PreviousComment = Text(r, 16),
-    };
 
     /// <summary>How many results apply (or revert) has left, how many are applied, and how many were reverted.</summary>
     public async Task<(int Pending, int Applied, int Reverted)> ApplyTallyAsync(string runId, bool revert, CancellationToken ct = default)

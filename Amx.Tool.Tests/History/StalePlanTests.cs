@@ -33,17 +33,17 @@ public sealed class StalePlanTests
         await FillAsync(conn, "run_fresh", Fresh);
 
         var names = Enumerable.Range(7_000, 1_000).Select(Name).ToArray();
-        var provider = (PostgresHistoryProvider)HistoryProvider.For(Backend.PostgreSql);
+        var provider = HistoryProvider.For(Backend.PostgreSql);
 
         // Apply's outcome for a chunk of 1,000 (the statement MarkResultsAsync runs).
-        var chunk = await PlanAsync(conn, provider.MarkResultsSql("amx", applied: true),
-            true, "applied", DateTime.UtcNow, "lead", "run_fresh", names);
+        var chunk = await PlanAsync(conn, ApplySql.MarkResultsByArray(provider, "amx", applied: true),
+            ("applied", true), ("status", "applied"), ("at", DateTime.UtcNow), ("by", "lead"), ("run", "run_fresh"), ("names", names));
         // One target's conflict or failure (ApplySql.MarkOutcome) and the per-row UPDATE EF sends for review's decisions.
-        var outcome = await PlanAsync(conn, ApplySql.MarkOutcome(provider, "amx").Replace("@status", "$1").Replace("@error", "$2")
-            .Replace("@run", "$3").Replace("@t0", "$4"), "conflict", "changed", "run_fresh", names[0]);
+        var outcome = await PlanAsync(conn, ApplySql.MarkOutcome(provider, "amx"),
+            ("status", "conflict"), ("error", "changed"), ("run", "run_fresh"), ("t0", names[0]));
         var review = await PlanAsync(conn,
-            "UPDATE amx.amx_history_results SET decision = $1, reviewed_by = $2 WHERE run_id = $3 AND target_qname = $4",
-            "accepted", "lead", "run_fresh", names[0]);
+            "UPDATE amx.amx_history_results SET decision = @decision, reviewed_by = @by WHERE run_id = @run AND target_qname = @target",
+            ("decision", "accepted"), ("by", "lead"), ("run", "run_fresh"), ("target", names[0]));
 
         foreach (var (what, plan) in new[] { ("chunk outcome", chunk), ("one outcome", outcome), ("review decision", review) })
         {
@@ -114,10 +114,10 @@ public sealed class StalePlanTests
     sealed record Plan(string Text, string[] Scans);
 
     /// <summary>EXPLAIN of the statement with its parameters bound (a custom plan, as the store's one-shot statements get).</summary>
-    static async Task<Plan> PlanAsync(NpgsqlConnection conn, string sql, params object[] values)
+    static async Task<Plan> PlanAsync(NpgsqlConnection conn, string sql, params (string Name, object Value)[] values)
     {
         await using var cmd = new NpgsqlCommand("EXPLAIN (FORMAT JSON) " + sql, conn);
-        foreach (var v in values) cmd.Parameters.Add(new NpgsqlParameter { Value = v });
+        foreach (var (name, value) in values) cmd.Parameters.AddWithValue(name, value);
         var json = (string)(await cmd.ExecuteScalarAsync())!;
         var scans = new List<string>();
         void Walk(JsonElement node)

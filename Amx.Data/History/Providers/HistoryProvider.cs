@@ -115,14 +115,20 @@ public abstract class HistoryProvider
             await using var cmd = conn.CreateCommand();
             cmd.Transaction = tx;
             cmd.CommandText = ApplySql.MarkResults(this, schema, chunk.Length, applied);
-            AddParameter(cmd, "@applied", applied);
-            AddParameter(cmd, "@status", status);
-            AddParameter(cmd, "@at", StoredTime(at));
-            AddParameter(cmd, "@by", by);
-            AddParameter(cmd, "@run", runId);
+            BindMarkResults(cmd, runId, applied, status, at, by);
             for (var i = 0; i < chunk.Length; i++) AddParameter(cmd, $"@t{i}", chunk[i]);
             await cmd.ExecuteNonQueryAsync(ct);
         }
+    }
+
+    /// <summary>The parameters <see cref="ApplySql.MarkResults"/> and its variants share.</summary>
+    protected void BindMarkResults(DbCommand cmd, string runId, bool applied, string status, DateTime at, string by)
+    {
+        AddParameter(cmd, "@applied", applied);
+        AddParameter(cmd, "@status", status);
+        AddParameter(cmd, "@at", StoredTime(at));
+        AddParameter(cmd, "@by", by);
+        AddParameter(cmd, "@run", runId);
     }
 
     /// <summary>Records one result's outcome that is not "written" (a conflict, a failure, a skip) and its message.</summary>

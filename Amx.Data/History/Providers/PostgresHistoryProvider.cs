@@ -119,34 +119,16 @@ public sealed class PostgresHistoryProvider : HistoryProvider
         return new Release(() => Task.CompletedTask);
     }
 
-    /// <summary>
-    /// One UPDATE per chunk with the names as one array parameter (<c>= ANY(@names)</c>): one plan, not one per IN-list
-    /// length (<see cref="MarkResultsSql"/>).
-    /// </summary>
+    /// <summary>One UPDATE per chunk with the names as one array parameter (<see cref="ApplySql.MarkResultsByArray"/>).</summary>
     public override async Task MarkResultsAsync(DbConnection conn, DbTransaction tx, string schema, string runId, IReadOnlyCollection<string> targets,
         bool applied, string status, DateTime at, string by, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand(MarkResultsSql(schema, applied), (NpgsqlConnection)conn, (NpgsqlTransaction)tx)
-        {
-            Parameters =
-            {
-                new() { Value = applied }, new() { Value = status }, new() { Value = DateTime.SpecifyKind(at, DateTimeKind.Utc) },
-                new() { Value = by }, new() { Value = runId }, new() { Value = targets.ToArray() },
-            },
-        };
+        await using var cmd = conn.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = ApplySql.MarkResultsByArray(this, schema, applied);
+        BindMarkResults(cmd, runId, applied, status, at, by);
+        AddParameter(cmd, "@names", targets.ToArray());
         await cmd.ExecuteNonQueryAsync(ct);
-    }
-
-    /// <summary>
-    /// <c>$1</c> applied, <c>$2</c> status, <c>$3</c> time, <c>$4</c> user, <c>$5</c> run, <c>$6</c> the names: probes of
-    /// the primary key, also for a run the statistics do not know yet (StalePlanTests). A revert keeps the apply's time
-    /// and user beside its own.
-    /// </summary>
-    public string MarkResultsSql(string schema, bool applied)
-    {
-        var (atColumn, byColumn) = applied ? ("applied_at", "applied_by") : ("reverted_at", "reverted_by");
-        return $"UPDATE {QualifiedTable(schema, HistoryModel.ResultsTable)} SET applied = $1, apply_status = $2, {atColumn} = $3, {byColumn} = $4, error = NULL " +
-               "WHERE run_id = $5 AND target_qname = ANY($6)";
     }
 
     /// <summary>
