@@ -1,7 +1,6 @@
 using Amx.Data.History;
 using Amx.Data.History.Model;
 using Amx.Data.Warehouse;
-using Microsoft.EntityFrameworkCore;
 
 namespace Amx.Data.Checks;
 
@@ -37,10 +36,7 @@ public static class RunApplyTally
     {
         var total = new Counter();
         var perSchema = new Dictionary<string, Counter>(StringComparer.Ordinal);
-        await using var db = store.CreateContext();
-        var rows = db.Results.AsNoTracking().Where(r => r.RunId == runId)
-            .Select(r => new { r.TargetQname, HasDescription = r.Description != null, r.Decision, r.Applied, r.ApplyStatus });
-        await foreach (var r in rows.AsAsyncEnumerable().WithCancellation(ct))
+        await foreach (var r in store.StreamOutcomesAsync(runId, ct))
         {
             var schema = SchemaOf(r.TargetQname);
             if (!perSchema.TryGetValue(schema, out var counter)) perSchema[schema] = counter = new Counter();

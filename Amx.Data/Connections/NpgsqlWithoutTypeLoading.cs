@@ -18,4 +18,10 @@ public static class NpgsqlWithoutTypeLoading
             builder.ConfigureTypeLoading(t => t.EnableTypeLoading(false));
             return builder.Build();
         }).CreateConnection();
+
+    /// <summary>Drops every idle pooled connection (after the server cut them: tests that stop a store mid-run).</summary>
+    public static void ClearPools()
+    {
+        foreach (var source in Sources.Values) source.Clear();
+    }
 }

@@ -10,7 +10,6 @@ using Amx.Data.History.Model;
 using Amx.Data.Llm;
 using Amx.Data.Warehouse;
 using Amx.Data.Warehouse.Model;
-using Microsoft.EntityFrameworkCore;
 
 namespace Amx.Data.Drafting;
 
@@ -123,11 +122,8 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
             if (resumed is not null)
             {
                 run = resumed;
-                await using var db = store.CreateContext();
                 // Failed targets are drafted again: their rows go so the new answers can be inserted.
-                await db.Results.Where(r => r.RunId == run.RunId && r.Description == null).ExecuteDeleteAsync(ct);
-                foreach (var q in await db.Results.Where(r => r.RunId == run.RunId).Select(r => r.TargetQname).ToListAsync(ct))
-                    alreadyDone.Add(q);
+                alreadyDone = await store.ForgetFailedAsync(run.RunId, ct);
                 var meta = RunMetadata.Read(run.MetadataJson);
                 if (req.LlmSwitch)
                 {
@@ -370,24 +366,18 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
     {
         var writer = d.Writer;
         var target = writer.ActiveStore;
-        await using var db = target.CreateContext();
         var accepted = 0;
-        var minimum = req.Accept switch
+        string[] minimum = req.Accept switch
         {
-            AcceptPolicy.All => new[] { Confidences.High, Confidences.Medium, Confidences.Low },
-            AcceptPolicy.Medium => new[] { Confidences.High, Confidences.Medium },
-            AcceptPolicy.High => new[] { Confidences.High },
+            AcceptPolicy.All => [Confidences.High, Confidences.Medium, Confidences.Low],
+            AcceptPolicy.Medium => [Confidences.High, Confidences.Medium],
+            AcceptPolicy.High => [Confidences.High],
             _ => [],
         };
         if (minimum.Length > 0 && error is null)
-        {
-            var now = DateTime.UtcNow;
-            accepted = await db.Results
-                .Where(r => r.RunId == run.RunId && r.Description != null && r.Decision == Decisions.Pending && minimum.Contains(r.Confidence!))
-                .ExecuteUpdateAsync(s => s.SetProperty(r => r.Decision, Decisions.Accepted)
-                                          .SetProperty(r => r.ReviewedBy, env.User)
-                                          .SetProperty(r => r.ReviewedAt, now), ct);
-        }
+            accepted = await target.AcceptLevelsAsync(run.RunId, minimum, env.User, DateTime.UtcNow, ct);
+        // One grouped read gives every count below (plain SQL: a run needs none of EF's cold start).
+        var tally = await target.ReadAsync(r => r.RunTallyAsync(run.RunId, ct), ct);
         if (writer.FellBack)
         {
             // The local file holds only what was written after the fallback; the counts are what this run drafted.
@@ -395,11 +385,9 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
         }
         else
         {
-            run.OkCount = await db.Results.CountAsync(r => r.RunId == run.RunId && r.Description != null, ct);
-            run.FailCount = await db.Results.CountAsync(r => r.RunId == run.RunId && r.Description == null, ct);
+            (run.OkCount, run.FailCount) = (tally.Ok, tally.Failed);
         }
-        if (error is null && !writer.FellBack && run.OkCount > 0
-            && !await db.Results.AnyAsync(r => r.RunId == run.RunId && r.Decision == Decisions.Pending && r.Description != null, ct))
+        if (error is null && !writer.FellBack && run.OkCount > 0 && tally.PendingDescribed == 0)
             run.State = RunStates.Reviewed;
         var meta = RunMetadata.Read(run.MetadataJson);
         meta.Verb = req.Verb;
@@ -415,10 +403,8 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
         meta.TotalTokens = meta.InputTokens + meta.OutputTokens;
         d.Sizes.WriteTo(meta);
         // How many drafts fell in each confidence class (docs/drafting-quality.md): what --accept high would take.
-        var byConfidence = await db.Results.Where(r => r.RunId == run.RunId && r.Description != null)
-            .GroupBy(r => r.Confidence).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
-        meta.ConfidenceCounts = byConfidence.Where(x => x.Key != null).ToDictionary(x => x.Key!, x => x.Count);
-        meta.Inherited = await db.Results.CountAsync(r => r.RunId == run.RunId && r.MetadataJson != null && r.MetadataJson.Contains("\"source\""), ct);
+        meta.ConfidenceCounts = tally.ByConfidence;
+        meta.Inherited = tally.Inherited;
         d.Grounding.WriteTo(meta);
         meta.DraftSeconds = Math.Round(d.Elapsed.TotalSeconds, 3);
         meta.TotalSeconds = Math.Round(totalTime.TotalSeconds, 3);
@@ -449,23 +435,14 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
     }
 
     /// <summary>Targets that already have an accepted, edited or applied draft in the history (for --missing-only).</summary>
-    async Task<HashSet<string>> CoveredTargetsAsync(string scope, CancellationToken ct)
-    {
-        await using var db = store.CreateContext();
-        var q = db.Results.Where(r => r.Applied || r.Decision == Decisions.Accepted || r.Decision == Decisions.Edited);
-        // A prefix on whole name parts: scope 'sales' must not take 'sales_archive.x'.
-        if (scope != "*") q = q.Where(r => r.TargetQname == scope || r.TargetQname.StartsWith(scope + "."));
-        return (await q.Select(r => r.TargetQname).Distinct().ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
-    }
+    Task<HashSet<string>> CoveredTargetsAsync(string scope, CancellationToken ct) =>
+        store.ReadAsync(r => r.CoveredTargetsAsync(scope, ct), ct);
 
     /// <summary>In shared mode, one summary of teammates' recent runs of an overlapping scope: how many by whom, the latest.</summary>
     async Task TellAboutTeammatesAsync(string scope, bool missingOnly, CancellationToken ct)
     {
         if (!store.IsShared) return;
-        var since = DateTime.UtcNow.AddDays(-30);
-        await using var db = store.CreateContext();
-        var recent = await db.Runs.Where(r => r.Who != env.User && r.StartedAt >= since)
-            .Select(r => new { r.Who, r.RunId, r.Scope, r.StartedAt }).ToListAsync(ct);
+        var recent = await store.ReadAsync(r => r.RecentRunsOfOthersAsync(env.User, DateTime.UtcNow.AddDays(-30), ct), ct);
         var overlapping = recent.Where(r => ScopesOverlap(r.Scope, scope)).OrderByDescending(r => r.StartedAt).ToList();
         if (overlapping.Count == 0) return;
         var byWho = overlapping.GroupBy(r => r.Who).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
@@ -500,12 +477,7 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
                 var meta = RunMetadata.Read(run.MetadataJson);
                 meta.HeartbeatAt = DateTime.UtcNow;
                 var json = meta.ToJson();
-                try
-                {
-                    await using var db = store.CreateContext();
-                    await db.Runs.Where(r => r.RunId == run.RunId && r.State == RunStates.Running)
-                        .ExecuteUpdateAsync(s => s.SetProperty(r => r.MetadataJson, json), ct);
-                }
+                try { await store.HeartbeatAsync(run.RunId, json, ct); }
                 catch (Exception e) when (e is DbException or InvalidOperationException) { /* the writer reports store trouble */ }
             }
         }

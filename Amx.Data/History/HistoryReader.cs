@@ -5,20 +5,37 @@ using Amx.Data.History.Storage;
 
 namespace Amx.Data.History;
 
+/// <summary>A run's results counted as a finished run records them (<see cref="HistoryReader.RunTallyAsync"/>).</summary>
+public sealed class RunResultTally
+{
+    /// <summary>Results with a description, and without one (failed drafts).</summary>
+    public int Ok { get; set; }
+    public int Failed { get; set; }
+    /// <summary>Described results still pending review.</summary>
+    public int PendingDescribed { get; set; }
+    /// <summary>Described results per confidence.</summary>
+    public Dictionary<string, int> ByConfidence { get; } = new(StringComparer.Ordinal);
+    /// <summary>Results inherited from a view's base (metadata names a source).</summary>
+    public int Inherited { get; set; }
+}
+
+/// <summary>One result's name and what became of it (<see cref="HistoryReader.StreamOutcomesAsync"/>).</summary>
+public readonly record struct ResultOutcome(string TargetQname, bool HasDescription, string Decision, bool Applied, string? ApplyStatus);
+
 /// <summary>Which runs <c>history list</c> wants: newest first, at most <see cref="Limit"/>.</summary>
 public sealed record RunQuery(int Limit, string? Who = null, string? Scope = null, string? State = null);
 
 /// <summary>
-/// Plain-SQL reads of the runs table for the short read verbs. EF's cold start (service provider, model, query
-/// compilation) is most of a one-shot command's time, and listing runs needs none of it: one connection, one
-/// parameterised SELECT. Writes, and everything that needs the model, stay on EF.
+/// Plain-SQL reads of the store for the read verbs, apply and drafting. EF's cold start (service provider, model,
+/// query compilation) is most of a one-shot command's time, and a read needs none of it: one connection, one
+/// parameterised SELECT. The statements that write are built in <see cref="ApplySql"/> and <see cref="RunSql"/>.
 /// </summary>
 public sealed class HistoryReader(HistoryStoreTarget target)
 {
-    const string RunColumns = "run_id, who, host, client_version, started_at, finished_at, scope, db_profile, db_backend, " +
-                              "llm_provider, llm_model, state, ok_count, fail_count, applied_at, applied_by, metadata_json, run_kind, reverted_at, reverted_by";
+    const string RunColumns = RunSql.RunColumns;
 
     string Runs => target.Provider.QualifiedTable(target.Schema, HistoryModel.RunsTable);
+    string Results => target.Provider.QualifiedTable(target.Schema, HistoryModel.ResultsTable);
 
     /// <summary>Runs newest first; a scope filter matches the scope and what lies inside it (sales → sales.customer).</summary>
     public async Task<List<HistoryRun>> RunsAsync(RunQuery q, CancellationToken ct = default)
@@ -76,11 +93,23 @@ public sealed class HistoryReader(HistoryStoreTarget target)
         while (await r.ReadAsync(ct)) yield return ReadResult(r, runId, full);
     }
 
+    /// <summary>Each result's name and outcome, one at a time, unordered (run-apply's closing tally per schema).</summary>
+    public async IAsyncEnumerable<ResultOutcome> StreamOutcomesAsync(string runId, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = $"SELECT target_qname, CASE WHEN description IS NULL THEN 0 ELSE 1 END, decision, applied, apply_status FROM {Results} WHERE run_id = @run";
+        Add(cmd, "run", runId);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            yield return new ResultOutcome(r.GetString(0), Convert.ToInt32(r.GetValue(1)) == 1, r.GetString(2), Convert.ToBoolean(r.GetValue(3)), Text(r, 4));
+    }
+
     /// <summary>Without <paramref name="full"/> the bulky alternatives and previous_comment are left unread.</summary>
     DbCommand ResultsCommand(DbConnection conn, string runId, bool full, bool ordered)
     {
         var cmd = conn.CreateCommand();
-        cmd.CommandText = $"SELECT {(full ? ApplySql.ResultColumns : ApplySql.LeanResultColumns)} FROM {target.Provider.QualifiedTable(target.Schema, HistoryModel.ResultsTable)} WHERE run_id = @run" +
+        cmd.CommandText = $"SELECT {(full ? ApplySql.ResultColumns : ApplySql.LeanResultColumns)} FROM {Results} WHERE run_id = @run" +
                           (ordered ? $" ORDER BY {target.Provider.ByteOrder("target_qname")}" : "");
         Add(cmd, "run", runId);
         return cmd;
@@ -106,7 +135,7 @@ public sealed class HistoryReader(HistoryStoreTarget target)
         await using (var conn = await OpenAsync(ct))
         await using (var cmd = conn.CreateCommand())
         {
-            cmd.CommandText = $"SELECT target_qname, target_kind, confidence, description FROM {target.Provider.QualifiedTable(target.Schema, HistoryModel.ResultsTable)} " +
+            cmd.CommandText = $"SELECT target_qname, target_kind, confidence, description FROM {Results} " +
                               $"WHERE run_id = @run ORDER BY {target.Provider.ByteOrder("target_qname")}";
             Add(cmd, "run", runId);
             using var hasher = new DescriptionsHash.Hasher();
@@ -131,7 +160,7 @@ public sealed class HistoryReader(HistoryStoreTarget target)
     {
         await using var conn = await OpenAsync(ct);
         await using var cmd = conn.CreateCommand();
-        cmd.CommandText = $"SELECT target_qname, description FROM {target.Provider.QualifiedTable(target.Schema, HistoryModel.ResultsTable)} WHERE run_id = @run";
+        cmd.CommandText = $"SELECT target_qname, description FROM {Results} WHERE run_id = @run";
         Add(cmd, "run", runId);
         var list = new List<(string, string?)>();
         await using (var r = await cmd.ExecuteReaderAsync(ct))
@@ -151,7 +180,7 @@ public sealed class HistoryReader(HistoryStoreTarget target)
         await using var conn = await OpenAsync(ct);
         await using var cmd = conn.CreateCommand();
         var filtered = !string.IsNullOrEmpty(prefix);
-        cmd.CommandText = $"SELECT target_qname, description FROM {target.Provider.QualifiedTable(target.Schema, HistoryModel.ResultsTable)} WHERE run_id = @run" +
+        cmd.CommandText = $"SELECT target_qname, description FROM {Results} WHERE run_id = @run" +
                           (filtered ? " AND target_qname LIKE @prefix ESCAPE '!'" : "") + $" ORDER BY {target.Provider.ByteOrder("target_qname")}";
         Add(cmd, "run", runId);
         if (filtered) Add(cmd, "prefix", prefix!.Replace("!", "!!").Replace("%", "!%").Replace("_", "!_") + "%");
@@ -304,6 +333,84 @@ public sealed class HistoryReader(HistoryStoreTarget target)
         return list;
     }
 
+    /// <summary>The run's results for the given targets, 1,000 per query (what views inherit from their bases).</summary>
+    public async Task<Dictionary<string, Drafting.InheritancePlan.RunResult>> RunResultsOfAsync(string runId, IReadOnlyCollection<string> targets, CancellationToken ct = default)
+    {
+        var found = new Dictionary<string, Drafting.InheritancePlan.RunResult>(StringComparer.Ordinal);
+        await using var conn = await OpenAsync(ct);
+        foreach (var chunk in targets.Chunk(1000))
+        {
+            await using var cmd = conn.CreateCommand();
+            cmd.CommandText = $"SELECT target_qname, description, confidence FROM {Results} WHERE run_id = @run AND target_qname IN " +
+                              $"({string.Join(", ", chunk.Select((_, i) => $"@t{i}"))})";
+            Add(cmd, "run", runId);
+            for (var i = 0; i < chunk.Length; i++) Add(cmd, $"t{i}", chunk[i]);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct)) found[r.GetString(0)] = new(Text(r, 1), Text(r, 2));
+        }
+        return found;
+    }
+
+    /// <summary>Runs by anyone but <paramref name="who"/> started since <paramref name="since"/> (who, run, scope, start).</summary>
+    public async Task<List<(string Who, string RunId, string Scope, DateTime StartedAt)>> RecentRunsOfOthersAsync(string who, DateTime since, CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = RunSql.RecentRunsOfOthers(target.Provider, target.Schema);
+        Add(cmd, "who", who);
+        Add(cmd, "since", target.Provider.StoredTime(since)!);
+        var list = new List<(string, string, string, DateTime)>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) list.Add((r.GetString(0), r.GetString(1), r.GetString(2), Time(r, 3)!.Value));
+        return list;
+    }
+
+    /// <summary>Targets with an accepted, edited or applied draft in any run, within <paramref name="scope"/> ("*": all).</summary>
+    public async Task<HashSet<string>> CoveredTargetsAsync(string scope, CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        var scoped = scope != "*";
+        cmd.CommandText = RunSql.Covered(target.Provider, target.Schema, scoped);
+        Add(cmd, "yes", true);
+        Add(cmd, "accepted", Decisions.Accepted);
+        Add(cmd, "edited", Decisions.Edited);
+        if (scoped)
+        {
+            // A prefix on whole name parts: scope 'sales' must not take 'sales_archive.x'.
+            Add(cmd, "scope", scope);
+            Add(cmd, "inside", scope.Replace("!", "!!").Replace("%", "!%").Replace("_", "!_") + ".%");
+        }
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) names.Add(r.GetString(0));
+        return names;
+    }
+
+    /// <summary>What a finished run records about its results, from one grouped read (<see cref="RunSql.Tally"/>).</summary>
+    public async Task<RunResultTally> RunTallyAsync(string runId, CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = RunSql.Tally(target.Provider, target.Schema);
+        Add(cmd, "run", runId);
+        var tally = new RunResultTally();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+        {
+            var (confidence, decision) = (Text(r, 0), r.GetString(1));
+            var described = Convert.ToInt32(r.GetValue(2)) == 1;
+            var inherited = Convert.ToInt32(r.GetValue(3)) == 1;
+            var count = Convert.ToInt32(r.GetValue(4));
+            if (inherited) tally.Inherited += count;
+            if (!described) { tally.Failed += count; continue; }
+            tally.Ok += count;
+            if (decision == Decisions.Pending) tally.PendingDescribed += count;
+            if (confidence is not null) tally.ByConfidence[confidence] = tally.ByConfidence.GetValueOrDefault(confidence) + count;
+        }
+        return tally;
+    }
+
     /// <summary>The runs still marked running (candidates for <see cref="RunLiveness"/>).</summary>
     public async Task<List<HistoryRun>> RunningAsync(CancellationToken ct = default)
     {
@@ -321,7 +428,7 @@ public sealed class HistoryReader(HistoryStoreTarget target)
         return conn;
     }
 
-    static void Add(DbCommand cmd, string name, object value) => Providers.HistoryProvider.AddParameter(cmd, "@" + name, value);
+    static void Add(DbCommand cmd, string name, object? value) => Providers.HistoryProvider.AddParameter(cmd, "@" + name, value);
 
     static async Task<List<HistoryRun>> ReadRunsAsync(DbCommand cmd, CancellationToken ct)
     {

@@ -93,6 +93,10 @@ public sealed class HistoryStore
     public IAsyncEnumerable<HistoryResult> StreamResultsAsync(string runId, bool full, CancellationToken ct = default) =>
         new HistoryReader(Target).StreamResultsAsync(runId, full, ct);
 
+    /// <summary>Each result's outcome, one at a time (<see cref="HistoryReader.StreamOutcomesAsync"/>).</summary>
+    public IAsyncEnumerable<ResultOutcome> StreamOutcomesAsync(string runId, CancellationToken ct = default) =>
+        new HistoryReader(Target).StreamOutcomesAsync(runId, ct);
+
     /// <summary>Apply's candidates chunk by chunk (<see cref="HistoryReader.ApplyCandidateChunksAsync"/>).</summary>
     public IAsyncEnumerable<List<HistoryResult>> ApplyCandidateChunksAsync(string runId, bool revert, int size, CancellationToken ct = default) =>
         new HistoryReader(Target).ApplyCandidateChunksAsync(runId, revert, size, ct);
@@ -240,16 +244,24 @@ public sealed class HistoryStore
     /// <summary>Copies a run row into this store when it is not there yet (a run that moved here mid-way).</summary>
     public async Task ImportRunAsync(HistoryRun run, CancellationToken ct = default)
     {
-        await using var db = CreateContext();
-        if (await db.Runs.AnyAsync(r => r.RunId == run.RunId, ct)) return;
-        db.Runs.Add(new HistoryRun
+        await using var conn = await OpenConnectionAsync(ct);
+        await using (var exists = Command(conn, RunSql.RunExists(Target.Provider, Target.Schema)))
+        {
+            HistoryProvider.AddParameter(exists, "@run", run.RunId);
+            if (Convert.ToInt64(await exists.ExecuteScalarAsync(ct)) > 0) return;
+        }
+        var copy = new HistoryRun
         {
             RunId = run.RunId, Who = run.Who, Host = run.Host, ClientVersion = run.ClientVersion, StartedAt = run.StartedAt,
             FinishedAt = run.FinishedAt, Scope = run.Scope, DbProfile = run.DbProfile, DbBackend = run.DbBackend,
             LlmProvider = run.LlmProvider, LlmModel = run.LlmModel, State = run.State, OkCount = run.OkCount,
-            FailCount = run.FailCount, AppliedAt = run.AppliedAt, AppliedBy = run.AppliedBy, MetadataJson = run.MetadataJson,
-        });
-        await db.SaveChangesAsync(ct);
+            FailCount = run.FailCount, AppliedAt = run.AppliedAt, AppliedBy = run.AppliedBy, MetadataJson = run.MetadataJson, RunKind = run.RunKind,
+        };
+        HistoryRedaction.Apply(copy);
+        await using var insert = Command(conn, RunSql.InsertRun(Target.Provider, Target.Schema));
+        Target.Provider.BindRun(insert, copy);
+        try { await insert.ExecuteNonQueryAsync(ct); }
+        catch (DbException e) when (Target.Provider.IsUniqueViolation(e)) { /* imported a moment ago by another process */ }
     }
 
     public static Task<HistoryStore> OpenLocalAsync(AmxEnvironment env, CancellationToken ct = default) =>
@@ -258,31 +270,62 @@ public sealed class HistoryStore
     /// <summary>A new context on the store (the caller disposes it).</summary>
     public HistoryDbContext CreateContext() => Target.CreateContext();
 
+    /// <summary>An open plain connection to the store (the caller disposes it).</summary>
+    public async Task<DbConnection> OpenConnectionAsync(CancellationToken ct = default)
+    {
+        var conn = Target.Provider.CreateConnection(Target.ConnectionString);
+        try
+        {
+            await conn.OpenAsync(ct);
+            return conn;
+        }
+        catch
+        {
+            await conn.DisposeAsync();
+            throw;
+        }
+    }
+
+    static DbCommand Command(DbConnection conn, string text)
+    {
+        var cmd = conn.CreateCommand();
+        cmd.CommandText = text;
+        return cmd;
+    }
+
     /// <summary>
     /// Inserts the run with a fresh run_id (docs/history-store.md): <c>run_</c> + UTC start minute + <c>-NNN</c>, NNN = 1 + runs of
     /// the same who that UTC day. Two processes in the same minute cannot collide: the insert itself is the arbiter,
-    /// and a duplicate key takes the next number. Fills Who (AMX_USER/OS user) and StartedAt when unset.
+    /// and a duplicate key takes the next number. Fills Who (AMX_USER/OS user) and StartedAt when unset. Plain SQL:
+    /// starting a run needs none of EF's cold start.
     /// </summary>
     public async Task<string> StartRunAsync(HistoryRun run, CancellationToken ct = default)
     {
         if (string.IsNullOrWhiteSpace(run.Who)) run.Who = _env.User;
         run.StartedAt = run.StartedAt == default ? DateTime.UtcNow : ToUtc(run.StartedAt);
+        HistoryRedaction.Apply(run);
         var day = DateTime.SpecifyKind(run.StartedAt.Date, DateTimeKind.Utc);
+        await using var conn = await OpenConnectionAsync(ct);
         int sameDay;
-        await using (var db = CreateContext())
-            sameDay = await db.Runs.CountAsync(r => r.Who == run.Who && r.StartedAt >= day && r.StartedAt < day.AddDays(1), ct);
+        await using (var count = Command(conn, RunSql.SameDayRuns(Target.Provider, Target.Schema)))
+        {
+            HistoryProvider.AddParameter(count, "@who", run.Who);
+            HistoryProvider.AddParameter(count, "@from", Target.Provider.StoredTime(day));
+            HistoryProvider.AddParameter(count, "@to", Target.Provider.StoredTime(day.AddDays(1)));
+            sameDay = Convert.ToInt32(await count.ExecuteScalarAsync(ct));
+        }
 
         for (var n = sameDay + 1; ; n++)
         {
             run.RunId = FormatRunId(run.StartedAt, n);
-            await using var db = CreateContext();
-            db.Runs.Add(run);
+            await using var insert = Command(conn, RunSql.InsertRun(Target.Provider, Target.Schema));
+            Target.Provider.BindRun(insert, run);
             try
             {
-                await db.SaveChangesAsync(ct);
+                await insert.ExecuteNonQueryAsync(ct);
                 return run.RunId;
             }
-            catch (DbUpdateException e) when (Target.Provider.IsUniqueViolation(e) && n < sameDay + 10_000)
+            catch (DbException e) when (Target.Provider.IsUniqueViolation(e) && n < sameDay + 10_000)
             {
                 // Someone took this number a moment ago: try the next one.
             }
@@ -300,10 +343,12 @@ public sealed class HistoryStore
     public async Task AddResultsAsync(IReadOnlyCollection<HistoryResult> results, CancellationToken ct = default)
     {
         if (results.Count == 0) return;
-        // The bulk paths (binary COPY, prepared INSERT) bypass SaveChanges and its redaction.
         foreach (var r in results) HistoryRedaction.Apply(r);
-        await using var db = CreateContext();
-        try { await Target.Provider.BulkInsertResultsAsync(db, results, Target.Schema, ct); }
+        try
+        {
+            await using var conn = await OpenConnectionAsync(ct);
+            await Target.Provider.BulkInsertResultsAsync(conn, results, Target.Schema, ct);
+        }
         catch (Exception e) when (Target.Provider.IsPermissionDenied(e))
         {
             throw HistoryStoreErrors.NoWritePrivilege(Target, HistoryModel.ResultsTable, e);
@@ -313,13 +358,74 @@ public sealed class HistoryStore
     /// <summary>Writes every column of the run (state, counts, finished_at, …).</summary>
     public async Task UpdateRunAsync(HistoryRun run, CancellationToken ct = default)
     {
-        await using var db = CreateContext();
-        db.Runs.Update(run);
-        try { await db.SaveChangesAsync(ct); }
+        HistoryRedaction.Apply(run);
+        try
+        {
+            await using var conn = await OpenConnectionAsync(ct);
+            await using var cmd = Command(conn, RunSql.UpdateRun(Target.Provider, Target.Schema));
+            Target.Provider.BindRun(cmd, run);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
         catch (Exception e) when (Target.Provider.IsPermissionDenied(e))
         {
             throw HistoryStoreErrors.NoWritePrivilege(Target, HistoryModel.RunsTable, e);
         }
+    }
+
+    /// <summary>Refreshes a drafting run's heartbeat (its metadata), only while the run is still running.</summary>
+    public async Task HeartbeatAsync(string runId, string metadataJson, CancellationToken ct = default)
+    {
+        await using var conn = await OpenConnectionAsync(ct);
+        await using var cmd = Command(conn, RunSql.Heartbeat(Target.Provider, Target.Schema));
+        HistoryProvider.AddParameter(cmd, "@meta", Security.Redactor.Redact(metadataJson));
+        HistoryProvider.AddParameter(cmd, "@run", runId);
+        HistoryProvider.AddParameter(cmd, "@running", RunStates.Running);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Marks a run whose process is gone as failed, unless its state changed meanwhile; false when it had.</summary>
+    public async Task<bool> MarkInterruptedAsync(HistoryRun run, CancellationToken ct = default)
+    {
+        HistoryRedaction.Apply(run);
+        await using var conn = await OpenConnectionAsync(ct);
+        await using var cmd = Command(conn, RunSql.MarkInterrupted(Target.Provider, Target.Schema));
+        HistoryProvider.AddParameter(cmd, "@state", run.State);
+        HistoryProvider.AddParameter(cmd, "@finished", Target.Provider.StoredTime(run.FinishedAt));
+        HistoryProvider.AddParameter(cmd, "@meta", run.MetadataJson);
+        HistoryProvider.AddParameter(cmd, "@run", run.RunId);
+        HistoryProvider.AddParameter(cmd, "@running", RunStates.Running);
+        return await cmd.ExecuteNonQueryAsync(ct) > 0;
+    }
+
+    /// <summary>A resumed run's failed results go (they are drafted again); the names of those that stay.</summary>
+    public async Task<HashSet<string>> ForgetFailedAsync(string runId, CancellationToken ct = default)
+    {
+        await using var conn = await OpenConnectionAsync(ct);
+        await using (var delete = Command(conn, RunSql.DeleteFailed(Target.Provider, Target.Schema)))
+        {
+            HistoryProvider.AddParameter(delete, "@run", runId);
+            await delete.ExecuteNonQueryAsync(ct);
+        }
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        await using var select = Command(conn, RunSql.ResultNames(Target.Provider, Target.Schema));
+        HistoryProvider.AddParameter(select, "@run", runId);
+        await using var r = await select.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) names.Add(r.GetString(0));
+        return names;
+    }
+
+    /// <summary>Accepts the run's pending drafts of the given confidences (run's --accept); how many.</summary>
+    public async Task<int> AcceptLevelsAsync(string runId, IReadOnlyList<string> confidences, string by, DateTime at, CancellationToken ct = default)
+    {
+        await using var conn = await OpenConnectionAsync(ct);
+        await using var cmd = Command(conn, RunSql.AcceptLevels(Target.Provider, Target.Schema, confidences.Count));
+        HistoryProvider.AddParameter(cmd, "@accepted", Decisions.Accepted);
+        HistoryProvider.AddParameter(cmd, "@by", by);
+        HistoryProvider.AddParameter(cmd, "@at", Target.Provider.StoredTime(at));
+        HistoryProvider.AddParameter(cmd, "@run", runId);
+        HistoryProvider.AddParameter(cmd, "@pending", Decisions.Pending);
+        for (var i = 0; i < confidences.Count; i++) HistoryProvider.AddParameter(cmd, $"@l{i}", confidences[i]);
+        return await cmd.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>Writes every column of the given results (decisions, apply status, …) in one transaction.</summary>
@@ -335,28 +441,13 @@ public sealed class HistoryStore
         }
     }
 
-    /// <summary>The run, or exit 2 naming it.</summary>
     /// <summary>The run's results for the given targets, 1,000 per query (what views inherit from their bases).</summary>
-    public async Task<Dictionary<string, Drafting.InheritancePlan.RunResult>> RunResultsOfAsync(string runId, IReadOnlyCollection<string> targets, CancellationToken ct = default)
-    {
-        var found = new Dictionary<string, Drafting.InheritancePlan.RunResult>(StringComparer.Ordinal);
-        await using var db = CreateContext();
-        foreach (var chunk in targets.Chunk(1000))
-            foreach (var r in await db.Results.AsNoTracking().Where(r => r.RunId == runId && chunk.Contains(r.TargetQname))
-                         .Select(r => new { r.TargetQname, r.Description, r.Confidence }).ToListAsync(ct))
-                found[r.TargetQname] = new(r.Description, r.Confidence);
-        return found;
-    }
+    public Task<Dictionary<string, Drafting.InheritancePlan.RunResult>> RunResultsOfAsync(string runId, IReadOnlyCollection<string> targets, CancellationToken ct = default) =>
+        ReadAsync(r => r.RunResultsOfAsync(runId, targets, ct), ct);
 
-
-    /// <summary>The run's results ordered by target_qname (ordinal, whatever the database's collation).</summary>
-    public async Task<IReadOnlyList<HistoryResult>> GetResultsAsync(string runId, CancellationToken ct = default)
-    {
-        await using var db = CreateContext();
-        var list = await db.Results.AsNoTracking().Where(r => r.RunId == runId).ToListAsync(ct);
-        list.Sort((a, b) => string.CompareOrdinal(a.TargetQname, b.TargetQname));
-        return list;
-    }
+    /// <summary>The run's results ordered by target_qname (UTF-8 byte order, whatever the database's collation).</summary>
+    public async Task<IReadOnlyList<HistoryResult>> GetResultsAsync(string runId, CancellationToken ct = default) =>
+        await ReadAsync(r => r.ResultsAsync(runId, full: true, ct), ct);
 
     static DateTime ToUtc(DateTime t) => t.Kind switch
     {

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Amx.Data.History.Model;
-using Microsoft.EntityFrameworkCore;
 
 namespace Amx.Data.History;
 
@@ -23,10 +22,7 @@ public static class RunLiveness
 
     public static async Task<int> SweepAsync(HistoryStore store, CancellationToken ct = default)
     {
-        // Finding candidates is a plain read; EF (and its cold start) only comes in when a run must be corrected.
         var running = await store.ReadAsync(r => r.RunningAsync(ct), ct);
-        if (running.Count == 0) return 0;
-        await using var db = store.CreateContext();
         var marked = 0;
         foreach (var run in running)
         {
@@ -43,13 +39,9 @@ public static class RunLiveness
             meta.Pid = null;
             meta.PidStartedAt = null;
             run.MetadataJson = meta.ToJson();
-            db.Runs.Attach(run);
-            db.Entry(run).Property(r => r.State).IsModified = true;
-            db.Entry(run).Property(r => r.FinishedAt).IsModified = true;
-            db.Entry(run).Property(r => r.MetadataJson).IsModified = true;
-            marked++;
+            // Only while it is still running: a run that finished meanwhile keeps its own state.
+            if (await store.MarkInterruptedAsync(run, ct)) marked++;
         }
-        if (marked > 0) await db.SaveChangesAsync(ct);
         return marked;
     }
 

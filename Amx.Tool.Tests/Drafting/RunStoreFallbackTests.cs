@@ -45,7 +45,9 @@ public sealed class RunStoreFallbackTests
         p.WaitForExit();
         var run = new AmxCli.Result(p.ExitCode, await stdout, await stderr);
         await world.Pg.ExecuteAsync($"ALTER ROLE {member} LOGIN;");
-        Npgsql.NpgsqlConnection.ClearAllPools(); // this test process's pooled member sessions were cut too
+        // This test process's pooled member sessions were cut too (EF's pool and the store's plain-SQL data sources).
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        Amx.Data.Connections.NpgsqlWithoutTypeLoading.ClearPools();
 
         Assert.That(run.ExitCode, Is.Zero, run.ToString());
         Assert.That(run.Stderr, Does.Contain("warning: the shared history store stayed unreachable"));

@@ -188,14 +188,52 @@ public abstract class HistoryProvider
     /// <summary>The DDL that needs the database-level CREATE privilege, for the DBA.</summary>
     public abstract string CreateSchemaStatement(string effectiveSchema);
 
-    /// <summary>Inserts results in one transaction; providers with a bulk path override this.</summary>
-    public virtual async Task BulkInsertResultsAsync(HistoryDbContext db, IReadOnlyCollection<HistoryResult> results, string effectiveSchema, CancellationToken ct)
+    /// <summary>
+    /// Inserts results in one transaction on the open connection <paramref name="conn"/>, as multi-row INSERTs of
+    /// <see cref="InsertRowsPerStatement"/> rows; providers with a bulk path (PostgreSQL's COPY) override this.
+    /// </summary>
+    public virtual async Task BulkInsertResultsAsync(DbConnection conn, IReadOnlyCollection<HistoryResult> results, string effectiveSchema, CancellationToken ct)
     {
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        db.Results.AddRange(results);
-        await db.SaveChangesAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        string? fullText = null;
+        foreach (var chunk in results.Chunk(InsertRowsPerStatement))
+        {
+            await using var cmd = conn.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = chunk.Length == InsertRowsPerStatement
+                ? fullText ??= RunSql.InsertResults(this, effectiveSchema, chunk.Length)
+                : RunSql.InsertResults(this, effectiveSchema, chunk.Length);
+            for (var r = 0; r < chunk.Length; r++) BindResult(cmd, r, chunk[r]);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
         await tx.CommitAsync(ct);
-        db.ChangeTracker.Clear();
+    }
+
+    /// <summary>Rows per INSERT: 18 parameters each stay under SQL Server's 2,100 per statement.</summary>
+    protected virtual int InsertRowsPerStatement => 100;
+
+    /// <summary>Row <paramref name="row"/>'s values of <see cref="RunSql.InsertResults"/>, in <see cref="RunSql.ResultColumns"/> order.</summary>
+    void BindResult(DbCommand cmd, int row, HistoryResult r)
+    {
+        object?[] values =
+        [
+            r.RunId, r.TargetQname, r.TargetKind, r.Description, r.Alternatives, r.Confidence, r.PreviousComment, r.Decision,
+            r.ReviewedBy, StoredTime(r.ReviewedAt), r.Applied, StoredTime(r.AppliedAt), r.AppliedBy, r.ApplyStatus, r.Error, r.MetadataJson,
+            StoredTime(r.RevertedAt), r.RevertedBy,
+        ];
+        for (var c = 0; c < values.Length; c++) AddParameter(cmd, $"@v{row}_{c}", values[c]);
+    }
+
+    /// <summary>The values of <see cref="RunSql.InsertRun"/> and <see cref="RunSql.UpdateRun"/> (<c>@r0…</c>, <see cref="RunSql.RunColumns"/> order).</summary>
+    public void BindRun(DbCommand cmd, HistoryRun run)
+    {
+        object?[] values =
+        [
+            run.RunId, run.Who, run.Host, run.ClientVersion, StoredTime(run.StartedAt), StoredTime(run.FinishedAt), run.Scope, run.DbProfile,
+            run.DbBackend, run.LlmProvider, run.LlmModel, run.State, run.OkCount, run.FailCount, StoredTime(run.AppliedAt), run.AppliedBy,
+            run.MetadataJson, run.RunKind, StoredTime(run.RevertedAt), run.RevertedBy,
+        ];
+        for (var i = 0; i < values.Length; i++) AddParameter(cmd, $"@r{i}", values[i]);
     }
 
     /// <summary>Options every provider shares: our migrations table, schema-bound migrations, per-schema model cache.</summary>

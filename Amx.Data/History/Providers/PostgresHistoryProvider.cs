@@ -148,21 +148,19 @@ public sealed class PostgresHistoryProvider : HistoryProvider
 
     public override string CreateSchemaStatement(string schema) => $"CREATE SCHEMA IF NOT EXISTS {Quote(schema)};";
 
-    public override async Task BulkInsertResultsAsync(HistoryDbContext db, IReadOnlyCollection<HistoryResult> results, string schema, CancellationToken ct)
+    public override async Task BulkInsertResultsAsync(DbConnection connection, IReadOnlyCollection<HistoryResult> results, string schema, CancellationToken ct)
     {
         if (results.Count < CopyThreshold)
         {
-            await base.BulkInsertResultsAsync(db, results, schema, ct);
+            await base.BulkInsertResultsAsync(connection, results, schema, ct);
             return;
         }
-        var conn = (NpgsqlConnection)db.Database.GetDbConnection();
-        await db.Database.OpenConnectionAsync(ct);
-        try
+        var conn = (NpgsqlConnection)connection;
         {
             await using var tx = await conn.BeginTransactionAsync(ct);
             var copy = $"COPY {QualifiedTable(schema, HistoryModel.ResultsTable)} (run_id, target_qname, target_kind, description, alternatives, " +
-                       "confidence, previous_comment, decision, reviewed_by, reviewed_at, applied, applied_at, applied_by, apply_status, error, metadata_json) " +
-                       "FROM STDIN (FORMAT BINARY)";
+                       "confidence, previous_comment, decision, reviewed_by, reviewed_at, applied, applied_at, applied_by, apply_status, error, metadata_json, " +
+                       "reverted_at, reverted_by) FROM STDIN (FORMAT BINARY)";
             await using (var writer = await conn.BeginBinaryImportAsync(copy, ct))
             {
                 // Values are written synchronously: they go to Npgsql's buffer, and an await per value costs more than
@@ -187,14 +185,12 @@ public sealed class PostgresHistoryProvider : HistoryProvider
                     WriteNullable(writer, r.ApplyStatus);
                     WriteNullable(writer, r.Error);
                     WriteNullable(writer, r.MetadataJson);
+                    WriteTime(writer, r.RevertedAt);
+                    WriteNullable(writer, r.RevertedBy);
                 }
                 await writer.CompleteAsync(ct);
             }
             await tx.CommitAsync(ct);
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
         }
     }
 

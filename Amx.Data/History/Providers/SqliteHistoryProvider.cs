@@ -33,20 +33,18 @@ public sealed class SqliteHistoryProvider : HistoryProvider
 
     /// <summary>
     /// Fresh drafts (no review or apply times yet, as <c>amx run</c> writes them) go through one prepared INSERT in one
-    /// transaction: EF's change tracking costs more CPU than the insert itself, and it competes with the drafting workers.
-    /// Rows with times take EF's path, which owns their storage format.
+    /// transaction (a multi-row INSERT makes SQLite parse every statement text anew). Rows with review, apply or
+    /// revert values take the shared multi-row path, which binds them all.
     /// </summary>
-    public override async Task BulkInsertResultsAsync(HistoryDbContext db, IReadOnlyCollection<HistoryResult> results, string effectiveSchema, CancellationToken ct)
+    public override async Task BulkInsertResultsAsync(DbConnection connection, IReadOnlyCollection<HistoryResult> results, string effectiveSchema, CancellationToken ct)
     {
-        if (results.Any(r => r.ReviewedAt is not null || r.AppliedAt is not null))
+        if (results.Any(r => r.ReviewedAt is not null || r.AppliedAt is not null || r.RevertedAt is not null || r.RevertedBy is not null))
         {
-            await base.BulkInsertResultsAsync(db, results, effectiveSchema, ct);
+            await base.BulkInsertResultsAsync(connection, results, effectiveSchema, ct);
             return;
         }
-        await db.Database.OpenConnectionAsync(ct);
-        try
+        var conn = (SqliteConnection)connection;
         {
-            var conn = (SqliteConnection)db.Database.GetDbConnection();
             await using var tx = (SqliteTransaction)await conn.BeginTransactionAsync(ct);
             await using var cmd = conn.CreateCommand();
             cmd.Transaction = tx;
@@ -65,10 +63,6 @@ public sealed class SqliteHistoryProvider : HistoryProvider
                 await cmd.ExecuteNonQueryAsync(ct);
             }
             await tx.CommitAsync(ct);
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
         }
     }
 

@@ -1,0 +1,90 @@
+using Amx.Data.History.Providers;
+using Amx.Data.History.Storage;
+
+namespace Amx.Data.History;
+
+/// <summary>
+/// The text of a run's plain-SQL writes and reads of the store (start, results, heartbeat, the closing tally), per
+/// provider, beside <see cref="ApplySql"/>: a drafting process needs no EF Core (its cold start and the ~400 dynamic
+/// methods its queries compiled were a fixed cost of every run). Run parameters are <c>@r0…@r19</c> in
+/// <see cref="RunColumns"/> order; result rows are <c>@v{row}_{column}</c> in <see cref="ResultColumns"/> order.
+/// </summary>
+public static class RunSql
+{
+    /// <summary>Every column of a run, in the order <c>HistoryReader</c> reads them and <see cref="InsertRun"/> binds them.</summary>
+    public const string RunColumns = "run_id, who, host, client_version, started_at, finished_at, scope, db_profile, db_backend, " +
+                                     "llm_provider, llm_model, state, ok_count, fail_count, applied_at, applied_by, metadata_json, run_kind, reverted_at, reverted_by";
+
+    /// <summary>Every column of a result, in the order <see cref="InsertResults"/> binds them.</summary>
+    public const string ResultColumns = "run_id, target_qname, target_kind, description, alternatives, confidence, previous_comment, decision, " +
+                                        "reviewed_by, reviewed_at, applied, applied_at, applied_by, apply_status, error, metadata_json, reverted_at, reverted_by";
+
+    public static readonly int RunColumnCount = RunColumns.Split(", ").Length;
+    public static readonly int ResultColumnCount = ResultColumns.Split(", ").Length;
+
+    static string Runs(HistoryProvider p, string schema) => p.QualifiedTable(schema, HistoryModel.RunsTable);
+    static string Results(HistoryProvider p, string schema) => p.QualifiedTable(schema, HistoryModel.ResultsTable);
+
+    public static string InsertRun(HistoryProvider p, string schema) =>
+        $"INSERT INTO {Runs(p, schema)} ({RunColumns}) VALUES ({string.Join(", ", Enumerable.Range(0, RunColumnCount).Select(i => $"@r{i}"))})";
+
+    /// <summary>Every column but the key (<c>@r0</c>).</summary>
+    public static string UpdateRun(HistoryProvider p, string schema) =>
+        $"UPDATE {Runs(p, schema)} SET " +
+        string.Join(", ", RunColumns.Split(", ").Select((c, i) => (c, i)).Skip(1).Select(x => $"{x.c} = @r{x.i}")) +
+        " WHERE run_id = @r0";
+
+    /// <summary>Runs of <c>@who</c> started in [<c>@from</c>, <c>@to</c>): the day's count that numbers a new run_id.</summary>
+    public static string SameDayRuns(HistoryProvider p, string schema) =>
+        $"SELECT COUNT(*) FROM {Runs(p, schema)} WHERE who = @who AND started_at >= @from AND started_at < @to";
+
+    /// <summary>Whether run <c>@run</c> exists (a run imported into the local file after a fallback).</summary>
+    public static string RunExists(HistoryProvider p, string schema) =>
+        $"SELECT COUNT(*) FROM {Runs(p, schema)} WHERE run_id = @run";
+
+    /// <summary>A drafting run's heartbeat (<c>@meta</c>), only while it is still <c>@running</c>.</summary>
+    public static string Heartbeat(HistoryProvider p, string schema) =>
+        $"UPDATE {Runs(p, schema)} SET metadata_json = @meta WHERE run_id = @run AND state = @running";
+
+    /// <summary>A run whose process is gone, marked failed unless something else changed its state first.</summary>
+    public static string MarkInterrupted(HistoryProvider p, string schema) =>
+        $"UPDATE {Runs(p, schema)} SET state = @state, finished_at = @finished, metadata_json = @meta WHERE run_id = @run AND state = @running";
+
+    /// <summary>Other people's runs (not <c>@who</c>) since <c>@since</c>, for "teammates drafted this scope".</summary>
+    public static string RecentRunsOfOthers(HistoryProvider p, string schema) =>
+        $"SELECT who, run_id, scope, started_at FROM {Runs(p, schema)} WHERE who <> @who AND started_at >= @since";
+
+    /// <summary><paramref name="rows"/> results in one INSERT.</summary>
+    public static string InsertResults(HistoryProvider p, string schema, int rows) =>
+        $"INSERT INTO {Results(p, schema)} ({ResultColumns}) VALUES " +
+        string.Join(", ", Enumerable.Range(0, rows).Select(r =>
+            "(" + string.Join(", ", Enumerable.Range(0, ResultColumnCount).Select(c => $"@v{r}_{c}")) + ")"));
+
+    /// <summary>Names of the run's results (a resume drafts only the others).</summary>
+    public static string ResultNames(HistoryProvider p, string schema) =>
+        $"SELECT target_qname FROM {Results(p, schema)} WHERE run_id = @run";
+
+    /// <summary>A resumed run's failed results, drafted again.</summary>
+    public static string DeleteFailed(HistoryProvider p, string schema) =>
+        $"DELETE FROM {Results(p, schema)} WHERE run_id = @run AND description IS NULL";
+
+    /// <summary>Targets with an accepted, edited or applied draft in any run, within <c>@scope</c> when <paramref name="scoped"/>.</summary>
+    public static string Covered(HistoryProvider p, string schema, bool scoped) =>
+        $"SELECT DISTINCT target_qname FROM {Results(p, schema)} WHERE (applied = @yes OR decision IN (@accepted, @edited))" +
+        (scoped ? " AND (target_qname = @scope OR target_qname LIKE @inside ESCAPE '!')" : "");
+
+    /// <summary>Accepts the run's pending drafts whose confidence is one of <c>@l0…</c> (<c>--accept</c> on run).</summary>
+    public static string AcceptLevels(HistoryProvider p, string schema, int levels) =>
+        $"UPDATE {Results(p, schema)} SET decision = @accepted, reviewed_by = @by, reviewed_at = @at " +
+        $"WHERE run_id = @run AND description IS NOT NULL AND decision = @pending AND confidence IN ({string.Join(", ", Enumerable.Range(0, levels).Select(i => $"@l{i}"))})";
+
+    /// <summary>
+    /// The run's results counted by confidence, decision, whether described and whether inherited (a view column's
+    /// metadata names its <c>"source"</c>): every figure a finished run records, in one read.
+    /// </summary>
+    public static string Tally(HistoryProvider p, string schema) =>
+        "SELECT confidence, decision, described, inherited, COUNT(*) FROM (" +
+        "SELECT confidence, decision, CASE WHEN description IS NULL THEN 0 ELSE 1 END AS described, " +
+        "CASE WHEN metadata_json LIKE '%\"source\"%' THEN 1 ELSE 0 END AS inherited " +
+        $"FROM {Results(p, schema)} WHERE run_id = @run) t GROUP BY confidence, decision, described, inherited";
+}
