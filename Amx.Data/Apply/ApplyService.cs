@@ -65,14 +65,23 @@ public sealed record ClassifiedTarget(HistoryResult Row, CommentTarget Target, T
 /// <summary>One target's outcome, for the report.</summary>
 public sealed record ApplyItem(string Target, string Kind, string Status, string? Detail, IReadOnlyList<string>? Statements = null, bool ReplacesOutside = false);
 
+/// <summary>
+/// What apply (or revert) did. A dry run lists every target in <see cref="Items"/>; a real apply lists only the targets
+/// that were not simply written (conflicts, failures, skips, already in place) and counts the rest, so applying a
+/// million targets holds no per-target list (every outcome also goes to the service's item sink, and the history).
+/// </summary>
 public sealed record ApplySummary(string RunId, string State, int Applied, int AlreadyApplied, int Conflicts, int Failed, int Skipped, IReadOnlyList<ApplyItem> Items, bool DryRun)
 {
     /// <summary>The database the comments go to, as the user knows it ("mariadb database shop on db1:3306, profile wh").</summary>
     public string Database { get; init; } = "";
     /// <summary>Writes where no comment was (dry run: would be).</summary>
-    public int New => Items.Count(i => (i.Status == ApplyItemStatuses.WouldApply || i.Status == ApplyItemStatuses.Applied && i.Detail is null) && !i.ReplacesOutside);
+    public int New { get; init; }
     /// <summary>Writes that replace a comment written outside amx.</summary>
-    public int ReplaceOutside => Items.Count(i => i.ReplacesOutside);
+    public int ReplaceOutside { get; init; }
+
+    /// <summary>A write where no comment was, counted in <see cref="New"/>.</summary>
+    public static bool IsNew(ApplyItem i) =>
+        (i.Status == ApplyItemStatuses.WouldApply || i.Status == ApplyItemStatuses.Applied && i.Detail is null) && !i.ReplacesOutside;
 
     public ExitCode ExitCode => Conflicts > 0 ? ExitCode.Conflict : Failed > 0 ? ExitCode.Partial : ExitCode.Ok;
 }
@@ -85,7 +94,10 @@ public sealed record ApplySummary(string RunId, string State, int Applied, int A
 /// every outcome, and a target whose comment already holds the wanted text (a crash after the write) is just
 /// marked applied — nothing is applied twice.
 /// </summary>
-public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnvironment env, Action<string> notice, IProgress<(int Done, int Total)>? progress = null)
+/// <remarks><paramref name="itemSink"/> receives every target's outcome of a real apply as it is decided (in name order), for
+/// output that lists them all without holding them.</remarks>
+public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnvironment env, Action<string> notice, IProgress<(int Done, int Total)>? progress = null,
+    Action<ApplyItem>? itemSink = null)
 {
     public Task<ApplySummary> ApplyAsync(string runId, ApplyOptions options, CancellationToken ct) =>
         ExecuteAsync(runId, options, revert: false, ct);
@@ -123,26 +135,37 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
             return new ApplySummary(run.RunId, run.State, 0, 0, 0, 0, 0, [], false) { Database = database };
         }
 
-        var items = new List<ApplyItem>();
+        // Plain writes are only counted: the summary keeps the targets that need a word (conflicts, failures, skips).
+        var notable = new List<ApplyItem>();
+        var status = revert ? ApplyStatuses.Reverted : ApplyStatuses.Applied;
+        int written = 0, already = 0, conflicts = 0, failed = 0, skipped = 0, fresh = 0, replaced = 0;
         var warehouseId = await provider.ServerInfo.IdentityAsync(conn, ct);
         var done = 0;
         // Chunk by chunk in name order, so memory holds one chunk of rows, not the whole run.
         await foreach (var chunk in store.ApplyCandidateChunksAsync(run.RunId, revert, options.ChunkSize, ct))
         {
             ct.ThrowIfCancellationRequested();
-            items.AddRange(await ApplyChunkAsync(run, provider, conn, warehouseId, chunk.ToArray(), options, revert, ct));
+            foreach (var item in await ApplyChunkAsync(run, provider, conn, warehouseId, chunk.ToArray(), options, revert, ct))
+            {
+                itemSink?.Invoke(item);
+                if (item.Status == status && item.Detail is null) written++;
+                else notable.Add(item);
+                if (item.Status == status && item.Detail is not null) already++;
+                if (item.Status == ApplyStatuses.Conflict) conflicts++;
+                if (item.Status == ApplyStatuses.Failed) failed++;
+                if (item.Status == ApplyStatuses.Skipped) skipped++;
+                if (ApplySummary.IsNew(item)) fresh++;
+                if (item.ReplacesOutside) replaced++;
+            }
             done += chunk.Count;
             progress?.Report((done, Math.Max(done, total)));
         }
 
-        var status = revert ? ApplyStatuses.Reverted : ApplyStatuses.Applied;
-        var written = items.Count(i => i.Status == status && i.Detail is null);
-        var already = items.Count(i => i.Status == status && i.Detail is not null);
-        var conflicts = items.Count(i => i.Status == ApplyStatuses.Conflict);
-        var failed = items.Count(i => i.Status == ApplyStatuses.Failed);
-        var skipped = items.Count(i => i.Status == ApplyStatuses.Skipped);
         await FinishRunAsync(run, revert, ct);
-        return new ApplySummary(run.RunId, run.State, written, already, conflicts, failed, skipped, items, false) { Database = database };
+        return new ApplySummary(run.RunId, run.State, written, already, conflicts, failed, skipped, notable, false)
+        {
+            Database = database, New = fresh, ReplaceOutside = replaced,
+        };
     }
 
     /// <summary>What is left to apply (or revert), in name order: all of it, or the next <paramref name="take"/> after <paramref name="after"/>.</summary>
@@ -398,7 +421,10 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
             foreach (var (target, problem) in await checker.CheckAsync(conn, live.Keys.ToList(), ct))
                 items.Add(new ApplyItem(target.Name.ToString(), target.Kind, ApplyItemStatuses.NoPrivilege, problem));
         return new ApplySummary(run.RunId, run.State, 0, 0, items.Count(i => i.Status == ApplyItemStatuses.Conflict),
-            items.Count(i => ApplyItemStatuses.IsPreviewFailure(i.Status)), items.Count(i => i.Status == ApplyItemStatuses.Skipped), items, true);
+            items.Count(i => ApplyItemStatuses.IsPreviewFailure(i.Status)), items.Count(i => i.Status == ApplyItemStatuses.Skipped), items, true)
+        {
+            New = items.Count(ApplySummary.IsNew), ReplaceOutside = items.Count(i => i.ReplacesOutside),
+        };
     }
 
 }

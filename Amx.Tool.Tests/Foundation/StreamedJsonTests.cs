@@ -48,4 +48,39 @@ public sealed class StreamedJsonTests
         Assert.That(streamed.ToString(), Is.EqualTo(expected.ToString()));
         Assert.That(JsonDocument.Parse(streamed.ToString()).RootElement.GetProperty("results").GetArrayLength(), Is.EqualTo(items.Length));
     }
+
+    [TestCaseSource(nameof(Cases))]
+    public async Task Without_a_tail_the_list_closes_the_document(object head, object[] items, object? _)
+    {
+        var streamed = new StringWriter();
+        await JsonOutput.WriteStreamedAsync(streamed, head, "results", Items(items));
+
+        var whole = JsonSerializer.SerializeToNode(head, head.GetType(), JsonOutput.Options)!.AsObject();
+        whole["results"] = JsonSerializer.SerializeToNode(items, JsonOutput.Options);
+        var expected = new StringWriter();
+        expected.WriteLine(whole.ToJsonString(JsonOutput.Options));
+        Assert.That(streamed.ToString(), Is.EqualTo(expected.ToString()));
+    }
+
+    [Test]
+    public async Task A_spill_gives_back_its_items_in_order_from_a_private_file_it_deletes()
+    {
+        var before = Directory.GetFiles(Path.GetTempPath(), $"amx-{Environment.ProcessId}-*.jsonl").ToHashSet();
+        string file;
+        var items = Enumerable.Range(0, 2500).Select(i => new Amx.Data.Apply.ApplyItem($"s.t{i}.\"c\n{i}\"", "COLUMN", i % 7 == 0 ? "conflict" : "applied",
+            i % 7 == 0 ? $"live comment changed: \"é{i}\"" : null, ReplacesOutside: i % 11 == 0)).ToList();
+        await using (var spill = new JsonLinesSpill<Amx.Data.Apply.ApplyItem>())
+        {
+            foreach (var i in items) spill.Add(i);
+            file = Directory.GetFiles(Path.GetTempPath(), $"amx-{Environment.ProcessId}-*.jsonl").Single(f => !before.Contains(f));
+            if (!OperatingSystem.IsWindows())
+                Assert.That(File.GetUnixFileMode(file), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+            var back = new List<Amx.Data.Apply.ApplyItem>();
+            await foreach (var i in spill.ReadAsync()) back.Add(i);
+            Assert.That(back, Is.EqualTo(items).Using<Amx.Data.Apply.ApplyItem>((a, b) =>
+                a.Target == b.Target && a.Kind == b.Kind && a.Status == b.Status && a.Detail == b.Detail && a.ReplacesOutside == b.ReplacesOutside));
+            Assert.That(spill.Count, Is.EqualTo(items.Count));
+        }
+        Assert.That(File.Exists(file), Is.False, "deleted when disposed");
+    }
 }

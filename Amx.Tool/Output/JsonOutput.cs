@@ -23,11 +23,11 @@ public static class JsonOutput
 
     /// <summary>
     /// The same document as <see cref="Write"/> of <paramref name="head"/>'s properties, then <paramref name="name"/>
-    /// holding <paramref name="items"/>, then <paramref name="tail"/> — but each item is written as it arrives, so a
+    /// holding <paramref name="items"/>, then <paramref name="tail"/> when given — but each item is written as it arrives, so a
     /// long list is never held in memory. Items are serialised alone and indented to their depth (a JSON text has no
     /// raw line breaks inside strings, so indenting by line is exact).
     /// </summary>
-    public static async Task WriteStreamedAsync(TextWriter writer, object head, string name, IAsyncEnumerable<object> items, (string Name, object? Value) tail)
+    public static async Task WriteStreamedAsync(TextWriter writer, object head, string name, IAsyncEnumerable<object> items, (string Name, object? Value)? tail = null)
     {
         var open = JsonSerializer.Serialize(head, head.GetType(), Options);
         // "{ …head… }" without its closing brace; an empty head is "{}".
@@ -40,7 +40,12 @@ public static class JsonOutput
             first = false;
         }
         await writer.WriteAsync(first ? "]" : "\n  ]");
-        await writer.WriteLineAsync(",\n  " + JsonSerializer.Serialize(tail.Name, Options) + ": " +
-                                    JsonSerializer.Serialize(tail.Value, tail.Value?.GetType() ?? typeof(object), Options).Replace("\n", "\n  ") + "\n}");
+        if (tail is not { } t)
+        {
+            await writer.WriteLineAsync("\n}");
+            return;
+        }
+        await writer.WriteLineAsync(",\n  " + JsonSerializer.Serialize(t.Name, Options) + ": " +
+                                    JsonSerializer.Serialize(t.Value, t.Value?.GetType() ?? typeof(object), Options).Replace("\n", "\n  ") + "\n}");
     }
 }

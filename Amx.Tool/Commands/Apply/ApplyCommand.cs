@@ -106,12 +106,17 @@ static class ApplyRunner
         }
         if (options.AllowTableRebuild)
             ctx.Info("warning: --allow-table-rebuild: where the server cannot change a comment as metadata only, it copies the table (locking it while it does).");
+        // json lists every target's outcome: spilled to a private temp file as they come, not held (a million targets).
+        await using var spill = ctx.Globals.Output == OutputFormat.Json ? new JsonLinesSpill<ApplyItem>() : null;
         var summary = await ProgressDisplay.RunAsync(ctx, revert ? "reverting" : "applying", p =>
         {
-            var withProgress = new ApplyService(store, ctx.Config, ctx.Env, ctx.Info, ProgressDisplay.Counts(p));
+            var withProgress = new ApplyService(store, ctx.Config, ctx.Env, ctx.Info, ProgressDisplay.Counts(p), spill is null ? null : spill.Add);
             return revert ? withProgress.RevertAsync(runId, options, ct) : withProgress.ApplyAsync(runId, options, ct);
         }, finalLine: false);
-        Report(ctx, summary, revert);
+        // A --check is a preview: its summary lists every target itself.
+        if (spill is not null && !summary.DryRun)
+            await JsonOutput.WriteStreamedAsync(ctx.Out, Head(summary), "results", Json(spill.ReadAsync(ct)));
+        else Report(ctx, summary, revert);
         ReportFirstProblem(ctx, summary, revert ? "revert" : "apply", runId);
         return (int)summary.ExitCode;
     }
@@ -141,6 +146,22 @@ static class ApplyRunner
             : new AmxException(ExitCode.Partial, message, $"fix the cause and run amx {(verb == "run-apply" ? "apply" : verb)} {runId} --yes again: failures stay retryable"), ctx.Err, verbose: false);
     }
 
+    /// <summary>The json report's fields before its per-target <c>results</c>.</summary>
+    static object Head(ApplySummary s) => new
+    {
+        run_id = s.RunId, state = s.State, dry_run = s.DryRun, applied = s.Applied, already_applied = s.AlreadyApplied,
+        conflicts = s.Conflicts, failed = s.Failed, skipped = s.Skipped, database = s.Database,
+        new_comments = s.New, replace_outside_amx = s.ReplaceOutside,
+    };
+
+    static object Json(ApplyItem i) => new { target = i.Target, kind = i.Kind, status = i.Status, detail = i.Detail, statements = i.Statements };
+
+    static async IAsyncEnumerable<object> Json(IAsyncEnumerable<ApplyItem> items)
+    {
+        await foreach (var i in items) yield return Json(i);
+    }
+
+    /// <summary>The report of a dry run (every target), or of a real apply in the table formats (the targets that need a word).</summary>
     public static void Report(CommandContext ctx, ApplySummary s, bool revert)
     {
         ctx.Render(new
@@ -148,7 +169,7 @@ static class ApplyRunner
             run_id = s.RunId, state = s.State, dry_run = s.DryRun, applied = s.Applied, already_applied = s.AlreadyApplied,
             conflicts = s.Conflicts, failed = s.Failed, skipped = s.Skipped, database = s.Database,
             new_comments = s.New, replace_outside_amx = s.ReplaceOutside,
-            results = s.Items.Select(i => new { target = i.Target, kind = i.Kind, status = i.Status, detail = i.Detail, statements = i.Statements }),
+            results = s.Items.Select(Json),
         }, () =>
         {
             if (s.DryRun && ctx.Globals.Output == OutputFormat.Table)
