@@ -15,6 +15,8 @@ public sealed class RunResultTally
     public int PendingDescribed { get; set; }
     /// <summary>Described results per confidence.</summary>
     public Dictionary<string, int> ByConfidence { get; } = new(StringComparer.Ordinal);
+    /// <summary>Results per decision, described or not.</summary>
+    public Dictionary<string, int> ByDecision { get; } = new(StringComparer.Ordinal);
     /// <summary>Results inherited from a view's base (metadata names a source).</summary>
     public int Inherited { get; set; }
 }
@@ -133,8 +135,10 @@ public sealed class HistoryReader(HistoryStoreTarget target)
     public async Task<string> DescriptionsHashAsync(string runId, CancellationToken ct = default)
     {
         await using (var conn = await OpenAsync(ct))
-        await using (var cmd = conn.CreateCommand())
         {
+            // Where the store's engine writes the hash's text itself (PostgreSQL's COPY), amx only hashes its bytes.
+            if (await target.Provider.DescriptionsHashAsync(conn, target.Schema, runId, ct) is { } digest) return digest;
+            await using var cmd = conn.CreateCommand();
             cmd.CommandText = $"SELECT target_qname, target_kind, confidence, description FROM {Results} " +
                               $"WHERE run_id = @run ORDER BY {target.Provider.ByteOrder("target_qname")}";
             Add(cmd, "run", runId);
@@ -351,6 +355,29 @@ public sealed class HistoryReader(HistoryStoreTarget target)
         return found;
     }
 
+    /// <summary>The run's results (every column) for the given names, 1,000 per query; names it lacks are left out.</summary>
+    public async Task<Dictionary<string, HistoryResult>> ResultsNamedAsync(string runId, IReadOnlyCollection<string> names, CancellationToken ct = default)
+    {
+        var found = new Dictionary<string, HistoryResult>(StringComparer.Ordinal);
+        if (names.Count == 0) return found;
+        await using var conn = await OpenAsync(ct);
+        foreach (var chunk in names.Chunk(1000))
+        {
+            await using var cmd = conn.CreateCommand();
+            cmd.CommandText = $"SELECT {ApplySql.ResultColumns} FROM {Results} WHERE run_id = @run AND target_qname IN " +
+                              $"({string.Join(", ", chunk.Select((_, i) => $"@t{i}"))})";
+            Add(cmd, "run", runId);
+            for (var i = 0; i < chunk.Length; i++) Add(cmd, $"t{i}", chunk[i]);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+            {
+                var result = ReadResult(r, runId, full: true);
+                found[result.TargetQname] = result;
+            }
+        }
+        return found;
+    }
+
     /// <summary>Runs by anyone but <paramref name="who"/> started since <paramref name="since"/> (who, run, scope, start).</summary>
     public async Task<List<(string Who, string RunId, string Scope, DateTime StartedAt)>> RecentRunsOfOthersAsync(string who, DateTime since, CancellationToken ct = default)
     {
@@ -403,6 +430,7 @@ public sealed class HistoryReader(HistoryStoreTarget target)
             var inherited = Convert.ToInt32(r.GetValue(3)) == 1;
             var count = Convert.ToInt32(r.GetValue(4));
             if (inherited) tally.Inherited += count;
+            tally.ByDecision[decision] = tally.ByDecision.GetValueOrDefault(decision) + count;
             if (!described) { tally.Failed += count; continue; }
             tally.Ok += count;
             if (decision == Decisions.Pending) tally.PendingDescribed += count;

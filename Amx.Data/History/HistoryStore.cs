@@ -418,14 +418,52 @@ public sealed class HistoryStore
     public async Task<int> AcceptLevelsAsync(string runId, IReadOnlyList<string> confidences, string by, DateTime at, CancellationToken ct = default)
     {
         await using var conn = await OpenConnectionAsync(ct);
+        return await AcceptLevelsAsync(conn, null, runId, confidences, by, at, ct);
+    }
+
+    /// <summary><see cref="AcceptLevelsAsync(string, IReadOnlyList{string}, string, DateTime, CancellationToken)"/> inside <paramref name="tx"/>.</summary>
+    public async Task<int> AcceptLevelsAsync(DbConnection conn, DbTransaction? tx, string runId, IReadOnlyList<string> confidences, string by, DateTime at, CancellationToken ct = default)
+    {
         await using var cmd = Command(conn, RunSql.AcceptLevels(Target.Provider, Target.Schema, confidences.Count));
+        cmd.Transaction = tx;
         HistoryProvider.AddParameter(cmd, "@accepted", Decisions.Accepted);
         HistoryProvider.AddParameter(cmd, "@by", by);
         HistoryProvider.AddParameter(cmd, "@at", Target.Provider.StoredTime(at));
         HistoryProvider.AddParameter(cmd, "@run", runId);
         HistoryProvider.AddParameter(cmd, "@pending", Decisions.Pending);
+        HistoryProvider.AddParameter(cmd, "@no", false);
         for (var i = 0; i < confidences.Count; i++) HistoryProvider.AddParameter(cmd, $"@l{i}", confidences[i]);
-        return await cmd.ExecuteNonQueryAsync(ct);
+        try { return await cmd.ExecuteNonQueryAsync(ct); }
+        catch (Exception e) when (Target.Provider.IsPermissionDenied(e))
+        {
+            throw HistoryStoreErrors.NoWritePrivilege(Target, HistoryModel.ResultsTable, e);
+        }
+    }
+
+    /// <summary>Records reviewers' decisions (text, alternatives, decision, reviewer, time, error) inside <paramref name="tx"/>.</summary>
+    public async Task RecordDecisionsAsync(DbConnection conn, DbTransaction tx, IReadOnlyCollection<HistoryResult> results, CancellationToken ct = default)
+    {
+        if (results.Count == 0) return;
+        await using var cmd = Command(conn, RunSql.Decide(Target.Provider, Target.Schema));
+        cmd.Transaction = tx;
+        foreach (var r in results)
+        {
+            HistoryRedaction.Apply(r);
+            cmd.Parameters.Clear();
+            HistoryProvider.AddParameter(cmd, "@description", r.Description);
+            HistoryProvider.AddParameter(cmd, "@alternatives", r.Alternatives);
+            HistoryProvider.AddParameter(cmd, "@decision", r.Decision);
+            HistoryProvider.AddParameter(cmd, "@by", r.ReviewedBy);
+            HistoryProvider.AddParameter(cmd, "@at", Target.Provider.StoredTime(r.ReviewedAt));
+            HistoryProvider.AddParameter(cmd, "@error", r.Error);
+            HistoryProvider.AddParameter(cmd, "@run", r.RunId);
+            HistoryProvider.AddParameter(cmd, "@t0", r.TargetQname);
+            try { await cmd.ExecuteNonQueryAsync(ct); }
+            catch (Exception e) when (Target.Provider.IsPermissionDenied(e))
+            {
+                throw HistoryStoreErrors.NoWritePrivilege(Target, HistoryModel.ResultsTable, e);
+            }
+        }
     }
 
     /// <summary>Writes every column of the given results (decisions, apply status, …) in one transaction.</summary>

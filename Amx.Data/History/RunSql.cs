@@ -73,10 +73,19 @@ public static class RunSql
         $"SELECT DISTINCT target_qname FROM {Results(p, schema)} WHERE (applied = @yes OR decision IN (@accepted, @edited))" +
         (scoped ? " AND (target_qname = @scope OR target_qname LIKE @inside ESCAPE '!')" : "");
 
-    /// <summary>Accepts the run's pending drafts whose confidence is one of <c>@l0…</c> (<c>--accept</c> on run).</summary>
+    /// <summary>
+    /// Accepts the run's pending, described, unapplied drafts whose confidence is one of <c>@l0…</c> (<c>--accept</c>
+    /// on run and review).
+    /// </summary>
     public static string AcceptLevels(HistoryProvider p, string schema, int levels) =>
-        $"UPDATE {Results(p, schema)} SET decision = @accepted, reviewed_by = @by, reviewed_at = @at " +
-        $"WHERE run_id = @run AND description IS NOT NULL AND decision = @pending AND confidence IN ({string.Join(", ", Enumerable.Range(0, levels).Select(i => $"@l{i}"))})";
+        $"UPDATE {Results(p, schema)} SET decision = @accepted, reviewed_by = @by, reviewed_at = @at, error = NULL " +
+        "WHERE run_id = @run AND description IS NOT NULL AND decision = @pending AND applied = @no " +
+        $"AND confidence IN ({string.Join(", ", Enumerable.Range(0, levels).Select(i => $"@l{i}"))})";
+
+    /// <summary>One reviewer's decision on result <c>@t0</c>: the text, its alternatives, decision, reviewer, time and error.</summary>
+    public static string Decide(HistoryProvider p, string schema) =>
+        $"UPDATE {Results(p, schema)} SET description = @description, alternatives = @alternatives, decision = @decision, " +
+        "reviewed_by = @by, reviewed_at = @at, error = @error WHERE run_id = @run AND target_qname = @t0";
 
     /// <summary>
     /// The run's results counted by confidence, decision, whether described and whether inherited (a view column's

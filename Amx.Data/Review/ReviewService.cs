@@ -2,7 +2,6 @@ using Amx.Data.Config;
 using Amx.Data.Errors;
 using Amx.Data.History;
 using Amx.Data.History.Model;
-using Microsoft.EntityFrameworkCore;
 
 namespace Amx.Data.Review;
 
@@ -63,16 +62,13 @@ public sealed class ReviewService(HistoryStore store, AmxEnvironment env)
             throw AmxException.BadInput($"run {run.RunId} is still drafting", $"wait for it, or resume it: amx run --resume {run.RunId}");
         // Only the results the request names are loaded (and tracked); a confidence level is one set-based UPDATE, so
         // reviewing a run of a million results holds none of them in memory.
-        await using var db = store.CreateContext();
         var named = request.FromFile.Select(e => e.Target)
             .Concat(request.Accept.Where(w => Levels(w) is null)).Concat(request.Reject).Concat(request.Set.Select(s => s.Key))
             .Distinct(StringComparer.Ordinal).ToList();
-        var rows = new Dictionary<string, HistoryResult>(StringComparer.Ordinal);
-        foreach (var chunk in named.Chunk(1000))
-            foreach (var r in await db.Results.Where(r => r.RunId == run.RunId && chunk.Contains(r.TargetQname)).ToListAsync(ct))
-                rows[r.TargetQname] = r;
+        var rows = await store.ReadAsync(r => r.ResultsNamedAsync(run.RunId, named, ct), ct);
         var now = DateTime.UtcNow;
         var changed = 0;
+        var decided = new HashSet<HistoryResult>(ReferenceEqualityComparer.Instance);
 
         // text: the reviewer's text (null: keep the draft); a text that differs from the draft makes the decision edited.
         void Decide(HistoryResult r, string decision, string? text = null)
@@ -100,6 +96,7 @@ public sealed class ReviewService(HistoryStore store, AmxEnvironment env)
             r.ReviewedBy = env.User;
             r.ReviewedAt = now;
             r.Error = r.Description is null ? r.Error : null;
+            decided.Add(r);
             changed++;
         }
 
@@ -121,23 +118,19 @@ public sealed class ReviewService(HistoryStore store, AmxEnvironment env)
 
         // Named decisions and the levels' UPDATE commit together. A level only takes what is still pending after the
         // named decisions, which is what accepting first and letting --reject/--set override afterwards gave.
-        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        var (conn, tx) = await store.BeginAsync(ct);
+        await using (conn)
+        await using (tx)
         {
-            await db.SaveChangesAsync(ct);
+            await store.RecordDecisionsAsync(conn, tx, decided, ct);
             var levels = request.Accept.Select(Levels).OfType<string[]>().SelectMany(l => l).Distinct().ToArray();
-            if (levels.Length > 0)
-                changed += await db.Results
-                    .Where(r => r.RunId == run.RunId && r.Decision == Decisions.Pending && r.Description != null && !r.Applied && levels.Contains(r.Confidence!))
-                    .ExecuteUpdateAsync(s => s.SetProperty(r => r.Decision, Decisions.Accepted).SetProperty(r => r.ReviewedBy, env.User)
-                                              .SetProperty(r => r.ReviewedAt, now).SetProperty(r => r.Error, (string?)null), ct);
+            if (levels.Length > 0) changed += await store.AcceptLevelsAsync(conn, tx, run.RunId, levels, env.User, now, ct);
             await tx.CommitAsync(ct);
         }
 
-        var tally = await db.Results.AsNoTracking().Where(r => r.RunId == run.RunId)
-            .GroupBy(r => new { r.Decision, Described = r.Description != null })
-            .Select(g => new { g.Key.Decision, g.Key.Described, Count = g.Count() }).ToListAsync(ct);
-        int Count(string decision, bool describedOnly = false) => tally.Where(t => t.Decision == decision && (t.Described || !describedOnly)).Sum(t => t.Count);
-        var pending = Count(Decisions.Pending, describedOnly: true);
+        var tally = await store.ReadAsync(r => r.RunTallyAsync(run.RunId, ct), ct);
+        int Count(string decision) => tally.ByDecision.GetValueOrDefault(decision);
+        var pending = tally.PendingDescribed;
         if (pending == 0 && run.State == RunStates.Drafted)
         {
             run.State = RunStates.Reviewed;

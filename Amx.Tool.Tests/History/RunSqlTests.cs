@@ -9,7 +9,7 @@ using Microsoft.SqlServer.TransactSql.ScriptDom;
 namespace Amx.Tool.Tests.History;
 
 /// <summary>
-/// A run's plain SQL on the store (start, results, heartbeat, tally). PostgreSQL, MariaDB and SQLite run it in the
+/// A run's plain SQL on the store (start, results, heartbeat, tally, review's decisions). PostgreSQL, MariaDB and SQLite run it in the
 /// drafting and history tests; SQL Server has no engine here, so its statements are parsed offline with ScriptDom.
 /// The column lists are checked against the EF model the migrations come from, so a new column cannot be left out.
 /// </summary>
@@ -34,6 +34,7 @@ public sealed class RunSqlTests
         yield return new TestCaseData(RunSql.Covered(SqlServer, "amx", scoped: false)).SetArgDisplayNames("covered, whole store");
         yield return new TestCaseData(RunSql.AcceptLevels(SqlServer, "amx", 3)).SetArgDisplayNames("accept levels");
         yield return new TestCaseData(RunSql.Tally(SqlServer, "amx")).SetArgDisplayNames("tally");
+        yield return new TestCaseData(RunSql.Decide(SqlServer, "amx")).SetArgDisplayNames("review decision");
     }
 
     [TestCaseSource(nameof(SqlServerStatements))]
@@ -82,7 +83,8 @@ public sealed class RunSqlTests
             Assert.That(Parameters(RunSql.MarkInterrupted(SqlServer, "amx")), Is.EquivalentTo(new[] { "@state", "@finished", "@meta", "@run", "@running" }));
             Assert.That(Parameters(RunSql.RecentRunsOfOthers(SqlServer, "amx")), Is.EquivalentTo(new[] { "@who", "@since" }));
             Assert.That(Parameters(RunSql.Covered(SqlServer, "amx", true)), Is.EquivalentTo(new[] { "@yes", "@accepted", "@edited", "@scope", "@inside" }));
-            Assert.That(Parameters(RunSql.AcceptLevels(SqlServer, "amx", 2)), Is.EquivalentTo(new[] { "@accepted", "@by", "@at", "@run", "@pending", "@l0", "@l1" }));
+            Assert.That(Parameters(RunSql.AcceptLevels(SqlServer, "amx", 2)), Is.EquivalentTo(new[] { "@accepted", "@by", "@at", "@run", "@pending", "@no", "@l0", "@l1" }));
+            Assert.That(Parameters(RunSql.Decide(SqlServer, "amx")), Is.EquivalentTo(new[] { "@description", "@alternatives", "@decision", "@by", "@at", "@error", "@run", "@t0" }));
             Assert.That(Parameters(RunSql.Tally(SqlServer, "amx")), Is.EquivalentTo(new[] { "@run" }));
         });
     }

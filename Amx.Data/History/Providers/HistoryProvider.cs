@@ -175,6 +175,13 @@ public abstract class HistoryProvider
     /// </summary>
     public virtual string ByteOrder(string column) => column;
 
+    /// <summary>
+    /// The descriptions hash (<see cref="DescriptionsHash"/>) computed from text the engine writes itself, on the open
+    /// connection; null where the engine has no such output and amx builds the text from the rows.
+    /// </summary>
+    public virtual Task<string?> DescriptionsHashAsync(DbConnection conn, string schema, string runId, CancellationToken ct) =>
+        Task.FromResult<string?>(null);
+
     /// <summary>A stable 64-bit lock key for a name (same on every machine).</summary>
     public static long LockKey(string name) =>
         BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name)), 0);

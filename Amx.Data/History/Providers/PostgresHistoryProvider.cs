@@ -194,6 +194,37 @@ public sealed class PostgresHistoryProvider : HistoryProvider
         }
     }
 
+    /// <summary>
+    /// The hash is defined as this engine's COPY text (docs/history-store.md), so the server writes it and amx hashes
+    /// the text as it streams: no row is read field by field (history show --hash-only of a million results). COPY
+    /// takes no parameters: the run id travels as a session setting, never as text in the statement.
+    /// </summary>
+    public override async Task<string?> DescriptionsHashAsync(DbConnection connection, string schema, string runId, CancellationToken ct)
+    {
+        var conn = (NpgsqlConnection)connection;
+        await using (var set = new NpgsqlCommand("SELECT set_config('amx.hash_run', @run, false)", conn))
+        {
+            set.Parameters.AddWithValue("run", runId);
+            await set.ExecuteNonQueryAsync(ct);
+        }
+        var copy = $"COPY (SELECT target_qname, target_kind, confidence, description FROM {QualifiedTable(schema, HistoryModel.ResultsTable)} " +
+                   $"WHERE run_id = current_setting('amx.hash_run') ORDER BY {ByteOrder("target_qname")}) TO STDOUT";
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        // Npgsql hands text COPY out as characters; a stateful encoder gives back the exact UTF-8 bytes, also when a
+        // surrogate pair straddles two reads.
+        var encoder = System.Text.Encoding.UTF8.GetEncoder();
+        var chars = new char[1 << 15];
+        var bytes = new byte[System.Text.Encoding.UTF8.GetMaxByteCount(chars.Length)];
+        using (var reader = await conn.BeginTextExportAsync(copy, ct))
+        {
+            int n;
+            while ((n = await reader.ReadAsync(chars, ct)) > 0)
+                hash.AppendData(bytes, 0, encoder.GetBytes(chars, 0, n, bytes, 0, flush: false));
+        }
+        hash.AppendData(bytes, 0, encoder.GetBytes(chars, 0, 0, bytes, 0, flush: true));
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
     static void WriteNullable(NpgsqlBinaryImporter w, string? value)
     {
         if (value is null) w.WriteNull();
