@@ -1,5 +1,4 @@
 using Amx.Data.History.Storage;
-using Microsoft.EntityFrameworkCore;
 
 namespace Amx.Data.History;
 
@@ -21,16 +20,29 @@ public sealed record HistoryStoreState(
 
     public string? CurrentMigration => AppliedMigrations.Count == 0 ? null : AppliedMigrations[^1];
 
+    /// <summary>What the store holds, in plain SQL (EF's migrator and its cold start are needed only to migrate).</summary>
     public static async Task<HistoryStoreState> InspectAsync(HistoryStoreTarget target, CancellationToken ct = default)
     {
-        await using var db = target.CreateContext();
-        var known = db.Database.GetMigrations().ToList();
+        var known = HistoryStore.KnownMigrations(target.Provider.ContextType).Order(StringComparer.Ordinal).ToList();
         if (!await target.Provider.SchemaExistsAsync(target.Profile, target.Schema, ct))
             return new HistoryStoreState(false, [], [], known);
         var tables = await target.Provider.HistoryTablesAsync(target.Profile, target.Schema, ct);
-        IReadOnlyList<string> applied = tables.Contains(HistoryModel.MigrationsTable)
-            ? (await db.Database.GetAppliedMigrationsAsync(ct)).ToList()
-            : [];
+        IReadOnlyList<string> applied = tables.Contains(HistoryModel.MigrationsTable) ? await AppliedMigrationsAsync(target, ct) : [];
         return new HistoryStoreState(true, tables, applied, known);
+    }
+
+    /// <summary>The migration ids recorded in the store, in order (EF's ids start with a sortable timestamp).</summary>
+    static async Task<IReadOnlyList<string>> AppliedMigrationsAsync(HistoryStoreTarget target, CancellationToken ct)
+    {
+        await using var conn = target.Provider.CreateConnection(target.ConnectionString);
+        await conn.OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        // MigrationId is the first column of EF's history table on every provider: no per-provider column quoting.
+        cmd.CommandText = $"SELECT * FROM {target.Provider.QualifiedTable(target.Schema, HistoryModel.MigrationsTable)}";
+        var applied = new List<string>();
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+            while (await r.ReadAsync(ct)) applied.Add(r.GetString(0));
+        applied.Sort(StringComparer.Ordinal);
+        return applied;
     }
 }

@@ -238,9 +238,10 @@ public sealed class PostgresHistoryProvider : HistoryProvider
             NpgsqlDbType.TimestampTz);
     }
 
+    /// <summary>A connection for the store's catalog checks and locks: no type loading (they read text and integers).</summary>
     static async Task<NpgsqlConnection> OpenAsync(DbProfile profile, CancellationToken ct)
     {
-        var conn = new NpgsqlConnection(ConnectionStringFactory.For(profile));
+        var conn = NpgsqlWithoutTypeLoading.CreateConnection(ConnectionStringFactory.For(profile));
         await conn.OpenAsync(ct);
         return conn;
     }
