@@ -466,19 +466,6 @@ public sealed class HistoryStore
         }
     }
 
-    /// <summary>Writes every column of the given results (decisions, apply status, …) in one transaction.</summary>
-    public async Task UpdateResultsAsync(IReadOnlyCollection<HistoryResult> results, CancellationToken ct = default)
-    {
-        if (results.Count == 0) return;
-        await using var db = CreateContext();
-        db.Results.UpdateRange(results);
-        try { await db.SaveChangesAsync(ct); }
-        catch (Exception e) when (Target.Provider.IsPermissionDenied(e))
-        {
-            throw HistoryStoreErrors.NoWritePrivilege(Target, HistoryModel.ResultsTable, e);
-        }
-    }
-
     /// <summary>The run's results for the given targets, 1,000 per query (what views inherit from their bases).</summary>
     public Task<Dictionary<string, Drafting.InheritancePlan.RunResult>> RunResultsOfAsync(string runId, IReadOnlyCollection<string> targets, CancellationToken ct = default) =>
         ReadAsync(r => r.RunResultsOfAsync(runId, targets, ct), ct);
