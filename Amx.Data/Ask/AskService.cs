@@ -5,7 +5,6 @@ using Amx.Data.History;
 using Amx.Data.History.Model;
 using Amx.Data.Warehouse;
 using Amx.Data.Warehouse.Model;
-using Microsoft.EntityFrameworkCore;
 
 namespace Amx.Data.Ask;
 
@@ -55,15 +54,12 @@ public sealed class AskService(HistoryStore store)
     /// <summary>The newest description per target in the history, preferring applied and accepted ones.</summary>
     async Task<Dictionary<string, (string? Description, string? RunId)>> LatestDescriptionsAsync(CancellationToken ct)
     {
-        await using var db = store.CreateContext();
-        var rows = await db.Results.AsNoTracking().Where(r => r.Description != null && r.Decision != Decisions.Rejected)
-            .Join(db.Runs, r => r.RunId, run => run.RunId, (r, run) => new { r.TargetQname, r.Description, r.RunId, r.Applied, r.Decision, run.StartedAt })
-            .ToListAsync(ct);
-        return rows.GroupBy(r => r.TargetQname, StringComparer.Ordinal)
+        var rows = await store.ReadAsync(r => r.DescribedResultsAsync(ct), ct);
+        return rows.GroupBy(r => r.Target, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g =>
             {
                 var best = g.OrderByDescending(r => r.Applied).ThenByDescending(r => r.Decision != Decisions.Pending).ThenByDescending(r => r.StartedAt).First();
-                return (best.Description, (string?)best.RunId);
+                return ((string?)best.Description, (string?)best.RunId);
             }, StringComparer.Ordinal);
     }
 }

@@ -3,7 +3,6 @@ using Amx.Data.History;
 using Amx.Data.History.Model;
 using Amx.Data.Warehouse;
 using Amx.Data.Warehouse.Model;
-using Microsoft.EntityFrameworkCore;
 
 namespace Amx.Data.Checks;
 
@@ -49,18 +48,7 @@ public static class DriftService
     /// <summary>The row of each target that amx last wrote (applied, or reverted), newest first per target.</summary>
     static async Task<List<HistoryResult>> LastWritesAsync(HistoryStore store, string profile, Scope? scope, CancellationToken ct)
     {
-        await using var db = store.CreateContext();
-        var q = from r in db.Results.AsNoTracking()
-                join run in db.Runs.AsNoTracking() on r.RunId equals run.RunId
-                where run.DbProfile == profile && r.AppliedAt != null && (r.Applied || r.ApplyStatus == ApplyStatuses.Reverted)
-                select r;
-        if (scope is not null)
-        {
-            var text = scope.ToString();
-            var prefix = text + ".";
-            q = q.Where(r => r.TargetQname == text || r.TargetQname.StartsWith(prefix));
-        }
-        var rows = await q.ToListAsync(ct);
+        var rows = await store.ReadAsync(r => r.WrittenToAsync(profile, scope?.ToString(), ct), ct);
         return rows.GroupBy(r => r.TargetQname, StringComparer.Ordinal)
             .Select(g => g.OrderByDescending(r => r.AppliedAt).ThenByDescending(r => r.RunId, StringComparer.Ordinal).First())
             .Where(r => InScope(scope, r.TargetQname))

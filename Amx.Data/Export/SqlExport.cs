@@ -3,7 +3,6 @@ using Amx.Data.Config;
 using Amx.Data.History;
 using Amx.Data.History.Model;
 using Amx.Data.Warehouse;
-using Microsoft.EntityFrameworkCore;
 
 namespace Amx.Data.Export;
 
@@ -19,10 +18,8 @@ public sealed class SqlExport(HistoryStore store, AmxConfig config)
     public async Task<string> RenderAsync(string runId, Backend? backend, CancellationToken ct)
     {
         var run = await store.FindRunAsync(runId, ct);
-        await using var db = store.CreateContext();
-        var rows = await db.Results.AsNoTracking()
-            .Where(r => r.RunId == run.RunId && !r.Applied && r.Description != null && (r.Decision == Decisions.Accepted || r.Decision == Decisions.Edited))
-            .OrderBy(r => r.TargetQname).ToListAsync(ct);
+        // What apply would write: its candidates, in the store's order of target_qname.
+        var rows = await store.ReadAsync(r => r.ApplyCandidatesAsync(run.RunId, revert: false, after: null, take: null, ct), ct);
 
         var profile = config.DbProfiles.GetValueOrDefault(run.DbProfile ?? "");
         var runBackend = profile?.Backend ?? (BackendNames.TryParse(run.DbBackend, out var b) ? b : Backend.PostgreSql);

@@ -24,6 +24,10 @@ public sealed class RunResultTally
 /// <summary>One result's name and what became of it (<see cref="HistoryReader.StreamOutcomesAsync"/>).</summary>
 public readonly record struct ResultOutcome(string TargetQname, bool HasDescription, string Decision, bool Applied, string? ApplyStatus);
 
+/// <summary>The counts of <c>history stats</c> (<see cref="HistoryReader.StatsAsync"/>), by state or by person.</summary>
+public sealed record StoreStats(Dictionary<string, int> RunsByState, Dictionary<string, int> RunsByWho, Dictionary<string, int> DraftedByWho,
+    Dictionary<string, int> AcceptedBy, Dictionary<string, int> AppliedBy);
+
 /// <summary>Which runs <c>history list</c> wants: newest first, at most <see cref="Limit"/>.</summary>
 public sealed record RunQuery(int Limit, string? Who = null, string? Scope = null, string? State = null);
 
@@ -56,6 +60,30 @@ public sealed class HistoryReader(HistoryStoreTarget target)
         cmd.CommandText = $"SELECT {RunColumns} FROM {Runs}" + (where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where)) +
                           $" ORDER BY started_at DESC, run_id DESC {target.Provider.Limit(q.Limit)}";
         return await ReadRunsAsync(cmd, ct);
+    }
+
+    /// <summary>Every run, oldest first (what <c>history-store migrate</c> copies).</summary>
+    public async Task<List<HistoryRun>> AllRunsAsync(CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = $"SELECT {RunColumns} FROM {Runs} ORDER BY started_at, run_id";
+        return await ReadRunsAsync(cmd, ct);
+    }
+
+    /// <summary>The runs among <paramref name="runIds"/> that this store holds, 1,000 ids per query.</summary>
+    public async Task<Dictionary<string, HistoryRun>> RunsNamedAsync(IReadOnlyCollection<string> runIds, CancellationToken ct = default)
+    {
+        var found = new Dictionary<string, HistoryRun>(StringComparer.Ordinal);
+        await using var conn = await OpenAsync(ct);
+        foreach (var chunk in runIds.Chunk(1000))
+        {
+            await using var cmd = conn.CreateCommand();
+            cmd.CommandText = $"SELECT {RunColumns} FROM {Runs} WHERE run_id IN ({string.Join(", ", chunk.Select((_, i) => $"@t{i}"))})";
+            for (var i = 0; i < chunk.Length; i++) Add(cmd, $"t{i}", chunk[i]);
+            foreach (var run in await ReadRunsAsync(cmd, ct)) found[run.RunId] = run;
+        }
+        return found;
     }
 
     public async Task<HistoryRun?> FindRunAsync(string runId, CancellationToken ct = default)
@@ -437,6 +465,93 @@ public sealed class HistoryReader(HistoryStoreTarget target)
             if (confidence is not null) tally.ByConfidence[confidence] = tally.ByConfidence.GetValueOrDefault(confidence) + count;
         }
         return tally;
+    }
+
+    /// <summary>
+    /// Results amx wrote (applied, or reverted) to the warehouse of db profile <paramref name="profile"/>, in any run,
+    /// within <paramref name="scope"/> (the scope text and what lies inside it; null: all): what drift compares with.
+    /// </summary>
+    public async Task<List<HistoryResult>> WrittenToAsync(string profile, string? scope, CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        var columns = string.Join(", ", ApplySql.ResultColumns.Split(", ").Select(c => "x." + c));
+        cmd.CommandText = $"SELECT {columns}, x.run_id FROM {Results} x JOIN {Runs} r ON r.run_id = x.run_id " +
+                          "WHERE r.db_profile = @profile AND x.applied_at IS NOT NULL AND (x.applied = @yes OR x.apply_status = @reverted)" +
+                          (scope is null ? "" : " AND (x.target_qname = @scope OR x.target_qname LIKE @inside ESCAPE '!')");
+        Add(cmd, "profile", profile);
+        Add(cmd, "yes", true);
+        Add(cmd, "reverted", ApplyStatuses.Reverted);
+        if (scope is not null)
+        {
+            Add(cmd, "scope", scope);
+            Add(cmd, "inside", scope.Replace("!", "!!").Replace("%", "!%").Replace("_", "!_") + ".%");
+        }
+        var list = new List<HistoryResult>();
+        var runColumn = ApplySql.ResultColumns.Split(", ").Length;
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) list.Add(ReadResult(r, r.GetString(runColumn), full: true));
+        return list;
+    }
+
+    /// <summary>Every described, not rejected result with its run's start (what <c>ask</c> searches).</summary>
+    public async Task<List<(string Target, string Description, string RunId, bool Applied, string Decision, DateTime StartedAt)>> DescribedResultsAsync(CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = $"SELECT x.target_qname, x.description, x.run_id, x.applied, x.decision, r.started_at FROM {Results} x " +
+                          $"JOIN {Runs} r ON r.run_id = x.run_id WHERE x.description IS NOT NULL AND x.decision <> @rejected";
+        Add(cmd, "rejected", Decisions.Rejected);
+        var list = new List<(string, string, string, bool, string, DateTime)>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct))
+            list.Add((r.GetString(0), r.GetString(1), r.GetString(2), Convert.ToBoolean(r.GetValue(3)), r.GetString(4), Time(r, 5)!.Value));
+        return list;
+    }
+
+    /// <summary>The run's accepted or edited descriptions (applied or not) in the store's order of target_qname (dbt export).</summary>
+    public async Task<List<(string Target, string Description)>> AcceptedDescriptionsAsync(string runId, CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = $"SELECT target_qname, description FROM {Results} WHERE run_id = @run AND description IS NOT NULL " +
+                          "AND decision IN (@accepted, @edited) ORDER BY target_qname";
+        Add(cmd, "run", runId);
+        Add(cmd, "accepted", Decisions.Accepted);
+        Add(cmd, "edited", Decisions.Edited);
+        var list = new List<(string, string)>();
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        while (await r.ReadAsync(ct)) list.Add((r.GetString(0), r.GetString(1)));
+        return list;
+    }
+
+    /// <summary>
+    /// <c>history stats</c>: runs per state and per person, drafted results per run owner, accepted (or edited) per
+    /// reviewer, applied per applier: five grouped reads on one connection.
+    /// </summary>
+    public async Task<StoreStats> StatsAsync(CancellationToken ct = default)
+    {
+        await using var conn = await OpenAsync(ct);
+        async Task<Dictionary<string, int>> Grouped(string sql, params (string Name, object Value)[] parameters)
+        {
+            await using var cmd = conn.CreateCommand();
+            cmd.CommandText = sql;
+            foreach (var (name, value) in parameters) Add(cmd, name, value);
+            var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+            await using var r = await cmd.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct)) counts[r.GetString(0)] = Convert.ToInt32(r.GetValue(1));
+            return counts;
+        }
+        return new StoreStats(
+            RunsByState: await Grouped($"SELECT state, COUNT(*) FROM {Runs} GROUP BY state"),
+            RunsByWho: await Grouped($"SELECT who, COUNT(*) FROM {Runs} GROUP BY who"),
+            DraftedByWho: await Grouped($"SELECT r.who, COUNT(*) FROM {Runs} r JOIN {Results} x ON x.run_id = r.run_id " +
+                                        "WHERE x.description IS NOT NULL GROUP BY r.who"),
+            AcceptedBy: await Grouped($"SELECT reviewed_by, COUNT(*) FROM {Results} WHERE reviewed_by IS NOT NULL " +
+                                      "AND decision IN (@accepted, @edited) GROUP BY reviewed_by",
+                ("accepted", Decisions.Accepted), ("edited", Decisions.Edited)),
+            AppliedBy: await Grouped($"SELECT applied_by, COUNT(*) FROM {Results} WHERE applied = @yes AND applied_by IS NOT NULL GROUP BY applied_by",
+                ("yes", true)));
     }
 
     /// <summary>The runs still marked running (candidates for <see cref="RunLiveness"/>).</summary>

@@ -347,7 +347,9 @@ public sealed class HistoryStore
         try
         {
             await using var conn = await OpenConnectionAsync(ct);
-            await Target.Provider.BulkInsertResultsAsync(conn, results, Target.Schema, ct);
+            await using var tx = await conn.BeginTransactionAsync(ct);
+            await Target.Provider.BulkInsertResultsAsync(conn, tx, results, Target.Schema, ct);
+            await tx.CommitAsync(ct);
         }
         catch (Exception e) when (Target.Provider.IsPermissionDenied(e))
         {
@@ -395,6 +397,70 @@ public sealed class HistoryStore
         HistoryProvider.AddParameter(cmd, "@run", run.RunId);
         HistoryProvider.AddParameter(cmd, "@running", RunStates.Running);
         return await cmd.ExecuteNonQueryAsync(ct) > 0;
+    }
+
+    /// <summary>Inserts a run row and its results in one transaction (a copy from another store: both or neither).</summary>
+    public async Task InsertRunWithResultsAsync(HistoryRun run, IReadOnlyCollection<HistoryResult> results, CancellationToken ct = default)
+    {
+        HistoryRedaction.Apply(run);
+        foreach (var r in results) HistoryRedaction.Apply(r);
+        await using var conn = await OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using (var insert = Command(conn, RunSql.InsertRun(Target.Provider, Target.Schema)))
+        {
+            insert.Transaction = tx;
+            Target.Provider.BindRun(insert, run);
+            await insert.ExecuteNonQueryAsync(ct);
+        }
+        if (results.Count > 0) await Target.Provider.BulkInsertResultsAsync(conn, tx, results, Target.Schema, ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>
+    /// Completes run <paramref name="there"/> of this store from a copy of it elsewhere, in one transaction: adds the
+    /// results it misses (by target name), lets <paramref name="takeState"/> bring its row up to date, and recounts
+    /// its ok and failed results from what it then holds. -1 when nothing was missing and there is no state to take.
+    /// </summary>
+    public async Task<int> CompleteRunAsync(HistoryRun there, IReadOnlyCollection<HistoryResult> sourceRows, Action<HistoryRun>? takeState,
+        CancellationToken ct = default)
+    {
+        await using var conn = await OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var have = new HashSet<string>(StringComparer.Ordinal);
+        await using (var names = Command(conn, RunSql.ResultNames(Target.Provider, Target.Schema)))
+        {
+            names.Transaction = tx;
+            HistoryProvider.AddParameter(names, "@run", there.RunId);
+            await using var r = await names.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct)) have.Add(r.GetString(0));
+        }
+        var missing = sourceRows.Where(r => !have.Contains(r.TargetQname)).ToList();
+        if (missing.Count == 0 && takeState is null) return -1;
+        foreach (var r in missing) HistoryRedaction.Apply(r);
+        if (missing.Count > 0) await Target.Provider.BulkInsertResultsAsync(conn, tx, missing, Target.Schema, ct);
+        takeState?.Invoke(there);
+        (there.OkCount, there.FailCount) = (0, 0);
+        await using (var tally = Command(conn, RunSql.Tally(Target.Provider, Target.Schema)))
+        {
+            tally.Transaction = tx;
+            HistoryProvider.AddParameter(tally, "@run", there.RunId);
+            await using var r = await tally.ExecuteReaderAsync(ct);
+            while (await r.ReadAsync(ct))
+            {
+                var count = Convert.ToInt32(r.GetValue(4));
+                if (Convert.ToInt32(r.GetValue(2)) == 1) there.OkCount += count;
+                else there.FailCount += count;
+            }
+        }
+        HistoryRedaction.Apply(there);
+        await using (var update = Command(conn, RunSql.UpdateRun(Target.Provider, Target.Schema)))
+        {
+            update.Transaction = tx;
+            Target.Provider.BindRun(update, there);
+            await update.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+        return missing.Count;
     }
 
     /// <summary>A resumed run's failed results go (they are drafted again); the names of those that stay.</summary>

@@ -3,7 +3,6 @@ using Amx.Data.Errors;
 using Amx.Data.History;
 using Amx.Data.History.Model;
 using Amx.Data.Warehouse;
-using Microsoft.EntityFrameworkCore;
 using YamlDotNet.Core;
 
 namespace Amx.Data.Export.Dbt;
@@ -49,11 +48,8 @@ public sealed class DbtExport(HistoryStore store)
     {
         var run = await store.FindRunAsync(runId, ct);
         var project = DbtProject.Load(projectDir);
-        await using var db = store.CreateContext();
-        var rows = await db.Results.AsNoTracking()
-            .Where(r => r.RunId == run.RunId && r.Description != null && (r.Decision == Decisions.Accepted || r.Decision == Decisions.Edited))
-            .OrderBy(r => r.TargetQname).ToListAsync(ct);
-        var targets = rows.Select(r => (Name: QualifiedName.Parse(r.TargetQname), Text: r.Description!)).ToList();
+        var rows = await store.ReadAsync(r => r.AcceptedDescriptionsAsync(run.RunId, ct), ct);
+        var targets = rows.Select(r => (Name: QualifiedName.Parse(r.Target), Text: r.Description)).ToList();
         return new Editor(project, overwrite).Run(targets, dryRun);
     }
 

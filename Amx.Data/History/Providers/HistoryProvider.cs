@@ -196,12 +196,11 @@ public abstract class HistoryProvider
     public abstract string CreateSchemaStatement(string effectiveSchema);
 
     /// <summary>
-    /// Inserts results in one transaction on the open connection <paramref name="conn"/>, as multi-row INSERTs of
-    /// <see cref="InsertRowsPerStatement"/> rows; providers with a bulk path (PostgreSQL's COPY) override this.
+    /// Inserts results inside the caller's transaction <paramref name="tx"/> on <paramref name="conn"/>, as multi-row
+    /// INSERTs of <see cref="InsertRowsPerStatement"/> rows; providers with a bulk path (PostgreSQL's COPY) override this.
     /// </summary>
-    public virtual async Task BulkInsertResultsAsync(DbConnection conn, IReadOnlyCollection<HistoryResult> results, string effectiveSchema, CancellationToken ct)
+    public virtual async Task BulkInsertResultsAsync(DbConnection conn, DbTransaction tx, IReadOnlyCollection<HistoryResult> results, string effectiveSchema, CancellationToken ct)
     {
-        await using var tx = await conn.BeginTransactionAsync(ct);
         string? fullText = null;
         foreach (var chunk in results.Chunk(InsertRowsPerStatement))
         {
@@ -213,7 +212,6 @@ public abstract class HistoryProvider
             for (var r = 0; r < chunk.Length; r++) BindResult(cmd, r, chunk[r]);
             await cmd.ExecuteNonQueryAsync(ct);
         }
-        await tx.CommitAsync(ct);
     }
 
     /// <summary>Rows per INSERT: 18 parameters each stay under SQL Server's 2,100 per statement.</summary>

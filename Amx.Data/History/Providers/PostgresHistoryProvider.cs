@@ -148,16 +148,16 @@ public sealed class PostgresHistoryProvider : HistoryProvider
 
     public override string CreateSchemaStatement(string schema) => $"CREATE SCHEMA IF NOT EXISTS {Quote(schema)};";
 
-    public override async Task BulkInsertResultsAsync(DbConnection connection, IReadOnlyCollection<HistoryResult> results, string schema, CancellationToken ct)
+    public override async Task BulkInsertResultsAsync(DbConnection connection, DbTransaction tx, IReadOnlyCollection<HistoryResult> results, string schema, CancellationToken ct)
     {
         if (results.Count < CopyThreshold)
         {
-            await base.BulkInsertResultsAsync(connection, results, schema, ct);
+            await base.BulkInsertResultsAsync(connection, tx, results, schema, ct);
             return;
         }
+        // COPY runs inside the connection's open transaction (the caller's).
         var conn = (NpgsqlConnection)connection;
         {
-            await using var tx = await conn.BeginTransactionAsync(ct);
             var copy = $"COPY {QualifiedTable(schema, HistoryModel.ResultsTable)} (run_id, target_qname, target_kind, description, alternatives, " +
                        "confidence, previous_comment, decision, reviewed_by, reviewed_at, applied, applied_at, applied_by, apply_status, error, metadata_json, " +
                        "reverted_at, reverted_by) FROM STDIN (FORMAT BINARY)";
@@ -190,7 +190,6 @@ public sealed class PostgresHistoryProvider : HistoryProvider
                 }
                 await writer.CompleteAsync(ct);
             }
-            await tx.CommitAsync(ct);
         }
     }
 

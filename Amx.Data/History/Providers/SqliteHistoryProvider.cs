@@ -36,18 +36,17 @@ public sealed class SqliteHistoryProvider : HistoryProvider
     /// transaction (a multi-row INSERT makes SQLite parse every statement text anew). Rows with review, apply or
     /// revert values take the shared multi-row path, which binds them all.
     /// </summary>
-    public override async Task BulkInsertResultsAsync(DbConnection connection, IReadOnlyCollection<HistoryResult> results, string effectiveSchema, CancellationToken ct)
+    public override async Task BulkInsertResultsAsync(DbConnection connection, DbTransaction tx, IReadOnlyCollection<HistoryResult> results, string effectiveSchema, CancellationToken ct)
     {
         if (results.Any(r => r.ReviewedAt is not null || r.AppliedAt is not null || r.RevertedAt is not null || r.RevertedBy is not null))
         {
-            await base.BulkInsertResultsAsync(connection, results, effectiveSchema, ct);
+            await base.BulkInsertResultsAsync(connection, tx, results, effectiveSchema, ct);
             return;
         }
         var conn = (SqliteConnection)connection;
         {
-            await using var tx = (SqliteTransaction)await conn.BeginTransactionAsync(ct);
             await using var cmd = conn.CreateCommand();
-            cmd.Transaction = tx;
+            cmd.Transaction = (SqliteTransaction)tx;
             cmd.CommandText = $"INSERT INTO \"{HistoryModel.ResultsTable}\" (run_id, target_qname, target_kind, description, alternatives, " +
                               "confidence, previous_comment, decision, reviewed_by, applied, applied_by, apply_status, error, metadata_json) " +
                               "VALUES ($run, $qname, $kind, $description, $alternatives, $confidence, $previous, $decision, $reviewedBy, " +
@@ -62,7 +61,6 @@ public sealed class SqliteHistoryProvider : HistoryProvider
                 for (var i = 0; i < p.Length; i++) p[i].Value = values[i] ?? DBNull.Value;
                 await cmd.ExecuteNonQueryAsync(ct);
             }
-            await tx.CommitAsync(ct);
         }
     }
 

@@ -3,7 +3,6 @@ using Amx.Data.History;
 using Amx.Data.History.Model;
 using Amx.Tool.Hosting;
 using Amx.Tool.Output;
-using Microsoft.EntityFrameworkCore;
 
 namespace Amx.Tool.Commands.History;
 
@@ -14,24 +13,16 @@ public sealed class HistoryStatsCommand() : AmxCommand("stats", "Count runs per 
     {
         var store = await ctx.OpenHistoryAsync(ct);
         await RunLiveness.SweepAsync(store, ct);
-        await using var db = store.CreateContext();
-        var byState = await db.Runs.GroupBy(r => r.State).Select(g => new { state = g.Key, runs = g.Count() }).ToListAsync(ct);
-        var runsByWho = await db.Runs.GroupBy(r => r.Who).Select(g => new { who = g.Key, runs = g.Count() }).ToListAsync(ct);
-        var drafted = await db.Runs.Join(db.Results.Where(x => x.Description != null), r => r.RunId, x => x.RunId, (r, x) => r.Who)
-            .GroupBy(w => w).Select(g => new { who = g.Key, n = g.Count() }).ToListAsync(ct);
-        var accepted = await db.Results.Where(x => x.ReviewedBy != null && (x.Decision == Decisions.Accepted || x.Decision == Decisions.Edited))
-            .GroupBy(x => x.ReviewedBy!).Select(g => new { who = g.Key, n = g.Count() }).ToListAsync(ct);
-        var applied = await db.Results.Where(x => x.Applied && x.AppliedBy != null)
-            .GroupBy(x => x.AppliedBy!).Select(g => new { who = g.Key, n = g.Count() }).ToListAsync(ct);
-
-        var people = runsByWho.Select(x => x.who).Union(accepted.Select(x => x.who)).Union(applied.Select(x => x.who)).Order(StringComparer.Ordinal).ToList();
+        var stats = await store.ReadAsync(r => r.StatsAsync(ct), ct);
+        var byState = stats.RunsByState.Select(kv => new { state = kv.Key, runs = kv.Value }).ToList();
+        var people = stats.RunsByWho.Keys.Union(stats.AcceptedBy.Keys).Union(stats.AppliedBy.Keys).Order(StringComparer.Ordinal).ToList();
         var perPerson = people.Select(w => new
         {
             who = w,
-            runs = runsByWho.FirstOrDefault(x => x.who == w)?.runs ?? 0,
-            drafted = drafted.FirstOrDefault(x => x.who == w)?.n ?? 0,
-            accepted = accepted.FirstOrDefault(x => x.who == w)?.n ?? 0,
-            applied = applied.FirstOrDefault(x => x.who == w)?.n ?? 0,
+            runs = stats.RunsByWho.GetValueOrDefault(w),
+            drafted = stats.DraftedByWho.GetValueOrDefault(w),
+            accepted = stats.AcceptedBy.GetValueOrDefault(w),
+            applied = stats.AppliedBy.GetValueOrDefault(w),
         }).ToList();
         ctx.Render(new
         {

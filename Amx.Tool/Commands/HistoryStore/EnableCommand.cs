@@ -86,8 +86,7 @@ public sealed class EnableCommand : AmxCommand
         if (File.Exists(ctx.Env.LocalHistoryPath))
         {
             var local = await Amx.Data.History.HistoryStore.OpenLocalAsync(ctx.Env, ct);
-            await using var db = local.CreateContext();
-            var runs = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.CountAsync(db.Runs, ct);
+            var runs = (await local.ReadAsync(r => r.AllRunsAsync(ct), ct)).Count;
             if (runs > 0)
                 ctx.Info($"This machine's local history ({ctx.Env.LocalHistoryPath}) holds {runs} run{(runs == 1 ? "" : "s")} " +
                          "the team does not see yet. Copy them into the shared store with: amx history-store migrate");
