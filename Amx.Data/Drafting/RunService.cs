@@ -425,7 +425,7 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
             TargetQname = name,
             TargetKind = o.Target.Kind,
             Description = o.Description,
-            Alternatives = o.Alternatives.Count == 0 ? null : JsonSerializer.Serialize(o.Alternatives, MetadataJsonContext.Default.IReadOnlyListString),
+            Alternatives = o.Alternatives.Count == 0 ? null : MetadataJson.StringList(o.Alternatives),
             Confidence = o.Confidence,
             PreviousComment = live.GetValueOrDefault(name),
             Decision = Decisions.Pending,

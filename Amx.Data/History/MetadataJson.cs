@@ -12,6 +12,27 @@ static class MetadataJson
     /// </summary>
     public static JsonSerializerOptions Options => MetadataJsonContext.Default.Options;
 
+    [ThreadStatic] static System.Buffers.ArrayBufferWriter<byte>? _buffer;
+    [ThreadStatic] static Utf8JsonWriter? _writer;
+
+    /// <summary>
+    /// A result's alternatives as the JSON array text the serializer writes (default escaping, no indentation), through
+    /// one reused writer per thread: every draft of a million-column run has them, and the serializer's generic path
+    /// is compiled per process without ever being optimised in time.
+    /// </summary>
+    public static string StringList(IReadOnlyList<string> values)
+    {
+        var buffer = _buffer ??= new System.Buffers.ArrayBufferWriter<byte>(256);
+        buffer.ResetWrittenCount();
+        var writer = _writer ??= new Utf8JsonWriter(buffer);
+        writer.Reset(buffer);
+        writer.WriteStartArray();
+        foreach (var v in values) writer.WriteStringValue(v);
+        writer.WriteEndArray();
+        writer.Flush();
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
     /// <summary>Stored text that is not JSON, kept under one key so that nothing is lost on the next write.</summary>
     public static Dictionary<string, JsonElement> Unreadable(string json) =>
         new() { ["unreadable_metadata"] = JsonSerializer.SerializeToElement(json) };
