@@ -54,7 +54,7 @@ public sealed class HistoryReader(HistoryStoreTarget target)
         {
             where.Add("(scope = @scope OR scope LIKE @inside ESCAPE '!')");
             Add(cmd, "scope", q.Scope);
-            Add(cmd, "inside", q.Scope.Replace("!", "!!").Replace("%", "!%").Replace("_", "!_") + ".%");
+            Add(cmd, "inside", Like(q.Scope) + ".%");
         }
         if (q.State is not null) { where.Add("state = @state"); Add(cmd, "state", q.State); }
         cmd.CommandText = $"SELECT {RunColumns} FROM {Runs}" + (where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where)) +
@@ -215,7 +215,7 @@ public sealed class HistoryReader(HistoryStoreTarget target)
         cmd.CommandText = $"SELECT target_qname, description FROM {Results} WHERE run_id = @run" +
                           (filtered ? " AND target_qname LIKE @prefix ESCAPE '!'" : "") + $" ORDER BY {target.Provider.ByteOrder("target_qname")}";
         Add(cmd, "run", runId);
-        if (filtered) Add(cmd, "prefix", prefix!.Replace("!", "!!").Replace("%", "!%").Replace("_", "!_") + "%");
+        if (filtered) Add(cmd, "prefix", Like(prefix!) + "%");
         string? previous = null;
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
@@ -369,17 +369,7 @@ public sealed class HistoryReader(HistoryStoreTarget target)
     public async Task<Dictionary<string, Drafting.InheritancePlan.RunResult>> RunResultsOfAsync(string runId, IReadOnlyCollection<string> targets, CancellationToken ct = default)
     {
         var found = new Dictionary<string, Drafting.InheritancePlan.RunResult>(StringComparer.Ordinal);
-        await using var conn = await OpenAsync(ct);
-        foreach (var chunk in targets.Chunk(1000))
-        {
-            await using var cmd = conn.CreateCommand();
-            cmd.CommandText = $"SELECT target_qname, description, confidence FROM {Results} WHERE run_id = @run AND target_qname IN " +
-                              $"({string.Join(", ", chunk.Select((_, i) => $"@t{i}"))})";
-            Add(cmd, "run", runId);
-            for (var i = 0; i < chunk.Length; i++) Add(cmd, $"t{i}", chunk[i]);
-            await using var r = await cmd.ExecuteReaderAsync(ct);
-            while (await r.ReadAsync(ct)) found[r.GetString(0)] = new(Text(r, 1), Text(r, 2));
-        }
+        await ForNamesAsync(runId, targets, "target_qname, description, confidence", r => found[r.GetString(0)] = new(Text(r, 1), Text(r, 2)), ct);
         return found;
     }
 
@@ -387,23 +377,29 @@ public sealed class HistoryReader(HistoryStoreTarget target)
     public async Task<Dictionary<string, HistoryResult>> ResultsNamedAsync(string runId, IReadOnlyCollection<string> names, CancellationToken ct = default)
     {
         var found = new Dictionary<string, HistoryResult>(StringComparer.Ordinal);
-        if (names.Count == 0) return found;
+        await ForNamesAsync(runId, names, ApplySql.ResultColumns, r =>
+        {
+            var result = ReadResult(r, runId, full: true);
+            found[result.TargetQname] = result;
+        }, ct);
+        return found;
+    }
+
+    /// <summary>Reads <paramref name="columns"/> of the run's results named in <paramref name="names"/>, 1,000 names per query.</summary>
+    async Task ForNamesAsync(string runId, IReadOnlyCollection<string> names, string columns, Action<DbDataReader> read, CancellationToken ct)
+    {
+        if (names.Count == 0) return;
         await using var conn = await OpenAsync(ct);
         foreach (var chunk in names.Chunk(1000))
         {
             await using var cmd = conn.CreateCommand();
-            cmd.CommandText = $"SELECT {ApplySql.ResultColumns} FROM {Results} WHERE run_id = @run AND target_qname IN " +
+            cmd.CommandText = $"SELECT {columns} FROM {Results} WHERE run_id = @run AND target_qname IN " +
                               $"({string.Join(", ", chunk.Select((_, i) => $"@t{i}"))})";
             Add(cmd, "run", runId);
             for (var i = 0; i < chunk.Length; i++) Add(cmd, $"t{i}", chunk[i]);
             await using var r = await cmd.ExecuteReaderAsync(ct);
-            while (await r.ReadAsync(ct))
-            {
-                var result = ReadResult(r, runId, full: true);
-                found[result.TargetQname] = result;
-            }
+            while (await r.ReadAsync(ct)) read(r);
         }
-        return found;
     }
 
     /// <summary>Runs by anyone but <paramref name="who"/> started since <paramref name="since"/> (who, run, scope, start).</summary>
@@ -434,7 +430,7 @@ public sealed class HistoryReader(HistoryStoreTarget target)
         {
             // A prefix on whole name parts: scope 'sales' must not take 'sales_archive.x'.
             Add(cmd, "scope", scope);
-            Add(cmd, "inside", scope.Replace("!", "!!").Replace("%", "!%").Replace("_", "!_") + ".%");
+            Add(cmd, "inside", Like(scope) + ".%");
         }
         var names = new HashSet<string>(StringComparer.Ordinal);
         await using var r = await cmd.ExecuteReaderAsync(ct);
@@ -485,7 +481,7 @@ public sealed class HistoryReader(HistoryStoreTarget target)
         if (scope is not null)
         {
             Add(cmd, "scope", scope);
-            Add(cmd, "inside", scope.Replace("!", "!!").Replace("%", "!%").Replace("_", "!_") + ".%");
+            Add(cmd, "inside", Like(scope) + ".%");
         }
         var list = new List<HistoryResult>();
         var runColumn = ApplySql.ResultColumns.Split(", ").Length;
@@ -570,6 +566,9 @@ public sealed class HistoryReader(HistoryStoreTarget target)
         await conn.OpenAsync(ct);
         return conn;
     }
+
+    /// <summary>Text matched literally by <c>LIKE … ESCAPE '!'</c>.</summary>
+    static string Like(string text) => text.Replace("!", "!!").Replace("%", "!%").Replace("_", "!_");
 
     static void Add(DbCommand cmd, string name, object? value) => Providers.HistoryProvider.AddParameter(cmd, "@" + name, value);
 

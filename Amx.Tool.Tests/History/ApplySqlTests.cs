@@ -1,6 +1,5 @@
 using Amx.Data.History;
 using Amx.Data.History.Providers;
-using Microsoft.SqlServer.TransactSql.ScriptDom;
 
 namespace Amx.Tool.Tests.History;
 
@@ -31,14 +30,7 @@ public sealed class ApplySqlTests
     }
 
     [TestCaseSource(nameof(SqlServerStatements))]
-    public void Each_statement_is_valid_tsql_on_the_schema_bound_tables(string sql)
-    {
-        var tree = new TSql160Parser(initialQuotedIdentifiers: true).Parse(new StringReader(sql), out var errors);
-        Assert.That(errors, Is.Empty, string.Join("; ", errors.Select(e => $"{e.Line}:{e.Column} {e.Message}")) + "\n" + sql);
-        var tables = new List<string>();
-        tree.Accept(new Tables(tables));
-        Assert.That(tables, Is.Not.Empty.And.All.StartsWith("amx.amx_history_"), sql);
-    }
+    public void Each_statement_is_valid_tsql_on_the_schema_bound_tables(string sql) => TsqlCheck.IsValidOnStoreTables(sql);
 
     [Test]
     public void Statements_bind_exactly_the_parameters_the_readers_and_writers_give()
@@ -59,12 +51,5 @@ public sealed class ApplySqlTests
         });
     }
 
-    static IEnumerable<string> Parameters(string sql) =>
-        System.Text.RegularExpressions.Regex.Matches(sql, @"@\w+").Select(m => m.Value).Distinct();
-
-    sealed class Tables(List<string> found) : TSqlFragmentVisitor
-    {
-        public override void Visit(NamedTableReference node) =>
-            found.Add($"{node.SchemaObject.SchemaIdentifier?.Value}.{node.SchemaObject.BaseIdentifier.Value}");
-    }
+    static IEnumerable<string> Parameters(string sql) => TsqlCheck.Parameters(sql);
 }

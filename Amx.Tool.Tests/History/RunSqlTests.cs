@@ -4,7 +4,6 @@ using Amx.Data.History.Providers;
 using Amx.Data.History.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
-using Microsoft.SqlServer.TransactSql.ScriptDom;
 
 namespace Amx.Tool.Tests.History;
 
@@ -38,14 +37,7 @@ public sealed class RunSqlTests
     }
 
     [TestCaseSource(nameof(SqlServerStatements))]
-    public void Each_statement_is_valid_tsql_on_the_schema_bound_tables(string sql)
-    {
-        var tree = new TSql160Parser(initialQuotedIdentifiers: true).Parse(new StringReader(sql), out var errors);
-        Assert.That(errors, Is.Empty, string.Join("; ", errors.Select(e => $"{e.Line}:{e.Column} {e.Message}")) + "\n" + sql);
-        var tables = new List<string>();
-        tree.Accept(new Tables(tables));
-        Assert.That(tables, Is.Not.Empty.And.All.StartsWith("amx.amx_history_"), sql);
-    }
+    public void Each_statement_is_valid_tsql_on_the_schema_bound_tables(string sql) => TsqlCheck.IsValidOnStoreTables(sql);
 
     [Test]
     public void The_column_lists_are_exactly_the_model_columns()
@@ -89,17 +81,5 @@ public sealed class RunSqlTests
         });
     }
 
-    static IEnumerable<string> Parameters(string sql) =>
-        System.Text.RegularExpressions.Regex.Matches(sql, @"@\w+").Select(m => m.Value).Distinct();
-
-    sealed class Tables(List<string> found) : TSqlFragmentVisitor
-    {
-        public override void Visit(NamedTableReference node) =>
-            found.Add($"{node.SchemaObject.SchemaIdentifier?.Value}.{node.SchemaObject.BaseIdentifier.Value}");
-        public override void Visit(InsertSpecification node)
-        {
-            if (node.Target is NamedTableReference t)
-                found.Add($"{t.SchemaObject.SchemaIdentifier?.Value}.{t.SchemaObject.BaseIdentifier.Value}");
-        }
-    }
+    static IEnumerable<string> Parameters(string sql) => TsqlCheck.Parameters(sql);
 }
