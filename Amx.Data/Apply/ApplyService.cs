@@ -66,9 +66,9 @@ public sealed record ClassifiedTarget(HistoryResult Row, CommentTarget Target, T
 public sealed record ApplyItem(string Target, string Kind, string Status, string? Detail, IReadOnlyList<string>? Statements = null, bool ReplacesOutside = false);
 
 /// <summary>
-/// What apply (or revert) did. A dry run lists every target in <see cref="Items"/>; a real apply lists only the targets
-/// that were not simply written (conflicts, failures, skips, already in place) and counts the rest, so applying a
-/// million targets holds no per-target list (every outcome also goes to the service's item sink, and the history).
+/// What apply (or revert) did. A real apply lists in <see cref="Items"/> only the targets that were not simply written
+/// (conflicts, failures, skips, already in place) and counts the rest; a dry run lists every target unless the service
+/// has an item sink, which then receives them all as they are decided. Either way a million targets need no list.
 /// </summary>
 public sealed record ApplySummary(string RunId, string State, int Applied, int AlreadyApplied, int Conflicts, int Failed, int Skipped, IReadOnlyList<ApplyItem> Items, bool DryRun)
 {
@@ -78,6 +78,8 @@ public sealed record ApplySummary(string RunId, string State, int Applied, int A
     public int New { get; init; }
     /// <summary>Writes that replace a comment written outside amx.</summary>
     public int ReplaceOutside { get; init; }
+    /// <summary>A dry run's targets that would be written.</summary>
+    public int WouldApply { get; init; }
 
     /// <summary>A write where no comment was, counted in <see cref="New"/>.</summary>
     public static bool IsNew(ApplyItem i) =>
@@ -119,7 +121,7 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
 
         await using var conn = await provider.OpenAsync(profile, ct);
         if (options.DryRun || options.Check)
-            return await PreviewAsync(run, provider, conn, await CandidatesAsync(run, revert, ct), options, revert, ct) with { Database = database };
+            return await PreviewAsync(run, provider, conn, options, revert, ct) with { Database = database };
 
         // Taken before reading what is left, so a second apply of the same run never works from a stale list.
         await using var runLock = await store.TryLockRunAsync(run.RunId, ct)
@@ -167,11 +169,6 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
             Database = database, New = fresh, ReplaceOutside = replaced,
         };
     }
-
-    /// <summary>What is left to apply (or revert), in name order: all of it, or the next <paramref name="take"/> after <paramref name="after"/>.</summary>
-    // Plain SQL (HistoryReader), like the read verbs: each EF query shape costs its compilation in a one-shot process.
-    Task<List<HistoryResult>> CandidatesAsync(HistoryRun run, bool revert, CancellationToken ct) =>
-        store.ReadAsync(r => r.ApplyCandidatesAsync(run.RunId, revert, after: null, take: null, ct), ct);
 
     async Task<int> CountCandidatesAsync(HistoryRun run, bool revert, CancellationToken ct) =>
         (await store.ReadAsync(r => r.ApplyTallyAsync(run.RunId, revert, ct), ct)).Pending;
@@ -384,7 +381,33 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
         await store.UpdateRunOutcomeAsync(run, ct);
     }
 
-    async Task<ApplySummary> PreviewAsync(HistoryRun run, IWarehouseProvider provider, DbConnection conn, List<HistoryResult> candidates,
+    /// <summary>
+    /// The dry run (and --check): the real apply's classification and statements, chunk by chunk in name order, so a
+    /// preview of a million targets holds one chunk. Items go to the item sink when there is one, else into the summary.
+    /// </summary>
+    async Task<ApplySummary> PreviewAsync(HistoryRun run, IWarehouseProvider provider, DbConnection conn, ApplyOptions options, bool revert, CancellationToken ct)
+    {
+        var kept = new List<ApplyItem>();
+        int conflicts = 0, failed = 0, skipped = 0, wouldApply = 0, fresh = 0, replaced = 0;
+        await foreach (var chunk in store.ApplyCandidateChunksAsync(run.RunId, revert, options.ChunkSize, ct))
+            foreach (var item in await PreviewChunkAsync(run, provider, conn, chunk, options, revert, ct))
+            {
+                if (itemSink is null) kept.Add(item);
+                else itemSink(item);
+                if (item.Status == ApplyItemStatuses.Conflict) conflicts++;
+                if (ApplyItemStatuses.IsPreviewFailure(item.Status)) failed++;
+                if (item.Status == ApplyItemStatuses.Skipped) skipped++;
+                if (item.Status == ApplyItemStatuses.WouldApply) wouldApply++;
+                if (ApplySummary.IsNew(item)) fresh++;
+                if (item.ReplacesOutside) replaced++;
+            }
+        return new ApplySummary(run.RunId, run.State, 0, 0, conflicts, failed, skipped, kept, true)
+        {
+            New = fresh, ReplaceOutside = replaced, WouldApply = wouldApply,
+        };
+    }
+
+    async Task<List<ApplyItem>> PreviewChunkAsync(HistoryRun run, IWarehouseProvider provider, DbConnection conn, List<HistoryResult> candidates,
         ApplyOptions options, bool revert, CancellationToken ct)
     {
         var targets = candidates.Select(TargetOf).ToList();
@@ -420,11 +443,7 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
         if (options.Check && provider.Privileges is { } checker)
             foreach (var (target, problem) in await checker.CheckAsync(conn, live.Keys.ToList(), ct))
                 items.Add(new ApplyItem(target.Name.ToString(), target.Kind, ApplyItemStatuses.NoPrivilege, problem));
-        return new ApplySummary(run.RunId, run.State, 0, 0, items.Count(i => i.Status == ApplyItemStatuses.Conflict),
-            items.Count(i => ApplyItemStatuses.IsPreviewFailure(i.Status)), items.Count(i => i.Status == ApplyItemStatuses.Skipped), items, true)
-        {
-            New = items.Count(ApplySummary.IsNew), ReplaceOutside = items.Count(i => i.ReplacesOutside),
-        };
+        return items;
     }
 
 }

@@ -189,16 +189,21 @@ public sealed class ReviewAndApplyTests(string backend)
         var statements = dry.Stdout.Split('\n').Where(l => !l.StartsWith($"-- {wh.Schema}.") && !l.StartsWith("dry run:")).ToList();
         Assert.That(statements.Count(l => l.StartsWith("COMMENT ON ") || l.StartsWith("ALTER TABLE ")), Is.EqualTo(descriptions.Count), dry.ToString());
         Assert.That((await wh.LiveCommentsAsync()).Values, Is.All.Null, "a dry run writes nothing");
+        // The preview goes chunk by chunk (1,000 targets by default; 2 here, so 4 chunks) and prints exactly the same.
+        var chunked = WarehouseWorld.Ok(amx.Run("apply", runId, "--dry-run", "--chunk-size", "2"));
+        Assert.That(chunked.Stdout, Is.EqualTo(dry.Stdout));
         Assert.That((await wh.QueryAsync($"SELECT count(*) FROM {wh.Results} WHERE run_id = '{runId}' AND (applied = TRUE OR apply_status IS NOT NULL)"))[0][0],
             Is.EqualTo(0).Or.EqualTo(0L));
 
-        var check = amx.Run("apply", runId, "--check", "--output", "json");
+        var check = amx.Run("apply", runId, "--check", "--chunk-size", "3", "--output", "json");
         Assert.That(check.ExitCode, Is.Not.EqualTo(0), check.ToString());
         using (var json = JsonDocument.Parse(check.Stdout))
         {
             var denied = json.RootElement.GetProperty("results").EnumerateArray()
                 .Where(r => r.GetProperty("status").GetString() == "no-privilege").Select(r => r.GetProperty("target").GetString()).ToList();
             Assert.That(denied, Is.EquivalentTo(new[] { $"{wh.Schema}.theirs", $"{wh.Schema}.theirs.id", $"{wh.Schema}.theirs.z" }), check.ToString());
+            Assert.That(json.RootElement.GetProperty("results").EnumerateArray().Count(r => r.GetProperty("status").GetString() != "no-privilege"),
+                Is.EqualTo(descriptions.Count), "every target once, across chunks of 3");
         }
         Assert.That((await wh.LiveCommentsAsync()).Values, Is.All.Null, "--check writes nothing");
 

@@ -90,7 +90,8 @@ static class ApplyRunner
         };
         var store = await ctx.OpenHistoryAsync(ct);
         await Amx.Data.Eval.EvalRuns.RefuseAsync(store, runId, revert ? "revert" : "apply", ct);
-        var service = new ApplyService(store, ctx.Config, ctx.Env, ctx.Info);
+        // The confirmation needs the preview's counts only: its items are dropped as they come.
+        var service = new ApplyService(store, ctx.Config, ctx.Env, ctx.Info, itemSink: static _ => { });
         if (!options.DryRun && !options.Check && !parse.GetValue(flags.Yes))
         {
             if (!ctx.IsInteractive)
@@ -106,17 +107,15 @@ static class ApplyRunner
         }
         if (options.AllowTableRebuild)
             ctx.Info("warning: --allow-table-rebuild: where the server cannot change a comment as metadata only, it copies the table (locking it while it does).");
-        // json lists every target's outcome: spilled to a private temp file as they come, not held (a million targets).
-        await using var spill = ctx.Globals.Output == OutputFormat.Json ? new JsonLinesSpill<ApplyItem>() : null;
+        // Every target's outcome that the report lists (json; a dry run's statements) goes to a private temp file as it
+        // is decided, and is streamed from there into the report: a million targets are never held.
+        await using var spill = ctx.Globals.Output == OutputFormat.Json || options.DryRun || options.Check ? new JsonLinesSpill<ApplyItem>() : null;
         var summary = await ProgressDisplay.RunAsync(ctx, revert ? "reverting" : "applying", p =>
         {
             var withProgress = new ApplyService(store, ctx.Config, ctx.Env, ctx.Info, ProgressDisplay.Counts(p), spill is null ? null : spill.Add);
             return revert ? withProgress.RevertAsync(runId, options, ct) : withProgress.ApplyAsync(runId, options, ct);
         }, finalLine: false);
-        // A --check is a preview: its summary lists every target itself.
-        if (spill is not null && !summary.DryRun)
-            await JsonOutput.WriteStreamedAsync(ctx.Out, Head(summary), "results", Json(spill.ReadAsync(ct)));
-        else Report(ctx, summary, revert);
+        await ReportAsync(ctx, summary, revert, spill?.ReadAsync(ct), ct);
         ReportFirstProblem(ctx, summary, revert ? "revert" : "apply", runId);
         return (int)summary.ExitCode;
     }
@@ -161,38 +160,54 @@ static class ApplyRunner
         await foreach (var i in items) yield return Json(i);
     }
 
-    /// <summary>The report of a dry run (every target), or of a real apply in the table formats (the targets that need a word).</summary>
-    public static void Report(CommandContext ctx, ApplySummary s, bool revert)
+    /// <summary>
+    /// The report of apply, revert and their dry runs. <paramref name="items"/> holds every target's outcome when the
+    /// service spilled them (json, and every dry run), else the summary's own list is used: a real apply's table
+    /// lists the targets that need a word.
+    /// </summary>
+    public static async Task ReportAsync(CommandContext ctx, ApplySummary s, bool revert, IAsyncEnumerable<ApplyItem>? items, CancellationToken ct)
     {
-        ctx.Render(new
+        var all = items ?? Listed(s.Items);
+        if (ctx.Globals.Output == OutputFormat.Json)
         {
-            run_id = s.RunId, state = s.State, dry_run = s.DryRun, applied = s.Applied, already_applied = s.AlreadyApplied,
-            conflicts = s.Conflicts, failed = s.Failed, skipped = s.Skipped, database = s.Database,
-            new_comments = s.New, replace_outside_amx = s.ReplaceOutside,
-            results = s.Items.Select(Json),
-        }, () =>
+            await JsonOutput.WriteStreamedAsync(ctx.Out, Head(s), "results", Json(all));
+            return;
+        }
+        if (s.DryRun && ctx.Globals.Output == OutputFormat.Table)
         {
-            if (s.DryRun && ctx.Globals.Output == OutputFormat.Table)
+            // The exact statements, ready to paste into the database's own client.
+            await foreach (var i in all.WithCancellation(ct))
             {
-                // The exact statements, ready to paste into the database's own client.
-                foreach (var i in s.Items)
-                {
-                    ctx.Out.WriteLine($"-- {i.Target}: {i.Status}{(i.Detail is null ? "" : " (" + i.Detail + ")")}");
-                    foreach (var sql in i.Statements ?? []) ctx.Out.WriteLine(sql.TrimEnd(';') + ";");
-                }
+                ctx.Out.WriteLine($"-- {i.Target}: {i.Status}{(i.Detail is null ? "" : " (" + i.Detail + ")")}");
+                foreach (var sql in i.Statements ?? []) ctx.Out.WriteLine(sql.TrimEnd(';') + ";");
+            }
+        }
+        var notable = new List<ApplyItem>();
+        if (!s.DryRun)
+            await foreach (var i in all.WithCancellation(ct))
+                if (i.Status is not (ApplyItemStatuses.Applied or ApplyItemStatuses.Reverted) || i.Detail is not null) notable.Add(i);
+        ctx.Render(Head(s), () =>
+        {
+            if (s.DryRun)
+            {
                 var t0 = new OutputTable();
-                t0.Footer.Add($"dry run: {s.Items.Count(i => i.Status == ApplyItemStatuses.WouldApply)} would be written to {s.Database} ({CountsLine(s)}), {Conflicts(s.Conflicts)}, nothing changed.");
+                t0.Footer.Add($"dry run: {s.WouldApply} would be written to {s.Database} ({CountsLine(s)}), {Conflicts(s.Conflicts)}, nothing changed.");
                 return t0;
             }
             var t = new OutputTable("target", "status", "detail");
-            foreach (var i in s.Items.Where(i => i.Status is not (ApplyItemStatuses.Applied or ApplyItemStatuses.Reverted) || i.Detail is not null))
-                t.Add(i.Target, i.Status, i.Detail);
+            foreach (var i in notable) t.Add(i.Target, i.Status, i.Detail);
             t.Footer.Add($"{s.RunId}: {s.Applied} {(revert ? "reverted" : "applied")}, {s.AlreadyApplied} already in place, {Conflicts(s.Conflicts)}, {s.Failed} failed, {s.Skipped} skipped; run is {s.State}.");
             if (s.Conflicts > 0) t.Footer.Add("Conflicts were left alone: re-draft them (amx run … --missing-only), or overwrite with --force.");
             if (s.Skipped > 0) t.Footer.Add($"{s.Skipped} target(s) with a comment written outside amx were left alone; replace them with: amx apply {s.RunId} --replace-outside-comments --yes");
             if (s.Failed > 0) t.Footer.Add($"Failures stay retryable: fix the cause and run amx {(revert ? "revert" : "apply")} {s.RunId} again.");
             return t;
         });
+    }
+
+    static async IAsyncEnumerable<ApplyItem> Listed(IEnumerable<ApplyItem> items)
+    {
+        foreach (var i in items) yield return i;
+        await Task.CompletedTask;
     }
 
     static string Conflicts(int n) => n == 1 ? "1 conflict" : $"{n} conflicts";

@@ -64,11 +64,14 @@ public sealed class RunApplyCommand : AmxCommand
         if (dryRun || confirm)
         {
             // The same classification and counts as amx apply's dry run and prompt, now that the drafts exist.
-            var preview = await new ApplyService(store, ctx.Config, ctx.Env, ctx.Info).ApplyAsync(drafted.RunId, options with { DryRun = true }, ct);
+            // The dry run's statements are spilled as they are decided; the confirmation needs only the counts.
+            await using var spill = dryRun ? new JsonLinesSpill<ApplyItem>() : null;
+            var preview = await new ApplyService(store, ctx.Config, ctx.Env, ctx.Info, itemSink: spill is null ? static _ => { } : spill.Add)
+                .ApplyAsync(drafted.RunId, options with { DryRun = true }, ct);
             if (dryRun)
             {
                 ctx.Info($"Drafted {drafted.Ok} targets ({drafted.Failed} failed), accepted {drafted.Accepted}; nothing written: apply them with amx apply {drafted.RunId}");
-                ApplyRunner.Report(ctx, preview, revert: false);
+                await ApplyRunner.ReportAsync(ctx, preview, revert: false, spill!.ReadAsync(ct), ct);
                 return (int)preview.ExitCode;
             }
             if (!ctx.Confirm(ApplyRunner.Question(preview, drafted.RunId, revert: false)))
