@@ -138,9 +138,7 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
         }
 
         // Plain writes are only counted: the summary keeps the targets that need a word (conflicts, failures, skips).
-        var notable = new List<ApplyItem>();
-        var status = revert ? ApplyStatuses.Reverted : ApplyStatuses.Applied;
-        int written = 0, already = 0, conflicts = 0, failed = 0, skipped = 0, fresh = 0, replaced = 0;
+        var counts = new ItemCounts(revert ? ApplyStatuses.Reverted : ApplyStatuses.Applied);
         var warehouseId = await provider.ServerInfo.IdentityAsync(conn, ct);
         var done = 0;
         // Chunk by chunk in name order, so memory holds one chunk of rows, not the whole run.
@@ -150,24 +148,45 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
             foreach (var item in await ApplyChunkAsync(run, provider, conn, warehouseId, chunk.ToArray(), options, revert, ct))
             {
                 itemSink?.Invoke(item);
-                if (item.Status == status && item.Detail is null) written++;
-                else notable.Add(item);
-                if (item.Status == status && item.Detail is not null) already++;
-                if (item.Status == ApplyStatuses.Conflict) conflicts++;
-                if (item.Status == ApplyStatuses.Failed) failed++;
-                if (item.Status == ApplyStatuses.Skipped) skipped++;
-                if (ApplySummary.IsNew(item)) fresh++;
-                if (item.ReplacesOutside) replaced++;
+                if (!counts.Add(item)) counts.Kept.Add(item);
             }
             done += chunk.Count;
             progress?.Report((done, Math.Max(done, total)));
         }
 
         await FinishRunAsync(run, revert, ct);
-        return new ApplySummary(run.RunId, run.State, written, already, conflicts, failed, skipped, notable, false)
+        return counts.Summary(run, dryRun: false) with { Database = database };
+    }
+
+    /// <summary>
+    /// The counts of a summary, added one target at a time, and the targets it lists: the same rules for the real
+    /// apply and the preview (whose statuses are its own words: would-apply, in-place, missing, too-long, no-privilege).
+    /// </summary>
+    sealed class ItemCounts(string writtenStatus)
+    {
+        int _written, _already, _conflicts, _failed, _skipped, _wouldApply, _fresh, _replaced;
+        public List<ApplyItem> Kept { get; } = [];
+
+        /// <summary>Counts the item; true when it is a plain write (written where the run expected, nothing to say).</summary>
+        public bool Add(ApplyItem item)
         {
-            Database = database, New = fresh, ReplaceOutside = replaced,
-        };
+            var plain = item.Status == writtenStatus && item.Detail is null;
+            if (plain) _written++;
+            else if (item.Status == writtenStatus) _already++;
+            if (item.Status == ApplyItemStatuses.Conflict) _conflicts++;
+            if (ApplyItemStatuses.IsPreviewFailure(item.Status)) _failed++;
+            if (item.Status == ApplyItemStatuses.Skipped) _skipped++;
+            if (item.Status == ApplyItemStatuses.WouldApply) _wouldApply++;
+            if (ApplySummary.IsNew(item)) _fresh++;
+            if (item.ReplacesOutside) _replaced++;
+            return plain;
+        }
+
+        public ApplySummary Summary(HistoryRun run, bool dryRun) =>
+            new(run.RunId, run.State, _written, _already, _conflicts, _failed, _skipped, Kept, dryRun)
+            {
+                New = _fresh, ReplaceOutside = _replaced, WouldApply = _wouldApply,
+            };
     }
 
     async Task<int> CountCandidatesAsync(HistoryRun run, bool revert, CancellationToken ct) =>
@@ -387,24 +406,16 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
     /// </summary>
     async Task<ApplySummary> PreviewAsync(HistoryRun run, IWarehouseProvider provider, DbConnection conn, ApplyOptions options, bool revert, CancellationToken ct)
     {
-        var kept = new List<ApplyItem>();
-        int conflicts = 0, failed = 0, skipped = 0, wouldApply = 0, fresh = 0, replaced = 0;
+        // A preview writes nothing: no status of its own is a plain write, so every item is counted by its word.
+        var counts = new ItemCounts(ApplyStatuses.Applied);
         await foreach (var chunk in store.ApplyCandidateChunksAsync(run.RunId, revert, options.ChunkSize, ct))
             foreach (var item in await PreviewChunkAsync(run, provider, conn, chunk, options, revert, ct))
             {
-                if (itemSink is null) kept.Add(item);
+                counts.Add(item);
+                if (itemSink is null) counts.Kept.Add(item);
                 else itemSink(item);
-                if (item.Status == ApplyItemStatuses.Conflict) conflicts++;
-                if (ApplyItemStatuses.IsPreviewFailure(item.Status)) failed++;
-                if (item.Status == ApplyItemStatuses.Skipped) skipped++;
-                if (item.Status == ApplyItemStatuses.WouldApply) wouldApply++;
-                if (ApplySummary.IsNew(item)) fresh++;
-                if (item.ReplacesOutside) replaced++;
             }
-        return new ApplySummary(run.RunId, run.State, 0, 0, conflicts, failed, skipped, kept, true)
-        {
-            New = fresh, ReplaceOutside = replaced, WouldApply = wouldApply,
-        };
+        return counts.Summary(run, dryRun: true);
     }
 
     async Task<List<ApplyItem>> PreviewChunkAsync(HistoryRun run, IWarehouseProvider provider, DbConnection conn, List<HistoryResult> candidates,

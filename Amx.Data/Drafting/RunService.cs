@@ -367,13 +367,7 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
         var writer = d.Writer;
         var target = writer.ActiveStore;
         var accepted = 0;
-        string[] minimum = req.Accept switch
-        {
-            AcceptPolicy.All => [Confidences.High, Confidences.Medium, Confidences.Low],
-            AcceptPolicy.Medium => [Confidences.High, Confidences.Medium],
-            AcceptPolicy.High => [Confidences.High],
-            _ => [],
-        };
+        var minimum = Confidences.AcceptedAt(req.Accept.ToString()) ?? [];
         if (minimum.Length > 0 && error is null)
             accepted = await target.AcceptLevelsAsync(run.RunId, minimum, env.User, DateTime.UtcNow, ct);
         // One grouped read gives every count below (plain SQL: a run needs none of EF's cold start).

@@ -53,8 +53,7 @@ public sealed class HistoryReader(HistoryStoreTarget target)
         if (q.Scope is not null)
         {
             where.Add("(scope = @scope OR scope LIKE @inside ESCAPE '!')");
-            Add(cmd, "scope", q.Scope);
-            Add(cmd, "inside", Like(q.Scope) + ".%");
+            AddScope(cmd, q.Scope);
         }
         if (q.State is not null) { where.Add("state = @state"); Add(cmd, "state", q.State); }
         cmd.CommandText = $"SELECT {RunColumns} FROM {Runs}" + (where.Count == 0 ? "" : " WHERE " + string.Join(" AND ", where)) +
@@ -426,16 +425,8 @@ public sealed class HistoryReader(HistoryStoreTarget target)
         Add(cmd, "yes", true);
         Add(cmd, "accepted", Decisions.Accepted);
         Add(cmd, "edited", Decisions.Edited);
-        if (scoped)
-        {
-            // A prefix on whole name parts: scope 'sales' must not take 'sales_archive.x'.
-            Add(cmd, "scope", scope);
-            Add(cmd, "inside", Like(scope) + ".%");
-        }
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct)) names.Add(r.GetString(0));
-        return names;
+        if (scoped) AddScope(cmd, scope);
+        return new HashSet<string>(await Providers.HistoryProvider.ReadStrings(cmd, ct), StringComparer.Ordinal);
     }
 
     /// <summary>What a finished run records about its results, from one grouped read (<see cref="RunSql.Tally"/>).</summary>
@@ -445,6 +436,12 @@ public sealed class HistoryReader(HistoryStoreTarget target)
         await using var cmd = conn.CreateCommand();
         cmd.CommandText = RunSql.Tally(target.Provider, target.Schema);
         Add(cmd, "run", runId);
+        return await ReadTallyAsync(cmd, ct);
+    }
+
+    /// <summary>The rows of <see cref="RunSql.Tally"/>, counted (also read inside a copier's transaction).</summary>
+    internal static async Task<RunResultTally> ReadTallyAsync(DbCommand cmd, CancellationToken ct)
+    {
         var tally = new RunResultTally();
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
@@ -478,11 +475,7 @@ public sealed class HistoryReader(HistoryStoreTarget target)
         Add(cmd, "profile", profile);
         Add(cmd, "yes", true);
         Add(cmd, "reverted", ApplyStatuses.Reverted);
-        if (scope is not null)
-        {
-            Add(cmd, "scope", scope);
-            Add(cmd, "inside", Like(scope) + ".%");
-        }
+        if (scope is not null) AddScope(cmd, scope);
         var list = new List<HistoryResult>();
         var runColumn = ApplySql.ResultColumns.Split(", ").Length;
         await using var r = await cmd.ExecuteReaderAsync(ct);
@@ -565,6 +558,16 @@ public sealed class HistoryReader(HistoryStoreTarget target)
         var conn = target.Provider.CreateConnection(target.ConnectionString);
         await conn.OpenAsync(ct);
         return conn;
+    }
+
+    /// <summary>
+    /// <c>@scope</c> and <c>@inside</c> for "<c>= @scope OR LIKE @inside ESCAPE '!'</c>": the scope and what lies inside
+    /// it, on whole name parts (scope 'sales' takes 'sales.customer', never 'sales_archive.x').
+    /// </summary>
+    static void AddScope(DbCommand cmd, string scope)
+    {
+        Add(cmd, "scope", scope);
+        Add(cmd, "inside", Like(scope) + ".%");
     }
 
     /// <summary>Text matched literally by <c>LIKE … ESCAPE '!'</c>.</summary>

@@ -196,12 +196,8 @@ public sealed class HistoryStore
     /// </summary>
     public async Task<(DbConnection Connection, DbTransaction Transaction)> BeginAsync(CancellationToken ct = default)
     {
-        var conn = Target.Provider.CreateConnection(Target.ConnectionString);
-        try
-        {
-            await conn.OpenAsync(ct);
-            return (conn, await conn.BeginTransactionAsync(ct));
-        }
+        var conn = await OpenConnectionAsync(ct);
+        try { return (conn, await conn.BeginTransactionAsync(ct)); }
         catch
         {
             await conn.DisposeAsync();
@@ -224,10 +220,8 @@ public sealed class HistoryStore
     /// <summary>What apply and revert change on the run row (state, apply and revert time and user), in plain SQL.</summary>
     public async Task UpdateRunOutcomeAsync(HistoryRun run, CancellationToken ct = default)
     {
-        await using var conn = Target.Provider.CreateConnection(Target.ConnectionString);
-        await conn.OpenAsync(ct);
-        await using var cmd = conn.CreateCommand();
-        cmd.CommandText = ApplySql.RunOutcome(Target.Provider, Target.Schema);
+        await using var conn = await OpenConnectionAsync(ct);
+        await using var cmd = Command(conn, ApplySql.RunOutcome(Target.Provider, Target.Schema));
         HistoryProvider.AddParameter(cmd, "@state", run.State);
         HistoryProvider.AddParameter(cmd, "@applied_at", Target.Provider.StoredTime(run.AppliedAt));
         HistoryProvider.AddParameter(cmd, "@applied_by", run.AppliedBy);
@@ -426,31 +420,24 @@ public sealed class HistoryStore
     {
         await using var conn = await OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        var have = new HashSet<string>(StringComparer.Ordinal);
+        HashSet<string> have;
         await using (var names = Command(conn, RunSql.ResultNames(Target.Provider, Target.Schema)))
         {
             names.Transaction = tx;
             HistoryProvider.AddParameter(names, "@run", there.RunId);
-            await using var r = await names.ExecuteReaderAsync(ct);
-            while (await r.ReadAsync(ct)) have.Add(r.GetString(0));
+            have = new HashSet<string>(await HistoryProvider.ReadStrings(names, ct), StringComparer.Ordinal);
         }
         var missing = sourceRows.Where(r => !have.Contains(r.TargetQname)).ToList();
         if (missing.Count == 0 && takeState is null) return -1;
         foreach (var r in missing) HistoryRedaction.Apply(r);
         if (missing.Count > 0) await Target.Provider.BulkInsertResultsAsync(conn, tx, missing, Target.Schema, ct);
         takeState?.Invoke(there);
-        (there.OkCount, there.FailCount) = (0, 0);
         await using (var tally = Command(conn, RunSql.Tally(Target.Provider, Target.Schema)))
         {
             tally.Transaction = tx;
             HistoryProvider.AddParameter(tally, "@run", there.RunId);
-            await using var r = await tally.ExecuteReaderAsync(ct);
-            while (await r.ReadAsync(ct))
-            {
-                var count = Convert.ToInt32(r.GetValue(4));
-                if (Convert.ToInt32(r.GetValue(2)) == 1) there.OkCount += count;
-                else there.FailCount += count;
-            }
+            var counts = await HistoryReader.ReadTallyAsync(tally, ct);
+            (there.OkCount, there.FailCount) = (counts.Ok, counts.Failed);
         }
         HistoryRedaction.Apply(there);
         await using (var update = Command(conn, RunSql.UpdateRun(Target.Provider, Target.Schema)))
@@ -472,12 +459,9 @@ public sealed class HistoryStore
             HistoryProvider.AddParameter(delete, "@run", runId);
             await delete.ExecuteNonQueryAsync(ct);
         }
-        var names = new HashSet<string>(StringComparer.Ordinal);
         await using var select = Command(conn, RunSql.ResultNames(Target.Provider, Target.Schema));
         HistoryProvider.AddParameter(select, "@run", runId);
-        await using var r = await select.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct)) names.Add(r.GetString(0));
-        return names;
+        return new HashSet<string>(await HistoryProvider.ReadStrings(select, ct), StringComparer.Ordinal);
     }
 
     /// <summary>Accepts the run's pending drafts of the given confidences (run's --accept); how many.</summary>

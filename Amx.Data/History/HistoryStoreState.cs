@@ -39,10 +39,6 @@ public sealed record HistoryStoreState(
         await using var cmd = conn.CreateCommand();
         // MigrationId is the first column of EF's history table on every provider: no per-provider column quoting.
         cmd.CommandText = $"SELECT * FROM {target.Provider.QualifiedTable(target.Schema, HistoryModel.MigrationsTable)}";
-        var applied = new List<string>();
-        await using (var r = await cmd.ExecuteReaderAsync(ct))
-            while (await r.ReadAsync(ct)) applied.Add(r.GetString(0));
-        applied.Sort(StringComparer.Ordinal);
-        return applied;
+        return (await Providers.HistoryProvider.ReadStrings(cmd, ct)).Order(StringComparer.Ordinal).ToList();
     }
 }

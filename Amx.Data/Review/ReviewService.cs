@@ -141,13 +141,7 @@ public sealed class ReviewService(HistoryStore store, AmxEnvironment env)
     }
 
     /// <summary>The confidence levels an accept word names (all, high, medium), or null for a target name.</summary>
-    static string[]? Levels(string word) => word.ToLowerInvariant() switch
-    {
-        "all" => [Confidences.High, Confidences.Medium, Confidences.Low],
-        "high" => [Confidences.High],
-        "medium" => [Confidences.High, Confidences.Medium],
-        _ => null,
-    };
+    static string[]? Levels(string word) => Confidences.AcceptedAt(word);
 }
 
 static class Alternatives

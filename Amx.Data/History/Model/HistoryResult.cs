@@ -46,6 +46,15 @@ public static class Confidences
     public const string High = "high";
     public const string Medium = "medium";
     public const string Low = "low";
+
+    /// <summary>The confidences an accept level takes (all, high, medium; any case), or null for any other word.</summary>
+    public static string[]? AcceptedAt(string level) => level.ToLowerInvariant() switch
+    {
+        "all" => [High, Medium, Low],
+        "high" => [High],
+        "medium" => [High, Medium],
+        _ => null,
+    };
 }
 
 public static class Decisions

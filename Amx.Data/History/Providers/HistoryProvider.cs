@@ -217,17 +217,20 @@ public abstract class HistoryProvider
     /// <summary>Rows per INSERT: 18 parameters each stay under SQL Server's 2,100 per statement.</summary>
     protected virtual int InsertRowsPerStatement => 100;
 
-    /// <summary>Row <paramref name="row"/>'s values of <see cref="RunSql.InsertResults"/>, in <see cref="RunSql.ResultColumns"/> order.</summary>
+    /// <summary>Row <paramref name="row"/>'s values of <see cref="RunSql.InsertResults"/>.</summary>
     void BindResult(DbCommand cmd, int row, HistoryResult r)
     {
-        object?[] values =
-        [
-            r.RunId, r.TargetQname, r.TargetKind, r.Description, r.Alternatives, r.Confidence, r.PreviousComment, r.Decision,
-            r.ReviewedBy, StoredTime(r.ReviewedAt), r.Applied, StoredTime(r.AppliedAt), r.AppliedBy, r.ApplyStatus, r.Error, r.MetadataJson,
-            StoredTime(r.RevertedAt), r.RevertedBy,
-        ];
+        var values = ResultValues(r);
         for (var c = 0; c < values.Length; c++) AddParameter(cmd, $"@v{row}_{c}", values[c]);
     }
+
+    /// <summary>A result's values in <see cref="RunSql.ResultColumns"/> order, times as this engine stores them.</summary>
+    protected object?[] ResultValues(HistoryResult r) =>
+    [
+        r.RunId, r.TargetQname, r.TargetKind, r.Description, r.Alternatives, r.Confidence, r.PreviousComment, r.Decision,
+        r.ReviewedBy, StoredTime(r.ReviewedAt), r.Applied, StoredTime(r.AppliedAt), r.AppliedBy, r.ApplyStatus, r.Error, r.MetadataJson,
+        StoredTime(r.RevertedAt), r.RevertedBy,
+    ];
 
     /// <summary>The values of <see cref="RunSql.InsertRun"/> and <see cref="RunSql.UpdateRun"/> (<c>@r0…</c>, <see cref="RunSql.RunColumns"/> order).</summary>
     public void BindRun(DbCommand cmd, HistoryRun run)
@@ -252,7 +255,8 @@ public abstract class HistoryProvider
         return builder.Options;
     }
 
-    protected static async Task<IReadOnlyList<string>> ReadStrings(DbCommand cmd, CancellationToken ct)
+    /// <summary>The first column of every row, as text.</summary>
+    internal static async Task<IReadOnlyList<string>> ReadStrings(DbCommand cmd, CancellationToken ct)
     {
         var list = new List<string>();
         await using var r = await cmd.ExecuteReaderAsync(ct);

@@ -32,35 +32,21 @@ public sealed class SqliteHistoryProvider : HistoryProvider
     }
 
     /// <summary>
-    /// Fresh drafts (no review or apply times yet, as <c>amx run</c> writes them) go through one prepared INSERT in one
-    /// transaction (a multi-row INSERT makes SQLite parse every statement text anew). Rows with review, apply or
-    /// revert values take the shared multi-row path, which binds them all.
+    /// One prepared single-row INSERT run once per result in the caller's transaction: a multi-row INSERT would make
+    /// SQLite parse every statement text anew.
     /// </summary>
     public override async Task BulkInsertResultsAsync(DbConnection connection, DbTransaction tx, IReadOnlyCollection<HistoryResult> results, string effectiveSchema, CancellationToken ct)
     {
-        if (results.Any(r => r.ReviewedAt is not null || r.AppliedAt is not null || r.RevertedAt is not null || r.RevertedBy is not null))
+        await using var cmd = ((SqliteConnection)connection).CreateCommand();
+        cmd.Transaction = (SqliteTransaction)tx;
+        cmd.CommandText = RunSql.InsertResults(this, effectiveSchema, 1);
+        var parameters = Enumerable.Range(0, RunSql.ResultColumnCount)
+            .Select(c => cmd.Parameters.Add(new SqliteParameter { ParameterName = $"@v0_{c}" })).ToArray();
+        foreach (var r in results)
         {
-            await base.BulkInsertResultsAsync(connection, tx, results, effectiveSchema, ct);
-            return;
-        }
-        var conn = (SqliteConnection)connection;
-        {
-            await using var cmd = conn.CreateCommand();
-            cmd.Transaction = (SqliteTransaction)tx;
-            cmd.CommandText = $"INSERT INTO \"{HistoryModel.ResultsTable}\" (run_id, target_qname, target_kind, description, alternatives, " +
-                              "confidence, previous_comment, decision, reviewed_by, applied, applied_by, apply_status, error, metadata_json) " +
-                              "VALUES ($run, $qname, $kind, $description, $alternatives, $confidence, $previous, $decision, $reviewedBy, " +
-                              "$applied, $appliedBy, $status, $error, $meta)";
-            var p = new[] { "$run", "$qname", "$kind", "$description", "$alternatives", "$confidence", "$previous", "$decision",
-                            "$reviewedBy", "$applied", "$appliedBy", "$status", "$error", "$meta" }
-                .Select(name => cmd.Parameters.Add(new SqliteParameter { ParameterName = name })).ToArray();
-            foreach (var r in results)
-            {
-                object?[] values = [r.RunId, r.TargetQname, r.TargetKind, r.Description, r.Alternatives, r.Confidence, r.PreviousComment,
-                                    r.Decision, r.ReviewedBy, r.Applied, r.AppliedBy, r.ApplyStatus, r.Error, r.MetadataJson];
-                for (var i = 0; i < p.Length; i++) p[i].Value = values[i] ?? DBNull.Value;
-                await cmd.ExecuteNonQueryAsync(ct);
-            }
+            var values = ResultValues(r);
+            for (var c = 0; c < parameters.Length; c++) parameters[c].Value = values[c] ?? DBNull.Value;
+            await cmd.ExecuteNonQueryAsync(ct);
         }
     }
 

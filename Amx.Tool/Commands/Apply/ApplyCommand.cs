@@ -162,8 +162,8 @@ static class ApplyRunner
 
     /// <summary>
     /// The report of apply, revert and their dry runs. <paramref name="items"/> holds every target's outcome when the
-    /// service spilled them (json, and every dry run), else the summary's own list is used: a real apply's table
-    /// lists the targets that need a word.
+    /// service spilled them (json, and every dry run), else the summary's own list is used. A real apply's table lists
+    /// the summary's targets, which are those that need a word.
     /// </summary>
     public static async Task ReportAsync(CommandContext ctx, ApplySummary s, bool revert, IAsyncEnumerable<ApplyItem>? items, CancellationToken ct)
     {
@@ -182,10 +182,6 @@ static class ApplyRunner
                 foreach (var sql in i.Statements ?? []) ctx.Out.WriteLine(sql.TrimEnd(';') + ";");
             }
         }
-        var notable = new List<ApplyItem>();
-        if (!s.DryRun)
-            await foreach (var i in all.WithCancellation(ct))
-                if (i.Status is not (ApplyItemStatuses.Applied or ApplyItemStatuses.Reverted) || i.Detail is not null) notable.Add(i);
         ctx.Render(Head(s), () =>
         {
             if (s.DryRun)
@@ -195,7 +191,8 @@ static class ApplyRunner
                 return t0;
             }
             var t = new OutputTable("target", "status", "detail");
-            foreach (var i in notable) t.Add(i.Target, i.Status, i.Detail);
+            // A real apply's summary lists exactly the targets that need a word.
+            foreach (var i in s.Items) t.Add(i.Target, i.Status, i.Detail);
             t.Footer.Add($"{s.RunId}: {s.Applied} {(revert ? "reverted" : "applied")}, {s.AlreadyApplied} already in place, {Conflicts(s.Conflicts)}, {s.Failed} failed, {s.Skipped} skipped; run is {s.State}.");
             if (s.Conflicts > 0) t.Footer.Add("Conflicts were left alone: re-draft them (amx run … --missing-only), or overwrite with --force.");
             if (s.Skipped > 0) t.Footer.Add($"{s.Skipped} target(s) with a comment written outside amx were left alone; replace them with: amx apply {s.RunId} --replace-outside-comments --yes");
