@@ -17,6 +17,7 @@ public static class HistoryScripts
 
     public static string For(HistoryProvider provider, string effectiveSchema)
     {
+        if (provider.DialectScript is { } dialect) return dialect.Generate(effectiveSchema);
         using var db = provider.CreateContext(provider.OfflineConnectionString, provider.ModelSchema(effectiveSchema));
         var migrations = db.GetService<IMigrator>().GenerateScript(options: provider.SupportsIdempotentScript
             ? MigrationsSqlGenerationOptions.Idempotent

@@ -155,7 +155,7 @@ public sealed class HistoryStore
     {
         try
         {
-            var known = KnownMigrations(target.Provider.ContextType);
+            var known = target.Provider.KnownMigrations;
             await using var conn = target.Provider.CreateConnection(target.ConnectionString);
             await conn.OpenAsync(ct);
             await using var cmd = conn.CreateCommand();
@@ -207,7 +207,7 @@ public sealed class HistoryStore
 
     /// <summary>Serialises applies of these targets (any machine) until the handle is disposed after the commit.</summary>
     public Task<IAsyncDisposable> LockTargetsAsync(DbConnection conn, DbTransaction tx, IEnumerable<string> targetKeys, CancellationToken ct = default) =>
-        Target.Provider.LockTargetsAsync(conn, tx, targetKeys.Select(k => HistoryProvider.LockKey(k)).Distinct().ToList(), ct);
+        Target.Provider.LockTargetsAsync(conn, tx, Target.Schema, targetKeys.Select(k => HistoryProvider.LockKey(k)).Distinct().ToList(), ct);
 
     /// <summary>Records results as applied or reverted (one status, time and user) inside <paramref name="tx"/>.</summary>
     public Task MarkResultsAsync(DbConnection conn, DbTransaction tx, string runId, IReadOnlyCollection<string> targets, bool applied, string status, DateTime at, string by, CancellationToken ct = default) =>
@@ -252,10 +252,8 @@ public sealed class HistoryStore
             FailCount = run.FailCount, AppliedAt = run.AppliedAt, AppliedBy = run.AppliedBy, MetadataJson = run.MetadataJson, RunKind = run.RunKind,
         };
         HistoryRedaction.Apply(copy);
-        await using var insert = Command(conn, RunSql.InsertRun(Target.Provider, Target.Schema));
-        Target.Provider.BindRun(insert, copy);
-        try { await insert.ExecuteNonQueryAsync(ct); }
-        catch (DbException e) when (Target.Provider.IsUniqueViolation(e)) { /* imported a moment ago by another process */ }
+        // False when another process imported it a moment ago.
+        await Target.Provider.InsertRunAsync(conn, null, Target.Schema, copy, ct);
     }
 
     public static Task<HistoryStore> OpenLocalAsync(AmxEnvironment env, CancellationToken ct = default) =>
@@ -312,16 +310,11 @@ public sealed class HistoryStore
         for (var n = sameDay + 1; ; n++)
         {
             run.RunId = FormatRunId(run.StartedAt, n);
-            await using var insert = Command(conn, RunSql.InsertRun(Target.Provider, Target.Schema));
-            Target.Provider.BindRun(insert, run);
             try
             {
-                await insert.ExecuteNonQueryAsync(ct);
-                return run.RunId;
-            }
-            catch (DbException e) when (Target.Provider.IsUniqueViolation(e) && n < sameDay + 10_000)
-            {
+                if (await Target.Provider.InsertRunAsync(conn, null, Target.Schema, run, ct)) return run.RunId;
                 // Someone took this number a moment ago: try the next one.
+                if (n >= sameDay + 10_000) throw AmxException.Failed($"no free run id for {run.Who} today", "retry tomorrow, or set AMX_USER");
             }
             catch (Exception e) when (Target.Provider.IsPermissionDenied(e))
             {
@@ -400,12 +393,8 @@ public sealed class HistoryStore
         foreach (var r in results) HistoryRedaction.Apply(r);
         await using var conn = await OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        await using (var insert = Command(conn, RunSql.InsertRun(Target.Provider, Target.Schema)))
-        {
-            insert.Transaction = tx;
-            Target.Provider.BindRun(insert, run);
-            await insert.ExecuteNonQueryAsync(ct);
-        }
+        if (!await Target.Provider.InsertRunAsync(conn, tx, Target.Schema, run, ct))
+            throw AmxException.Conflict($"run {run.RunId} is already in the history store ({Location})", "list it with: amx history show " + run.RunId);
         if (results.Count > 0) await Target.Provider.BulkInsertResultsAsync(conn, tx, results, Target.Schema, ct);
         await tx.CommitAsync(ct);
     }

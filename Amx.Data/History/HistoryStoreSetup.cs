@@ -1,5 +1,4 @@
 using Amx.Data.History.Storage;
-using Microsoft.EntityFrameworkCore;
 
 namespace Amx.Data.History;
 
@@ -35,17 +34,11 @@ public static class HistoryStoreSetup
                 }
                 schemaCreated = t.Schema.Length > 0;
             }
-            await using var db = t.CreateContext();
-            try
-            {
-                await db.Database.MigrateAsync(ct);
-                await t.Provider.AfterMigrateAsync(db, ct);
-            }
+            try { applied = await t.Provider.MigrateAsync(t, before.PendingMigrations, ct); }
             catch (Exception e) when (t.Provider.IsPermissionDenied(e))
             {
                 throw HistoryStoreErrors.NoCreatePrivilege(t, $"create the amx_history_* tables in '{t.Schema}'", e);
             }
-            applied = before.PendingMigrations;
         }
         await CheckWritableAsync(t, ct);
         return new EnableOutcome(schemaCreated, applied, before);
@@ -57,8 +50,8 @@ public static class HistoryStoreSetup
     /// </summary>
     public static async Task CheckWritableAsync(HistoryStoreTarget t, CancellationToken ct = default)
     {
-        await using var db = t.CreateContext();
-        await db.Database.OpenConnectionAsync(ct);
+        await using var conn = t.Provider.CreateConnection(t.ConnectionString);
+        await conn.OpenAsync(ct);
         foreach (var (table, cols, update) in new[]
                  {
                      (HistoryModel.RunsTable, "run_id, who, started_at, scope, state, ok_count, fail_count", "state = state"),
@@ -66,13 +59,16 @@ public static class HistoryStoreSetup
                  })
         {
             var name = t.Provider.QualifiedTable(t.Schema, table);
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await using var tx = await conn.BeginTransactionAsync(ct);
             try
             {
-#pragma warning disable EF1002 // table names are quoted identifiers built by the provider, not user values
-                await db.Database.ExecuteSqlRawAsync($"INSERT INTO {name} ({cols}) SELECT {cols} FROM {name} WHERE 1 = 0", ct);
-                await db.Database.ExecuteSqlRawAsync($"UPDATE {name} SET {update} WHERE 1 = 0", ct);
-#pragma warning restore EF1002
+                foreach (var sql in new[] { $"INSERT INTO {name} ({cols}) SELECT {cols} FROM {name} WHERE 1 = 0", $"UPDATE {name} SET {update} WHERE 1 = 0" })
+                {
+                    await using var cmd = conn.CreateCommand();
+                    cmd.Transaction = tx;
+                    cmd.CommandText = sql;
+                    await cmd.ExecuteNonQueryAsync(ct);
+                }
             }
             catch (Exception e) when (t.Provider.IsPermissionDenied(e))
             {

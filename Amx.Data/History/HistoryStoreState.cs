@@ -23,7 +23,7 @@ public sealed record HistoryStoreState(
     /// <summary>What the store holds, in plain SQL (EF's migrator and its cold start are needed only to migrate).</summary>
     public static async Task<HistoryStoreState> InspectAsync(HistoryStoreTarget target, CancellationToken ct = default)
     {
-        var known = HistoryStore.KnownMigrations(target.Provider.ContextType).Order(StringComparer.Ordinal).ToList();
+        var known = target.Provider.KnownMigrations.Order(StringComparer.Ordinal).ToList();
         if (!await target.Provider.SchemaExistsAsync(target.Profile, target.Schema, ct))
             return new HistoryStoreState(false, [], [], known);
         var tables = await target.Provider.HistoryTablesAsync(target.Profile, target.Schema, ct);

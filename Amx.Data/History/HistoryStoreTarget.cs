@@ -18,7 +18,6 @@ public sealed record HistoryStoreTarget(HistoryProvider Provider, DbProfile Prof
         ["snowflake"] = "amx reads and comments Snowflake warehouses but cannot host the history store there yet; print its DDL with: amx history-store script --backend snowflake",
         ["bigquery"] = "amx reads and comments BigQuery warehouses but cannot host the history store there yet; print its DDL with: amx history-store script --backend bigquery",
         ["databricks"] = "amx reads and comments Databricks warehouses but cannot host the history store there yet; print its DDL with: amx history-store script --backend databricks",
-        ["redshift"] = "amx reads and comments Redshift warehouses but cannot host the history store there yet; print its DDL with: amx history-store script --backend redshift",
     };
 
     public Backend Backend => Provider.Backend;

@@ -6,7 +6,7 @@ namespace Amx.Tool.Tests.Redshift;
 /// <summary>
 /// The Redshift backend through the real tool (amx.dll in its own process) against a Redshift-shaped database on the
 /// real PostgreSQL server (<see cref="RedshiftStubDatabase"/>): profiles, test, inspect, run → review → apply →
-/// revert read back by the server, conflicts, TLS by default, the history-host refusal, and no secret anywhere.
+/// revert read back by the server, conflicts, TLS by default, and no secret anywhere (the store on Redshift: RedshiftHistoryStoreTests).
 /// </summary>
 [TestFixture, Parallelizable(ParallelScope.Self)]
 public sealed class RedshiftCliTests
@@ -46,7 +46,7 @@ public sealed class RedshiftCliTests
             Assert.That(sales.GetProperty("columns").GetInt32(), Is.EqualTo(4 + 4 + 1 + 2 + 2));
             Assert.That(sales.GetProperty("relations_with_comment").GetInt32(), Is.EqualTo(1));
             Assert.That(sales.GetProperty("columns_with_comment").GetInt32(), Is.EqualTo(1));
-            Assert.That(inspect.GetProperty("capabilities").GetProperty("can_host_history_store").GetBoolean(), Is.False);
+            Assert.That(inspect.GetProperty("capabilities").GetProperty("can_host_history_store").GetBoolean(), Is.True);
         });
     }
 
@@ -102,7 +102,7 @@ public sealed class RedshiftCliTests
     }
 
     [Test]
-    public async Task TLS_is_required_by_default_and_the_store_is_refused_with_the_DDL_hint_and_no_secret_is_shown()
+    public async Task TLS_is_required_by_default_and_no_secret_is_shown()
     {
         var db = await RedshiftStubDatabase.CreateAsync("CREATE SCHEMA s; CREATE TABLE s.t (id int);");
         using var amx = NewCli(db);
@@ -120,10 +120,9 @@ public sealed class RedshiftCliTests
         Assert.That(tls.Stderr, Does.StartWith("error: ").And.Contain("over TLS").And.Contain("hint: ").And.Contain("SslMode="));
         Assert.That(tls.Stderr, Does.Not.Contain("   at "), "no stack trace");
 
-        var enable = amx.Run("history-store", "enable", "--profile", "rs", "--yes");
-        Assert.That(enable.ExitCode, Is.EqualTo(2), enable.ToString());
-        Assert.That(enable.Stderr, Does.Contain("amx reads and comments Redshift warehouses but cannot host the history store there yet")
-            .And.Contain("amx history-store script --backend redshift"));
+        var enable = amx.Run("history-store", "enable", "--profile", "tls", "--yes");
+        Assert.That(enable.ExitCode, Is.EqualTo(1), enable.ToString());
+        Assert.That(enable.Stderr, Does.StartWith("error: ").And.Contain("hint: "));
         var script = Ok(amx.Run("history-store", "script", "--backend", "redshift"));
         Assert.That(script.Stdout, Does.Contain("Amazon Redshift").And.Contain("VARCHAR(65535)"));
 

@@ -23,6 +23,7 @@ public abstract class HistoryProvider
         Backend.MariaDb => new MySqlHistoryProvider(mariaDb: true),
         Backend.SqlServer => new SqlServerHistoryProvider(),
         Backend.Sqlite => new SqliteHistoryProvider(),
+        Backend.Redshift => new RedshiftHistoryProvider(),
         // A warehouse backend that cannot host the store (DuckDB): refused with the reason.
         _ => throw AmxException.BadInput(
             $"{backend.ToConfigName()} cannot host the history store: " +
@@ -52,6 +53,39 @@ public abstract class HistoryProvider
 
     public abstract DbConnection CreateConnection(string connectionString);
 
+    /// <summary>The migration ids a store current for this build records (EF's, from the context's migrations).</summary>
+    public virtual IReadOnlySet<string> KnownMigrations => HistoryStore.KnownMigrations(ContextType);
+
+    /// <summary>
+    /// Brings the store to this build's migrations and returns the ids it recorded (<paramref name="pending"/> for EF's
+    /// migrator; hosts EF has no provider for run their own DDL).
+    /// </summary>
+    public virtual async Task<IReadOnlyList<string>> MigrateAsync(HistoryStoreTarget target, IReadOnlyList<string> pending, CancellationToken ct)
+    {
+        await using var db = target.CreateContext();
+        await db.Database.MigrateAsync(ct);
+        await AfterMigrateAsync(db, ct);
+        return pending;
+    }
+
+    /// <summary>
+    /// Inserts a run row, inside <paramref name="tx"/> when given; false when its run_id is taken. Engines that enforce the
+    /// key report a duplicate as a unique violation; hosts that do not override this to check and insert under a lock.
+    /// </summary>
+    public virtual async Task<bool> InsertRunAsync(DbConnection conn, DbTransaction? tx, string schema, HistoryRun run, CancellationToken ct)
+    {
+        await using var cmd = conn.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = RunSql.InsertRun(this, schema);
+        BindRun(cmd, run);
+        try
+        {
+            await cmd.ExecuteNonQueryAsync(ct);
+            return true;
+        }
+        catch (DbException e) when (tx is null && IsUniqueViolation(e)) { return false; }
+    }
+
     /// <summary>Quoted, schema-qualified table name for hand-written SQL.</summary>
     public abstract string QualifiedTable(string effectiveSchema, string table);
 
@@ -59,6 +93,9 @@ public abstract class HistoryProvider
     public virtual string Limit(int n) => $"LIMIT {n}";
 
     public virtual bool SupportsIdempotentScript => true;
+
+    /// <summary>The hand-written DDL of a host EF has no provider for (Redshift); null: EF's migrations make the script.</summary>
+    public virtual Scripts.DialectScript? DialectScript => null;
 
     /// <summary>Tidies up after EF's Migrate (SQLite: EF's lock table).</summary>
     public virtual Task AfterMigrateAsync(HistoryDbContext db, CancellationToken ct) => Task.CompletedTask;
@@ -91,7 +128,7 @@ public abstract class HistoryProvider
     /// appliers cannot deadlock. Applies of the same target from any machine are serialised until the handle is
     /// disposed (after the commit).
     /// </summary>
-    public abstract Task<IAsyncDisposable> LockTargetsAsync(DbConnection conn, DbTransaction tx, IReadOnlyCollection<long> keys, CancellationToken ct);
+    public abstract Task<IAsyncDisposable> LockTargetsAsync(DbConnection conn, DbTransaction tx, string schema, IReadOnlyCollection<long> keys, CancellationToken ct);
 
     /// <summary>
     /// How long an apply waits for another applying the same targets. The lock statement's command timeout is set to

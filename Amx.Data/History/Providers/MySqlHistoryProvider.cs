@@ -123,7 +123,7 @@ public sealed class MySqlHistoryProvider(bool mariaDb) : HistoryProvider
     }
 
     /// <summary>GET_LOCK is per session, not per transaction: the handle releases the names after the commit.</summary>
-    public override async Task<IAsyncDisposable> LockTargetsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyCollection<long> keys, CancellationToken ct)
+    public override async Task<IAsyncDisposable> LockTargetsAsync(DbConnection connection, DbTransaction transaction, string schema, IReadOnlyCollection<long> keys, CancellationToken ct)
     {
         var conn = (MySqlConnection)connection;
         var tx = (MySqlTransaction)transaction;

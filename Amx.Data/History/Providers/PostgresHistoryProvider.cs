@@ -41,13 +41,12 @@ public sealed class PostgresHistoryProvider : HistoryProvider
 
     public override string QualifiedTable(string schema, string table) => $"{Quote(schema)}.{Quote(table)}";
 
-    static string Quote(string name) => "\"" + name.Replace("\"", "\"\"") + "\"";
+    static string Quote(string name) => PgCatalog.Quote(name);
 
     public override async Task<bool> SchemaExistsAsync(DbProfile profile, string schema, CancellationToken ct)
     {
         await using var conn = await OpenAsync(profile, ct);
-        await using var cmd = new NpgsqlCommand("SELECT 1 FROM pg_namespace WHERE nspname = $1", conn) { Parameters = { new() { Value = schema } } };
-        return await cmd.ExecuteScalarAsync(ct) is not null;
+        return await PgCatalog.SchemaExistsAsync(conn, schema, ct);
     }
 
     public override async Task CreateSchemaAsync(DbProfile profile, string schema, CancellationToken ct)
@@ -60,21 +59,13 @@ public sealed class PostgresHistoryProvider : HistoryProvider
     public override async Task<IReadOnlyList<string>> HistoryTablesAsync(DbProfile profile, string schema, CancellationToken ct)
     {
         await using var conn = await OpenAsync(profile, ct);
-        // pg_class is readable by every role, unlike information_schema which hides tables one has no right on.
-        await using var cmd = new NpgsqlCommand(
-            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace " +
-            "WHERE n.nspname = $1 AND c.relkind IN ('r','p') AND c.relname LIKE 'amx\\_history\\_%' ORDER BY 1", conn)
-        { Parameters = { new() { Value = schema } } };
-        return await ReadStrings(cmd, ct);
+        return await PgCatalog.HistoryTablesAsync(conn, schema, ct);
     }
 
     public override async Task<IReadOnlyList<string>> SchemasHoldingHistoryTablesAsync(DbProfile profile, CancellationToken ct)
     {
         await using var conn = await OpenAsync(profile, ct);
-        await using var cmd = new NpgsqlCommand(
-            "SELECT DISTINCT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace " +
-            $"WHERE c.relname IN ('{HistoryModel.RunsTable}','{HistoryModel.ResultsTable}') ORDER BY 1", conn);
-        return await ReadStrings(cmd, ct);
+        return await PgCatalog.SchemasHoldingHistoryTablesAsync(conn, ct);
     }
 
     public override async Task<IAsyncDisposable> AcquireMigrationLockAsync(DbProfile profile, string schema, CancellationToken ct)
@@ -106,7 +97,7 @@ public sealed class PostgresHistoryProvider : HistoryProvider
     }
 
     /// <summary><c>pg_advisory_xact_lock</c>: released by the transaction's commit or rollback.</summary>
-    public override async Task<IAsyncDisposable> LockTargetsAsync(DbConnection conn, DbTransaction tx, IReadOnlyCollection<long> keys, CancellationToken ct)
+    public override async Task<IAsyncDisposable> LockTargetsAsync(DbConnection conn, DbTransaction tx, string schema, IReadOnlyCollection<long> keys, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand("SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT k FROM unnest($1::bigint[]) AS k ORDER BY k) AS s", (NpgsqlConnection)conn)
         {

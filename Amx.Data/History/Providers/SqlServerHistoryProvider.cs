@@ -111,7 +111,7 @@ public sealed class SqlServerHistoryProvider : HistoryProvider
     }
 
     /// <summary><c>sp_getapplock</c> owned by the transaction: released by its commit or rollback.</summary>
-    public override async Task<IAsyncDisposable> LockTargetsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyCollection<long> keys, CancellationToken ct)
+    public override async Task<IAsyncDisposable> LockTargetsAsync(DbConnection connection, DbTransaction transaction, string schema, IReadOnlyCollection<long> keys, CancellationToken ct)
     {
         var conn = (SqlConnection)connection;
         var tx = (SqlTransaction)transaction;

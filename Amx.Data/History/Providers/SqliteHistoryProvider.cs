@@ -108,7 +108,7 @@ public sealed class SqliteHistoryProvider : HistoryProvider
     }
 
     /// <summary>The apply transaction is BEGIN IMMEDIATE (Microsoft.Data.Sqlite's default): it holds the write lock already.</summary>
-    public override Task<IAsyncDisposable> LockTargetsAsync(DbConnection conn, DbTransaction tx, IReadOnlyCollection<long> keys, CancellationToken ct) =>
+    public override Task<IAsyncDisposable> LockTargetsAsync(DbConnection conn, DbTransaction tx, string schema, IReadOnlyCollection<long> keys, CancellationToken ct) =>
         Task.FromResult<IAsyncDisposable>(new Release(() => Task.CompletedTask));
 
     public override bool IsPermissionDenied(Exception e) => false;

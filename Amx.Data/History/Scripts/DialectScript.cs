@@ -25,20 +25,40 @@ public abstract class DialectScript
         var sb = new System.Text.StringBuilder();
         sb.Append(Header(effectiveSchema));
         sb.Append($"CREATE SCHEMA IF NOT EXISTS {QuoteSchema(effectiveSchema)};\n\n");
-        Table(sb, effectiveSchema, HistoryModel.RunsTable, RunColumns, ["run_id"]);
-        Table(sb, effectiveSchema, HistoryModel.ResultsTable, ResultColumns, ["run_id", "target_qname"]);
-        Table(sb, effectiveSchema, HistoryModel.MigrationsTable, MigrationColumns, ["migration_id"]);
+        foreach (var (_, sql) in TableStatements(effectiveSchema)) sb.Append(sql).Append(";\n\n");
         sb.Append(Indexes(effectiveSchema));
+        sb.Append(Epilogue(effectiveSchema));
         return sb.ToString();
     }
 
-    void Table(System.Text.StringBuilder sb, string schema, string table, (string Name, ColumnType Type, bool NotNull)[] columns, string[] key)
+    /// <summary>Each table's CREATE TABLE IF NOT EXISTS (no trailing semicolon), keyed by table name, in creation order.</summary>
+    public IReadOnlyList<(string Table, string Sql)> TableStatements(string effectiveSchema)
     {
+        var tables = new List<(string, (string Name, ColumnType Type, bool NotNull)[], string[])>
+        {
+            (HistoryModel.RunsTable, RunColumns, ["run_id"]),
+            (HistoryModel.ResultsTable, ResultColumns, ["run_id", "target_qname"]),
+            (HistoryModel.MigrationsTable, MigrationColumns, ["migration_id"]),
+        };
+        tables.AddRange(ExtraTables());
+        return tables.Select(t => (t.Item1, Table(effectiveSchema, t.Item1, t.Item2, t.Item3))).ToList();
+    }
+
+    string Table(string schema, string table, (string Name, ColumnType Type, bool NotNull)[] columns, string[] key)
+    {
+        var sb = new System.Text.StringBuilder();
         sb.Append($"CREATE TABLE IF NOT EXISTS {Qualify(schema, table)} (\n");
         var lines = columns.Select(c => $"    {c.Name} {TypeName(c.Type)}{(c.NotNull ? " NOT NULL" : "")}{(c.Type == ColumnType.Bool ? " DEFAULT FALSE" : "")}").ToList();
-        if (PrimaryKey($"pk_{table}", key) is { } pk) lines.Add("    " + pk);
-        sb.Append(string.Join(",\n", lines)).Append("\n)").Append(TableOptions(table)).Append(";\n\n");
+        if (key.Length > 0 && PrimaryKey($"pk_{table}", key) is { } pk) lines.Add("    " + pk);
+        sb.Append(string.Join(",\n", lines)).Append("\n)").Append(TableOptions(table));
+        return sb.ToString();
     }
+
+    /// <summary>Tables a host needs beyond the model's (Redshift: its lock table).</summary>
+    protected virtual IEnumerable<(string Table, (string Name, ColumnType Type, bool NotNull)[] Columns, string[] Key)> ExtraTables() => [];
+
+    /// <summary>Statements after the tables (Redshift: the migration ids, so a DBA-run script makes a current store).</summary>
+    protected virtual string Epilogue(string schema) => "";
 
     /// <summary>Comment lines: what the engine enforces and what it does not.</summary>
     protected abstract string Header(string schema);

@@ -8,9 +8,12 @@ public sealed class RedshiftScript : DialectScript
 
     protected override string Header(string schema) =>
         $"-- amx history store for Amazon Redshift, schema {schema}.\n" +
-        "-- Redshift does not enforce PRIMARY KEY constraints and has no indexes: results use DISTKEY/SORTKEY on run_id.\n\n";
+        "-- Redshift does not enforce PRIMARY KEY constraints and has no indexes: results use DISTKEY/SORTKEY on run_id.\n" +
+        "-- amx_history_locks is what amx LOCKs (Redshift has no advisory locks) and where it keeps run claims.\n\n";
 
-    protected override string QuoteSchema(string schema) => schema;
+    /// <summary>A plain lower-case name as it is; anything else double-quoted (amx also runs this DDL itself).</summary>
+    protected override string QuoteSchema(string schema) =>
+        System.Text.RegularExpressions.Regex.IsMatch(schema, "^[a-z_][a-z0-9_$]*$") ? schema : "\"" + schema.Replace("\"", "\"\"") + "\"";
 
     protected override string TypeName(ColumnType type) => type switch
     {
@@ -26,6 +29,21 @@ public sealed class RedshiftScript : DialectScript
     };
 
     protected override string PrimaryKey(string name, string[] columns) => $"CONSTRAINT {name} PRIMARY KEY ({string.Join(", ", columns)})";
+
+    /// <summary>What amx LOCKs to serialise writers (no advisory locks on Redshift) and where it keeps run claims.</summary>
+    protected override IEnumerable<(string Table, (string Name, ColumnType Type, bool NotNull)[] Columns, string[] Key)> ExtraTables() =>
+    [
+        (Storage.HistoryModel.LocksTable, [("lock_name", ColumnType.Qname, true), ("holder", ColumnType.Short, true), ("expires_at", ColumnType.Time, true)], []),
+    ];
+
+    /// <summary>The migration ids this DDL stands for, each inserted once: after the script amx finds the store current.</summary>
+    protected override string Epilogue(string schema)
+    {
+        var table = Qualify(schema, Storage.HistoryModel.MigrationsTable);
+        return string.Concat(Providers.RedshiftHistoryProvider.Migrations.Select(id =>
+            $"INSERT INTO {table} (migration_id, product_version) SELECT '{id}', '{Providers.RedshiftHistoryProvider.ProductVersion}' " +
+            $"WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE migration_id = '{id}');\n"));
+    }
 
     protected override string TableOptions(string table) =>
         table == Storage.HistoryModel.ResultsTable ? "\nDISTKEY (run_id)\nSORTKEY (run_id, target_qname)" : "";

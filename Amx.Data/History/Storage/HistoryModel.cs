@@ -10,6 +10,8 @@ public static class HistoryModel
     public const string RunsTable = "amx_history_runs";
     public const string ResultsTable = "amx_history_results";
     public const string MigrationsTable = "amx_history_migrations";
+    /// <summary>Hosts without advisory locks (Redshift): the table amx LOCKs and keeps its run claims in.</summary>
+    public const string LocksTable = "amx_history_locks";
     public const string TargetIndex = "ix_amx_history_results_target";
 
     // Key lengths keep the composite key under every engine's index limit

@@ -22,7 +22,7 @@ public sealed class RedshiftDialect : WarehouseDialect
     /// </summary>
     public override int? MaxTableCommentLength => null;
     public override int? MaxColumnCommentLength => null;
-    public override bool CanHostHistoryStore => false;
+    public override bool CanHostHistoryStore => true;
     public override IReadOnlyCollection<string> SystemSchemas { get; } =
         ["pg_catalog", "information_schema", "pg_toast", "pg_internal", "pg_automv", "pg_auto_copy", "pg_mv", "pg_s3", "catalog_history"];
 

@@ -1,5 +1,6 @@
 -- amx history store for Amazon Redshift, schema amx.
 -- Redshift does not enforce PRIMARY KEY constraints and has no indexes: results use DISTKEY/SORTKEY on run_id.
+-- amx_history_locks is what amx LOCKs (Redshift has no advisory locks) and where it keeps run claims.
 
 CREATE SCHEMA IF NOT EXISTS amx;
 
@@ -57,3 +58,12 @@ CREATE TABLE IF NOT EXISTS amx.amx_history_migrations (
     CONSTRAINT pk_amx_history_migrations PRIMARY KEY (migration_id)
 );
 
+CREATE TABLE IF NOT EXISTS amx.amx_history_locks (
+    lock_name VARCHAR(400) NOT NULL,
+    holder VARCHAR(256) NOT NULL,
+    expires_at TIMESTAMPTZ NOT NULL
+);
+
+INSERT INTO amx.amx_history_migrations (migration_id, product_version) SELECT '20261126113651_InitialCreate', 'amx-redshift-ddl' WHERE NOT EXISTS (SELECT 1 FROM amx.amx_history_migrations WHERE migration_id = '20261126113651_InitialCreate');
+INSERT INTO amx.amx_history_migrations (migration_id, product_version) SELECT '20261128171150_RunKindRevertResultMetadata', 'amx-redshift-ddl' WHERE NOT EXISTS (SELECT 1 FROM amx.amx_history_migrations WHERE migration_id = '20261128171150_RunKindRevertResultMetadata');
+INSERT INTO amx.amx_history_migrations (migration_id, product_version) SELECT '20261129081150_DropResultsRunIdIndex', 'amx-redshift-ddl' WHERE NOT EXISTS (SELECT 1 FROM amx.amx_history_migrations WHERE migration_id = '20261129081150_DropResultsRunIdIndex');

@@ -11,7 +11,7 @@ namespace Amx.Tool.Commands.HistoryStore;
 public sealed class ScriptCommand : AmxCommand
 {
     static readonly string[] Backends =
-        [.. BackendNames.All.Where(b => !HistoryStoreTarget.RefusedHosts.ContainsKey(b)), .. DialectScript.ByBackend.Keys];
+        [.. BackendNames.All.Where(b => !HistoryStoreTarget.RefusedHosts.ContainsKey(b)).Union(DialectScript.ByBackend.Keys)];
 
     readonly Option<string> _backend = new("--backend")
     {
