@@ -20,18 +20,21 @@ public sealed class RedshiftHistoryStoreTests
     static AmxCli.Result Ok(AmxCli.Result r) => WarehouseWorld.Ok(r);
     static JsonElement Json(AmxCli.Result r) => JsonDocument.Parse(Ok(r).Stdout).RootElement.Clone();
 
-    /// <summary>The stub warehouse plus amx's results table for <paramref name="schema"/> as Redshift would hold it, less its Redshift-only clauses.</summary>
+    /// <summary>The stub warehouse plus amx's results table for each schema (<see cref="CreateResultsTableAsync"/>).</summary>
     static async Task<RedshiftStubDatabase> StoreDatabaseAsync(params string[] schemas)
     {
         var db = await RedshiftStubDatabase.CreateAsync(RedshiftWarehouseTests.Ddl);
-        foreach (var schema in schemas)
-        {
-            var results = new RedshiftScript().TableStatements(schema).Single(t => t.Table == "amx_history_results").Sql;
-            Assert.That(results, Does.Contain("DISTKEY (run_id)").And.Contain("SORTKEY (run_id, target_qname)"), "the DDL amx runs on Redshift");
-            var portable = Regex.Replace(results, @",\n\s*CONSTRAINT [^\n]*|\n(DISTKEY|SORTKEY) [^\n]*", "");
-            await db.ExecAsync($"CREATE SCHEMA {schema}; {portable};");
-        }
+        foreach (var schema in schemas) await CreateResultsTableAsync(db, schema);
         return db;
+    }
+
+    /// <summary>amx's results table for <paramref name="schema"/> as Redshift would hold it, less its Redshift-only clauses and its key.</summary>
+    internal static async Task CreateResultsTableAsync(RedshiftStubDatabase db, string schema)
+    {
+        var results = new RedshiftScript().TableStatements(schema).Single(t => t.Table == "amx_history_results").Sql;
+        Assert.That(results, Does.Contain("DISTKEY (run_id)").And.Contain("SORTKEY (run_id, target_qname)"), "the DDL amx runs on Redshift");
+        var portable = Regex.Replace(results, @",\n\s*CONSTRAINT [^\n]*|\n(DISTKEY|SORTKEY) [^\n]*", "");
+        await db.ExecAsync($"CREATE SCHEMA {schema}; {portable};");
     }
 
     static AmxCli NewCli(RedshiftStubDatabase db, string user = "alice")
@@ -190,18 +193,6 @@ public sealed class RedshiftHistoryStoreTests
         var runId = WarehouseWorld.RunIdOf(Ok(amx.Run("run", "sales.customer")));
         Ok(amx.Run("review", runId, "--accept", "all"));
         Assert.That(await StringsAsync(db, $"SELECT who || ':' || state FROM amx.amx_history_runs WHERE run_id = '{runId}'"), Is.EqualTo(new[] { "member:reviewed" }));
-    }
-
-    [Test]
-    public void An_IAM_profile_cannot_host_the_store_yet_and_says_what_to_use()
-    {
-        using var amx = new AmxCli("alice") { InProcess = true };
-        Ok(amx.Run("add-db-profile", "rsi", "--backend", "redshift", "--host", "amx-cluster.abc123xyz789.eu-west-1.redshift.amazonaws.com",
-            "--database", "dev", "--user", "u", "--auth", "iam"));
-        var r = amx.Run("history-store", "enable", "--profile", "rsi", "--yes");
-        Assert.That(r.ExitCode, Is.EqualTo(2), r.ToString());
-        Assert.That(r.Stderr, Does.Contain("uses auth: iam, which the history store cannot use yet").And.Contain("hint: ").And.Contain("--password-env"));
-        Assert.That(File.ReadAllText(amx.ConfigPath), Does.Not.Contain("history_store_enabled: true"));
     }
 
     [Test]

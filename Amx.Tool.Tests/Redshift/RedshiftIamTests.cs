@@ -121,6 +121,29 @@ public sealed class RedshiftIamTests
     }
 
     [Test]
+    public async Task An_IAM_profile_hosts_the_team_store_with_the_temporary_user()
+    {
+        await using var w = await World.CreateAsync();
+        await RedshiftHistoryStoreTests.CreateResultsTableAsync(w.Db, "amx");
+        var add = Ok(w.Amx.Run(w.ProfileArgs("rs", ProvisionedHost, "--user", "amx_lead")));
+        var enable = Ok(w.Amx.Run("history-store", "enable", "--profile", "rs", "--yes"));
+        Assert.That(enable.Stdout, Does.Contain("applied 20261126113651_InitialCreate"));
+        var runId = WarehouseWorld.RunIdOf(Ok(w.Amx.Run("run", "s")));
+        Ok(w.Amx.Run("review", runId, "--accept", "all"));
+        var apply = Ok(w.Amx.Run("apply", runId, "--yes"));
+        var list = Ok(w.Amx.Run("history", "list"));
+        Assert.That(list.Stdout, Does.Contain(runId));
+        await using (var conn = w.Db.Open())
+        await using (var cmd = new Npgsql.NpgsqlCommand($"SELECT state || ' by ' || applied_by FROM amx.amx_history_runs WHERE run_id = '{runId}'", conn))
+            Assert.That(await cmd.ExecuteScalarAsync(), Is.EqualTo("applied by alice"), "recorded in the Redshift store");
+        await using (var conn = w.Db.Open())
+        await using (var cmd = new Npgsql.NpgsqlCommand("SELECT tableowner FROM pg_tables WHERE schemaname = 'amx' AND tablename = 'amx_history_runs'", conn))
+            Assert.That(await cmd.ExecuteScalarAsync(), Is.EqualTo(w.TempUser), "amx created the tables as the user AWS handed out");
+        Assert.That(w.Fake.Calls.All(c => c.SignatureValid && c.Action == "GetClusterCredentials"));
+        w.AssertNoSecrets(add, enable, apply, list);
+    }
+
+    [Test]
     public async Task Serverless_GetCredentials_connects_with_the_workgroup_inferred_from_the_host()
     {
         await using var w = await World.CreateAsync(sessionToken: null);

@@ -1,7 +1,6 @@
 using System.Data.Common;
 using Amx.Data.Config;
 using Amx.Data.Connections;
-using Amx.Data.Errors;
 using Amx.Data.History.Model;
 using Amx.Data.History.Scripts;
 using Amx.Data.History.Storage;
@@ -42,11 +41,15 @@ public sealed class RedshiftHistoryProvider : HistoryProvider
 
     public override IReadOnlySet<string> KnownMigrations { get; } = Migrations.ToHashSet(StringComparer.Ordinal);
 
-    /// <summary>IAM profiles get a temporary password per connection (an async AWS call): not supported for the store yet.</summary>
+    /// <summary>
+    /// With <c>auth: iam</c>, the temporary user and password AWS hands out (as for the warehouse), kept in memory until a
+    /// minute before they expire: a long run's later connections log in with fresh ones, open ones stay logged in. The
+    /// store's connections are made where a finished connection string is expected, so the one AWS call a quarter
+    /// hour is waited for here (the answer is cached; later calls return at once).
+    /// </summary>
     public override string StoreConnectionString(DbProfile profile, string effectiveSchema) =>
         RedshiftIamSettings.UsesIam(profile)
-            ? throw AmxException.BadInput($"db profile '{profile.Name}' uses auth: iam, which the history store cannot use yet",
-                $"add a password profile for the same cluster for the store: amx add-db-profile NAME --backend redshift --host … --user U --password-env VAR")
+            ? Task.Run(() => new Warehouse.Redshift.RedshiftProvider().ConnectionStringAsync(profile)).GetAwaiter().GetResult()
             : ConnectionStringFactory.For(profile);
 
     public override string OfflineConnectionString => "";
