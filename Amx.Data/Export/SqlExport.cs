@@ -1,4 +1,3 @@
-using System.Text;
 using Amx.Data.Config;
 using Amx.Data.History;
 using Amx.Data.History.Model;
@@ -15,12 +14,10 @@ namespace Amx.Data.Export;
 /// </summary>
 public sealed class SqlExport(HistoryStore store, AmxConfig config)
 {
-    public async Task<string> RenderAsync(string runId, Backend? backend, CancellationToken ct)
+    /// <summary>Writes the script to <paramref name="sql"/> as apply's candidates are read, 1,000 at a time (a million-result run is never held).</summary>
+    public async Task WriteAsync(TextWriter sql, string runId, Backend? backend, CancellationToken ct)
     {
         var run = await store.FindRunAsync(runId, ct);
-        // What apply would write: its candidates, in the store's order of target_qname.
-        var rows = await store.ReadAsync(r => r.ApplyCandidatesAsync(run.RunId, revert: false, after: null, take: null, ct), ct);
-
         var profile = config.DbProfiles.GetValueOrDefault(run.DbProfile ?? "");
         var runBackend = profile?.Backend ?? (BackendNames.TryParse(run.DbBackend, out var b) ? b : Backend.PostgreSql);
         var target = backend ?? runBackend;
@@ -28,33 +25,34 @@ public sealed class SqlExport(HistoryStore store, AmxConfig config)
         // The run's own warehouse is read when it can be: MySQL/MariaDB re-state a column's definition.
         await using var conn = profile is not null && target == profile.Backend ? await provider.OpenAsync(profile, ct) : null;
 
-        var sql = new StringBuilder();
-        sql.Append($"-- amx export of run {run.RunId} (scope {run.Scope}, db profile {run.DbProfile}) for {target.ToConfigName()}\n");
-        sql.Append("-- The statements `amx apply` would run. Compare-and-set: run each one only while the live comment\n");
-        sql.Append("-- still equals the one shown above it; otherwise someone changed it since the draft.\n");
-        var count = 0;
-        foreach (var r in rows)
-        {
-            var name = QualifiedName.Parse(r.TargetQname);
-            sql.Append($"\n-- {r.TargetQname} ({r.TargetKind}), {r.Decision} by {r.ReviewedBy ?? "?"}\n");
-            sql.Append($"-- expects live comment: {Describe(r.PreviousComment)}\n");
-            IReadOnlyList<string> statements;
-            try { statements = await provider.Comments.RenderStatementsAsync(conn, name, r.TargetKind, r.Description, ct); }
-            catch (Exception e) when (e is CommentWriteException or InvalidOperationException or NotSupportedException)
+        await sql.WriteAsync($"-- amx export of run {run.RunId} (scope {run.Scope}, db profile {run.DbProfile}) for {target.ToConfigName()}\n");
+        await sql.WriteAsync("-- The statements `amx apply` would run. Compare-and-set: run each one only while the live comment\n");
+        await sql.WriteAsync("-- still equals the one shown above it; otherwise someone changed it since the draft.\n");
+        var (count, targets) = (0, 0);
+        // What apply would write: its candidates, in the store's order of target_qname.
+        await foreach (var chunk in store.ApplyCandidateChunksAsync(run.RunId, revert: false, size: 1000, ct))
+            foreach (var r in chunk)
             {
-                sql.Append($"-- skipped: {OneLine(e.Message)}\n");
-                continue;
+                targets++;
+                var name = QualifiedName.Parse(r.TargetQname);
+                await sql.WriteAsync($"\n-- {r.TargetQname} ({r.TargetKind}), {r.Decision} by {r.ReviewedBy ?? "?"}\n");
+                await sql.WriteAsync($"-- expects live comment: {Describe(r.PreviousComment)}\n");
+                IReadOnlyList<string> statements;
+                try { statements = await provider.Comments.RenderStatementsAsync(conn, name, r.TargetKind, r.Description, ct); }
+                catch (Exception e) when (e is CommentWriteException or InvalidOperationException or NotSupportedException)
+                {
+                    await sql.WriteAsync($"-- skipped: {OneLine(e.Message)}\n");
+                    continue;
+                }
+                foreach (var s in statements)
+                {
+                    var text = s.TrimEnd();
+                    await sql.WriteAsync((text.EndsWith(';') ? text : text + ";") + "\n");
+                    count++;
+                }
+                if (provider.Dialect.ScriptBatchSeparator is { } go) await sql.WriteAsync(go + "\n");
             }
-            foreach (var s in statements)
-            {
-                var text = s.TrimEnd();
-                sql.Append(text.EndsWith(';') ? text : text + ";").Append('\n');
-                count++;
-            }
-            if (provider.Dialect.ScriptBatchSeparator is { } go) sql.Append(go).Append('\n');
-        }
-        sql.Append($"\n-- {count} statement(s) for {rows.Count} target(s)\n");
-        return sql.ToString();
+        await sql.WriteAsync($"\n-- {count} statement(s) for {targets} target(s)\n");
     }
 
     /// <summary>The expected comment on one comment line: quoted, line breaks shown as \n.</summary>

@@ -83,4 +83,17 @@ public sealed class StreamedJsonTests
         }
         Assert.That(File.Exists(file), Is.False, "deleted when disposed");
     }
+
+    [TestCase(0)]
+    [TestCase(1)]
+    [TestCase(4)]
+    public async Task A_streamed_array_is_the_list_serialised_at_once(int n)
+    {
+        var items = Enumerable.Range(0, n).Select(i => (object)new { target = $"s.t{i}", description = i == 1 ? "two\nlines \"q\"" : null, applied = i % 2 == 0 }).ToArray();
+        var streamed = new StringWriter();
+        await JsonOutput.WriteArrayStreamedAsync(streamed, Items(items));
+        var whole = new StringWriter();
+        JsonOutput.Write(whole, items);
+        Assert.That(streamed.ToString(), Is.EqualTo(whole.ToString()));
+    }
 }

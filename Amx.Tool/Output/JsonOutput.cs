@@ -48,4 +48,16 @@ public static class JsonOutput
         await writer.WriteLineAsync(",\n  " + JsonSerializer.Serialize(t.Name, Options) + ": " +
                                     JsonSerializer.Serialize(t.Value, t.Value?.GetType() ?? typeof(object), Options).Replace("\n", "\n  ") + "\n}");
     }
+
+    /// <summary>The same text as <see cref="Write"/> of a list of <paramref name="items"/>, each written as it arrives.</summary>
+    public static async Task WriteArrayStreamedAsync(TextWriter writer, IAsyncEnumerable<object> items)
+    {
+        var first = true;
+        await foreach (var item in items)
+        {
+            await writer.WriteAsync((first ? "[\n  " : ",\n  ") + JsonSerializer.Serialize(item, item.GetType(), Options).Replace("\n", "\n  "));
+            first = false;
+        }
+        await writer.WriteLineAsync(first ? "[]" : "\n]");
+    }
 }

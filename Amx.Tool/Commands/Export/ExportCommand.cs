@@ -53,34 +53,68 @@ public sealed class ExportCommand : AmxCommand
         var store = await ctx.OpenHistoryAsync(ct);
         var runId = parse.GetValue(_runId)!;
         await Amx.Data.Eval.EvalRuns.RefuseAsync(store, runId, "export", ct);
-        var writer = new StringWriter();
-        if (format == "sql") writer.Write(await new SqlExport(store, ctx.Config).RenderAsync(runId, backend, ct));
-        else
+        var file = parse.GetValue(_file);
+        // Written as it is read (a million-result run is never held); a file appears only complete, via a temp file beside it.
+        var tmp = file is null ? null : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, $".{Path.GetFileName(file)}.{Environment.ProcessId}.tmp");
+        try
         {
-            var run = await store.FindRunAsync(runId, ct);
-            var results = await store.GetResultsAsync(run.RunId, ct);
-            if (format == "json")
-                JsonOutput.Write(writer, results.Select(r => new
-                {
-                    target = r.TargetQname, kind = r.TargetKind, description = r.Description, confidence = r.Confidence,
-                    decision = r.Decision, previous_comment = r.PreviousComment, applied = r.Applied, error = r.Error,
-                }).ToList());
-            else
+            await using (var writer = tmp is null ? null : OpenFile(tmp, file!))
             {
-                var t = new OutputTable("target", "kind", "description", "confidence", "decision", "previous_comment", "applied");
-                foreach (var r in results)
-                    t.Add(r.TargetQname, r.TargetKind, r.Description, r.Confidence, r.Decision, r.PreviousComment, r.Applied ? "true" : "false");
-                IOutputFormatter f = format == "csv" ? new CsvFormatter() : new MarkdownFormatter();
-                f.Write(writer, t);
+                var o = writer ?? ctx.Out;
+                if (format == "sql") await new SqlExport(store, ctx.Config).WriteAsync(o, runId, backend, ct);
+                else await WriteResultsAsync(o, format, store, await store.FindRunAsync(runId, ct), ct);
+            }
+            if (tmp is not null)
+            {
+                File.Move(tmp, file!, overwrite: true);
+                ctx.Info($"Wrote {file}");
             }
         }
-        if (parse.GetValue(_file) is { } file)
+        finally
         {
-            await File.WriteAllTextAsync(file, writer.ToString(), ct);
-            ctx.Info($"Wrote {file}");
+            if (tmp is not null && File.Exists(tmp)) File.Delete(tmp);
         }
-        else ctx.Out.Write(writer.ToString());
         return 0;
+    }
+
+    /// <summary>csv, json or md: one row per result, in target order, each written as it is read.</summary>
+    static async Task WriteResultsAsync(TextWriter o, string format, Amx.Data.History.HistoryStore store, Amx.Data.History.Model.HistoryRun run, CancellationToken ct)
+    {
+        var results = store.StreamResultsAsync(run.RunId, full: true, ct);
+        if (format == "json")
+        {
+            await JsonOutput.WriteArrayStreamedAsync(o, Json(results));
+            return;
+        }
+        string[] columns = ["target", "kind", "description", "confidence", "decision", "previous_comment", "applied"];
+        var csv = format == "csv";
+        if (csv) CsvFormatter.WriteRow(o, columns);
+        else MarkdownFormatter.WriteHeader(o, columns);
+        await foreach (var r in results)
+        {
+            string?[] row = [r.TargetQname, r.TargetKind, r.Description, r.Confidence, r.Decision, r.PreviousComment, r.Applied ? "true" : "false"];
+            if (csv) CsvFormatter.WriteRow(o, row);
+            else MarkdownFormatter.WriteRow(o, row);
+        }
+    }
+
+    static async IAsyncEnumerable<object> Json(IAsyncEnumerable<Amx.Data.History.Model.HistoryResult> results)
+    {
+        await foreach (var r in results)
+            yield return new
+            {
+                target = r.TargetQname, kind = r.TargetKind, description = r.Description, confidence = r.Confidence,
+                decision = r.Decision, previous_comment = r.PreviousComment, applied = r.Applied, error = r.Error,
+            };
+    }
+
+    static StreamWriter OpenFile(string tmp, string file)
+    {
+        try { return new StreamWriter(tmp, append: false, new System.Text.UTF8Encoding(false)); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw AmxException.BadInput($"cannot write {file}: {e.Message}", "give a path in an existing directory you can write to");
+        }
     }
 
     async Task<int> ExportDbtAsync(CommandContext ctx, ParseResult parse, CancellationToken ct)

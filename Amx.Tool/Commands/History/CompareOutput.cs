@@ -156,11 +156,10 @@ public sealed class CompareOutput(CommandContext ctx, CompareOutput.Shape shape)
         public MarkdownSink(TextWriter output, Shape shape)
         {
             (_out, _shape) = (output, shape);
-            _out.WriteLine("| " + string.Join(" | ", shape.Columns.Select(MarkdownFormatter.Escape)) + " |");
-            _out.WriteLine("|" + string.Concat(shape.Columns.Select(_ => "---|")));
+            MarkdownFormatter.WriteHeader(_out, shape.Columns);
         }
 
-        public override void Row(ComparisonRow row) => _out.WriteLine("| " + string.Join(" | ", _shape.Cells(row).Select(MarkdownFormatter.Escape)) + " |");
+        public override void Row(ComparisonRow row) => MarkdownFormatter.WriteRow(_out, _shape.Cells(row));
 
         public override void End(IReadOnlyDictionary<string, int> counts, IEnumerable<string> footer)
         {

@@ -80,35 +80,27 @@ public sealed class HistoryShowCommand : AmxCommand
             o.WriteLine($"note     resumed with another llm profile: {string.Join(", ", switches)} (each result's metadata names its profile)");
         foreach (var line in RunUsage.Lines(meta)) o.WriteLine(line);
         o.WriteLine();
-        if (ctx.Globals.Output == OutputFormat.Csv && !eval)
-        {
-            // Streamed like json: one CSV line per result as it is read.
-            CsvFormatter.WriteRow(o, TableColumns);
-            await foreach (var r in store.StreamResultsAsync(run.RunId, full: false, ct)) CsvFormatter.WriteRow(o, Row(r));
-            if (parse.GetValue(_hash)) o.WriteLine(await store.ReadAsync(r => r.DescriptionsHashAsync(run.RunId, ct), ct));
-            return 0;
-        }
-        // The table only what it prints (an eval's table shows the hidden human text); a table needs every row for its widths.
-        var results = await store.ReadAsync(r => r.ResultsAsync(run.RunId, full: eval, ct), ct);
-        var hash = parse.GetValue(_hash) ? DescriptionsHash.Compute(results) : null;
+        // Rows are written as they are read (a long table, csv or markdown streams: StreamedTable), so a million-result
+        // run is never held in memory; an eval's table shows the hidden human text.
         if (eval)
         {
             // An eval run's results are scored drafts next to the hidden human text, never decided or applied.
-            var e = new OutputTable("target", "confidence", "token_f1", "rouge_l", "judge", "judge_reason", "draft", "human");
-            foreach (var r in results)
+            var e = new StreamedTable(ctx, "target", "confidence", "token_f1", "rouge_l", "judge", "judge_reason", "draft", "human");
+            await foreach (var r in store.StreamResultsAsync(run.RunId, full: true, ct))
             {
                 var m = ResultMetadata.Read(r.MetadataJson);
                 e.Add(r.TargetQname, r.Confidence, Score(m.TokenF1), Score(m.RougeL), Score(m.JudgeScore), m.JudgeReason,
                     r.Description ?? (r.Error is null ? null : "(failed: " + r.Error + ")"), r.PreviousComment);
             }
-            Renderer.For(ctx).Write(o, e);
-            if (hash is not null) o.WriteLine(hash);
-            return 0;
+            e.Finish();
         }
-        var t = new OutputTable(TableColumns);
-        foreach (var r in results) t.Add(Row(r));
-        Renderer.For(ctx).Write(o, t);
-        if (hash is not null) o.WriteLine(hash);
+        else
+        {
+            var t = new StreamedTable(ctx, TableColumns);
+            await foreach (var r in store.StreamResultsAsync(run.RunId, full: false, ct)) t.Add(Row(r));
+            t.Finish();
+        }
+        if (parse.GetValue(_hash)) o.WriteLine(await store.ReadAsync(r => r.DescriptionsHashAsync(run.RunId, ct), ct));
         return 0;
     }
 
