@@ -82,4 +82,20 @@ public sealed class RunSqlTests
     }
 
     static IEnumerable<string> Parameters(string sql) => TsqlCheck.Parameters(sql);
+
+    [Test]
+    public void SQL_Server_binds_every_time_as_datetime2_to_the_tick()
+    {
+        var at = new DateTime(2026, 11, 29, 10, 11, 12, DateTimeKind.Utc).AddTicks(1_234_567);
+        using var cmd = new Microsoft.Data.SqlClient.SqlCommand();
+        SqlServer.BindRun(cmd, new HistoryRun { RunId = "r", Who = "w", Scope = "s", StartedAt = at, FinishedAt = at, AppliedAt = at, RevertedAt = at });
+        HistoryProvider.AddParameter(cmd, "@since", SqlServer.StoredTime(at));
+        var times = cmd.Parameters.Cast<Microsoft.Data.SqlClient.SqlParameter>().Where(p => p.Value is DateTime).ToList();
+        Assert.That(times, Has.Count.EqualTo(5), "started, finished, applied, reverted and the filter");
+        Assert.That(times.Select(p => p.SqlDbType), Is.All.EqualTo(System.Data.SqlDbType.DateTime2), "SqlClient's default for a DateTime is datetime (1/300 s)");
+        Assert.That(times.Select(p => (DateTime)p.Value), Is.All.EqualTo(at));
+        using var pg = new Npgsql.NpgsqlCommand();
+        HistoryProvider.AddParameter(pg, "@since", new PostgresHistoryProvider().StoredTime(at));
+        Assert.That(((Npgsql.NpgsqlParameter)pg.Parameters[0]).Value, Is.EqualTo(at), "other engines keep the driver's own mapping");
+    }
 }

@@ -202,9 +202,17 @@ public abstract class HistoryProvider
     {
         var p = cmd.CreateParameter();
         p.ParameterName = name;
+        if (value is TypedValue typed)
+        {
+            p.DbType = typed.Type;
+            value = typed.Value;
+        }
         p.Value = value ?? DBNull.Value;
         cmd.Parameters.Add(p);
     }
+
+    /// <summary>A value with the parameter type its driver would not infer (SQL Server's datetime2 for a DateTime).</summary>
+    protected sealed record TypedValue(object Value, System.Data.DbType Type);
 
     /// <summary>
     /// An ORDER BY term that sorts the column in UTF-8 byte order, the descriptions hash's order: SQLite's BINARY and

@@ -132,6 +132,13 @@ public sealed class SqlServerHistoryProvider : HistoryProvider
     public override bool IsPermissionDenied(Exception e) => Find<SqlException>(e)?.Number is 229 or 230 or 262 or 2760 or 15247;
     public override bool IsUniqueViolation(Exception e) => Find<SqlException>(e)?.Number is 2627 or 2601;
 
+    /// <summary>
+    /// As datetime2: SqlClient sends a bare DateTime as datetime, rounded to 1/300 s, which would change a time on its
+    /// way into the store's datetime2 columns and make equal times compare unequal.
+    /// </summary>
+    public override object? StoredTime(DateTime? t) =>
+        t is { } v ? new TypedValue(DateTime.SpecifyKind(v, DateTimeKind.Utc), System.Data.DbType.DateTime2) : null;
+
     public override string GrantStatement(string schema, string user) =>
         $"GRANT SELECT, INSERT, UPDATE ON {QualifiedTable(schema, HistoryModel.RunsTable)} TO {Quote(user)}; " +
         $"GRANT SELECT, INSERT, UPDATE ON {QualifiedTable(schema, HistoryModel.ResultsTable)} TO {Quote(user)};";
