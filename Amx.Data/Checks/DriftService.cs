@@ -2,7 +2,6 @@ using Amx.Data.Config;
 using Amx.Data.History;
 using Amx.Data.History.Model;
 using Amx.Data.Warehouse;
-using Amx.Data.Warehouse.Model;
 
 namespace Amx.Data.Checks;
 
@@ -23,72 +22,90 @@ public static class DriftStatuses
 public sealed record DriftItem(string Target, string Kind, string Status, string? LiveComment, string? AmxText,
     string LastAction, string? By, DateTime? At, string RunId);
 
-public sealed record DriftReport(string Profile, string Scope, int InSync, int ChangedOutsideAmx, int Removed, int ObjectGone,
-    IReadOnlyList<DriftItem> Items)
+/// <summary>The tally of a drift check, filled as its items stream past.</summary>
+public sealed class DriftCounts
 {
+    public int InSync { get; private set; }
+    public int ChangedOutsideAmx { get; private set; }
+    public int Removed { get; private set; }
+    public int ObjectGone { get; private set; }
+    public int Total => InSync + ChangedOutsideAmx + Removed + ObjectGone;
+
+    /// <summary>The first target (in name order) whose comment drifted, for the error line.</summary>
+    public DriftItem? FirstDrift { get; private set; }
+
     public bool DriftFound => ChangedOutsideAmx + Removed > 0;
+
+    internal void Count(DriftItem item)
+    {
+        switch (item.Status)
+        {
+            case DriftStatuses.InSync: InSync++; break;
+            case DriftStatuses.ChangedOutsideAmx: ChangedOutsideAmx++; FirstDrift ??= item; break;
+            case DriftStatuses.Removed: Removed++; FirstDrift ??= item; break;
+            default: ObjectGone++; break;
+        }
+    }
 }
 
 /// <summary>
 /// Live comments against what amx last wrote to each target, across the whole history (any teammate, any run on this
-/// db profile). Set-based: one catalog read and one history query, then an in-memory join.
+/// db profile). Streamed in bounded memory: the store hands each target's writes in name order (newest first), and
+/// every 1,000 targets' live comments are read in one set-based query per kind, as apply's compare-and-set reads
+/// them; a million written targets are never held.
 /// </summary>
 public static class DriftService
 {
-    public static async Task<DriftReport> CheckAsync(DbProfile profile, Scope? scope, HistoryStore store, CancellationToken ct)
+    const int Chunk = 1000;
+
+    /// <summary>Each target amx wrote, in UTF-8 byte order of its name, with <paramref name="counts"/> kept up to date.</summary>
+    public static async IAsyncEnumerable<DriftItem> CheckAsync(DbProfile profile, Scope? scope, HistoryStore store, DriftCounts counts,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {
         var provider = WarehouseProviders.For(profile.Backend);
-        Catalog catalog;
-        await using (var conn = await provider.OpenAsync(profile, ct))
-            catalog = await provider.Metadata.ReadAsync(conn, scope, MetadataOptions.Default, ct);
-        var writes = await LastWritesAsync(store, profile.Name, scope, ct);
-        return Build(profile.Name, scope, catalog, writes);
-    }
-
-    /// <summary>The row of each target that amx last wrote (applied, or reverted), newest first per target.</summary>
-    static async Task<List<HistoryResult>> LastWritesAsync(HistoryStore store, string profile, Scope? scope, CancellationToken ct)
-    {
-        var rows = await store.ReadAsync(r => r.WrittenToAsync(profile, scope?.ToString(), ct), ct);
-        return rows.GroupBy(r => r.TargetQname, StringComparer.Ordinal)
-            .Select(g => g.OrderByDescending(r => r.AppliedAt).ThenByDescending(r => r.RunId, StringComparer.Ordinal).First())
-            .Where(r => InScope(scope, r.TargetQname))
-            .ToList();
-    }
-
-    static bool InScope(Scope? scope, string qname)
-    {
-        if (scope is null) return true;
-        QualifiedName name;
-        try { name = QualifiedName.Parse(qname); } catch (FormatException) { return false; }
-        return scope.Covers(name.TableName) && (scope.Column is null || name.Column == scope.Column);
-    }
-
-    public static DriftReport Build(string profile, Scope? scope, Catalog catalog, IEnumerable<HistoryResult> lastWrites)
-    {
-        var live = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var t in catalog.Tables.Where(t => !t.IsAmxOwned))
+        await using var conn = await provider.OpenAsync(profile, ct);
+        var chunk = new List<(HistoryResult Write, CommentTarget Target)>(Chunk);
+        await foreach (var w in store.StreamLastWritesAsync(profile.Name, scope?.ToString(), ct))
         {
-            live[t.Name.ToString()] = t.Comment;
-            foreach (var c in t.Columns) live[new QualifiedName(t.Name.Schema, t.Name.Table, c.Name).ToString()] = c.Comment;
+            if (Target(scope, w) is not { } target) continue;
+            chunk.Add((w, target));
+            if (chunk.Count < Chunk) continue;
+            foreach (var item in await JudgeAsync(provider, conn, chunk, counts, ct)) yield return item;
+            chunk.Clear();
         }
-        var items = new List<DriftItem>();
-        foreach (var w in lastWrites)
+        foreach (var item in await JudgeAsync(provider, conn, chunk, counts, ct)) yield return item;
+    }
+
+    /// <summary>The write's comment target when it lies in <paramref name="scope"/>.</summary>
+    static CommentTarget? Target(Scope? scope, HistoryResult w)
+    {
+        QualifiedName name;
+        try { name = QualifiedName.Parse(w.TargetQname); } catch (FormatException) { return null; }
+        if (scope is not null && !(scope.Covers(name.TableName) && (scope.Column is null || name.Column == scope.Column))) return null;
+        return new CommentTarget(name, w.TargetKind);
+    }
+
+    static async Task<List<DriftItem>> JudgeAsync(IWarehouseProvider provider, System.Data.Common.DbConnection conn,
+        List<(HistoryResult Write, CommentTarget Target)> chunk, DriftCounts counts, CancellationToken ct)
+    {
+        if (chunk.Count == 0) return [];
+        var live = await provider.Comments.ReadLiveCommentsAsync(conn, null, chunk.Select(c => c.Target), ct);
+        var items = new List<DriftItem>(chunk.Count);
+        foreach (var (w, target) in chunk)
         {
             var reverted = !w.Applied && w.ApplyStatus == ApplyStatuses.Reverted;
             var amxText = reverted ? w.PreviousComment : w.Description;
             string status;
-            string? current = null;
-            if (!live.TryGetValue(w.TargetQname, out current)) status = DriftStatuses.ObjectGone;
+            if (!live.TryGetValue(target, out var current)) status = DriftStatuses.ObjectGone;
             else if (Same(current, amxText)) status = DriftStatuses.InSync;
             else if (string.IsNullOrEmpty(current)) status = DriftStatuses.Removed;
             else status = DriftStatuses.ChangedOutsideAmx;
-            items.Add(new DriftItem(w.TargetQname, w.TargetKind, status, current, amxText,
-                reverted ? "reverted" : "applied", w.AppliedBy, w.AppliedAt is { } at ? DateTime.SpecifyKind(at, DateTimeKind.Utc) : null, w.RunId));
+            var item = new DriftItem(w.TargetQname, w.TargetKind, status, current, amxText,
+                reverted ? "reverted" : "applied", w.AppliedBy, w.AppliedAt is { } at ? DateTime.SpecifyKind(at, DateTimeKind.Utc) : null, w.RunId);
+            counts.Count(item);
+            items.Add(item);
         }
-        items.Sort((a, b) => string.CompareOrdinal(a.Target, b.Target));
-        return new DriftReport(profile, scope?.ToString() ?? "*",
-            items.Count(i => i.Status == DriftStatuses.InSync), items.Count(i => i.Status == DriftStatuses.ChangedOutsideAmx),
-            items.Count(i => i.Status == DriftStatuses.Removed), items.Count(i => i.Status == DriftStatuses.ObjectGone), items);
+        return items;
     }
 
     /// <summary>No comment and an empty comment are the same on PostgreSQL and MySQL (COMMENT IS '' drops it).</summary>

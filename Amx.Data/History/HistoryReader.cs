@@ -461,26 +461,32 @@ public sealed class HistoryReader(HistoryStoreTarget target)
     }
 
     /// <summary>
-    /// Results amx wrote (applied, or reverted) to the warehouse of db profile <paramref name="profile"/>, in any run,
-    /// within <paramref name="scope"/> (the scope text and what lies inside it; null: all): what drift compares with.
+    /// The last write of each target amx applied (or reverted) on <paramref name="profile"/>, within <paramref name="scope"/>,
+    /// one at a time in the store's byte order of target_qname: the newest row per target (by applied_at, then run id).
     /// </summary>
-    public async Task<List<HistoryResult>> WrittenToAsync(string profile, string? scope, CancellationToken ct = default)
+    public async IAsyncEnumerable<HistoryResult> StreamLastWritesAsync(string profile, string? scope, [EnumeratorCancellation] CancellationToken ct = default)
     {
         await using var conn = await OpenAsync(ct);
         await using var cmd = conn.CreateCommand();
         var columns = string.Join(", ", ApplySql.ResultColumns.Split(", ").Select(c => "x." + c));
         cmd.CommandText = $"SELECT {columns}, x.run_id FROM {Results} x JOIN {Runs} r ON r.run_id = x.run_id " +
                           "WHERE r.db_profile = @profile AND x.applied_at IS NOT NULL AND (x.applied = @yes OR x.apply_status = @reverted)" +
-                          (scope is null ? "" : " AND (x.target_qname = @scope OR x.target_qname LIKE @inside ESCAPE '!')");
+                          (scope is null ? "" : " AND (x.target_qname = @scope OR x.target_qname LIKE @inside ESCAPE '!')") +
+                          $" ORDER BY {target.Provider.ByteOrder("x.target_qname")}, x.applied_at DESC, {target.Provider.ByteOrder("x.run_id")} DESC";
         Add(cmd, "profile", profile);
         Add(cmd, "yes", true);
         Add(cmd, "reverted", ApplyStatuses.Reverted);
         if (scope is not null) AddScope(cmd, scope);
-        var list = new List<HistoryResult>();
         var runColumn = ApplySql.ResultColumns.Split(", ").Length;
+        string? last = null;
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct)) list.Add(ReadResult(r, r.GetString(runColumn), full: true));
-        return list;
+        while (await r.ReadAsync(ct))
+        {
+            var name = r.GetString(0);
+            if (name == last) continue; // an older write of the same target
+            last = name;
+            yield return ReadResult(r, r.GetString(runColumn), full: true);
+        }
     }
 
     /// <summary>Every described, not rejected result with its run's start (what <c>ask</c> searches).</summary>

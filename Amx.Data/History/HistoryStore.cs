@@ -93,6 +93,10 @@ public sealed class HistoryStore
     public IAsyncEnumerable<HistoryResult> StreamResultsAsync(string runId, bool full, CancellationToken ct = default) =>
         new HistoryReader(Target).StreamResultsAsync(runId, full, ct);
 
+    /// <summary>Each written target's last write, one at a time (<see cref="HistoryReader.StreamLastWritesAsync"/>).</summary>
+    public IAsyncEnumerable<HistoryResult> StreamLastWritesAsync(string profile, string? scope, CancellationToken ct = default) =>
+        new HistoryReader(Target).StreamLastWritesAsync(profile, scope, ct);
+
     /// <summary>Each result's outcome, one at a time (<see cref="HistoryReader.StreamOutcomesAsync"/>).</summary>
     public IAsyncEnumerable<ResultOutcome> StreamOutcomesAsync(string runId, CancellationToken ct = default) =>
         new HistoryReader(Target).StreamOutcomesAsync(runId, ct);

@@ -77,6 +77,37 @@ public sealed class DriftReportTests(string backend)
     }
 
     [Test]
+    public async Task Thousands_of_written_targets_stream_through_in_name_order_with_every_count_right()
+    {
+        // Its own schema: 44 tables × (id + 46 columns + the table) = 2,112 targets, past a held table and two chunks of 1,000.
+        await using var w = await WarehouseWorld.CreateAsync(backend);
+        for (var t = 0; t < 44; t++) await w.CreateTableAsync($"wide{t:D2}", Enumerable.Range(0, 46).Select(c => $"c{c:D2}"));
+        var alice = w.Cli("alice");
+        var applied = WarehouseWorld.Json(WarehouseWorld.Ok(alice.Run("run-apply", w.Schema, "--llm-profile", "off", "--accept", "all", "--yes", "--output", "json")));
+        Assert.That(applied.GetProperty("applied").GetInt32(), Is.EqualTo(2112));
+        await w.SetColumnCommentAsync("wide30", "c10", "changed by hand");
+        await w.SetColumnCommentAsync("wide05", "c45", null);
+
+        var drift = alice.Run("drift", w.Schema, "--output", "json");
+        Assert.That(drift.ExitCode, Is.EqualTo(5), drift.ToString());
+        Assert.That(drift.Stderr, Does.Contain($"(first: {w.Schema}.wide05.c45, removed)"), "the first drift in name order");
+        var json = WarehouseWorld.Json(drift);
+        var counts = json.GetProperty("counts");
+        Assert.That((counts.GetProperty("in_sync").GetInt32(), counts.GetProperty("changed_outside_amx").GetInt32(), counts.GetProperty("removed").GetInt32()),
+            Is.EqualTo((2110, 1, 1)));
+        var targets = json.GetProperty("targets").EnumerateArray().Select(t => t.GetProperty("target").GetString()!).ToList();
+        Assert.That(targets, Has.Count.EqualTo(2112));
+        Assert.That(targets, Is.EqualTo(targets.Order(StringComparer.Ordinal).ToList()).And.Unique, "each target once, in name order");
+
+        var table = alice.Run("drift", w.Schema, "--all");
+        Assert.That(table.ExitCode, Is.EqualTo(5), table.ToString());
+        var lines = table.Stdout.TrimEnd().Split('\n');
+        Assert.That(lines[0], Does.StartWith("target "));
+        Assert.That(lines.Skip(1).SkipLast(1).Select(l => l.Split(' ')[0]), Is.EqualTo(targets), "every row once, streamed past 2,000");
+        Assert.That(lines[^1], Does.Contain("2112 targets amx wrote in").And.EndWith("2110 in sync, 1 changed outside amx, 1 removed"));
+    }
+
+    [Test]
     public async Task After_a_revert_the_restored_comment_is_what_amx_last_left()
     {
         var alice = _w.Cli("alice");

@@ -96,4 +96,17 @@ public sealed class StreamedJsonTests
         JsonOutput.Write(whole, items);
         Assert.That(streamed.ToString(), Is.EqualTo(whole.ToString()));
     }
+
+    [TestCaseSource(nameof(Cases))]
+    public async Task A_spilled_array_after_its_head_is_the_streamed_document(object head, object[] items, object? tail)
+    {
+        _ = tail;
+        var streamed = new StringWriter();
+        await JsonOutput.WriteStreamedAsync(streamed, head, "results", Items(items));
+        await using var spill = new JsonArraySpill();
+        foreach (var item in items) spill.Add(item);
+        var spilled = new StringWriter();
+        await spill.WriteDocumentAsync(spilled, head, "results");
+        Assert.That(spilled.ToString(), Is.EqualTo(streamed.ToString()));
+    }
 }

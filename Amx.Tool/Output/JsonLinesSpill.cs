@@ -18,13 +18,7 @@ public sealed class JsonLinesSpill<T> : IAsyncDisposable
 
     public JsonLinesSpill()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"amx-{Environment.ProcessId}-{Guid.NewGuid():N}.jsonl");
-        var options = new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, Share = FileShare.None, Options = FileOptions.DeleteOnClose,
-        };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        _file = new FileStream(path, options);
+        _file = PrivateTempFile.Create("jsonl");
         _writer = new StreamWriter(_file, leaveOpen: true);
     }
 
@@ -44,6 +38,62 @@ public sealed class JsonLinesSpill<T> : IAsyncDisposable
         using var reader = new StreamReader(_file, leaveOpen: true);
         while (await reader.ReadLineAsync(ct) is { } line)
             yield return JsonSerializer.Deserialize<T>(line, Line)!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _writer.DisposeAsync();
+        await _file.DisposeAsync();
+    }
+}
+
+/// <summary>A temporary file only its owner can read, deleted when closed (or when the process ends).</summary>
+static class PrivateTempFile
+{
+    public static FileStream Create(string extension)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"amx-{Environment.ProcessId}-{Guid.NewGuid():N}.{extension}");
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, Share = FileShare.None, Options = FileOptions.DeleteOnClose,
+        };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        return new FileStream(path, options);
+    }
+}
+
+/// <summary>
+/// A json array too long to hold that must follow fields known only at its end (drift's counts lead its document):
+/// each item is written to a private temporary file exactly as <see cref="JsonOutput.WriteStreamedAsync"/> would
+/// write it, and the text is copied after the head, unparsed.
+/// </summary>
+public sealed class JsonArraySpill : IAsyncDisposable
+{
+    readonly FileStream _file = PrivateTempFile.Create("json");
+    readonly StreamWriter _writer;
+    bool _empty = true;
+
+    public JsonArraySpill() => _writer = new StreamWriter(_file, leaveOpen: true);
+
+    public void Add(object item)
+    {
+        _writer.Write(JsonOutput.Item(item, _empty));
+        _empty = false;
+    }
+
+    /// <summary>The document: <paramref name="head"/>'s properties, then <paramref name="name"/> holding the items.</summary>
+    public async Task WriteDocumentAsync(TextWriter writer, object head, string name, CancellationToken ct = default)
+    {
+        await _writer.FlushAsync(ct);
+        _file.Position = 0;
+        await writer.WriteAsync(JsonOutput.Open(head, name));
+        using (var reader = new StreamReader(_file, leaveOpen: true))
+        {
+            var buffer = new char[1 << 16];
+            int n;
+            while ((n = await reader.ReadAsync(buffer, ct)) > 0) await writer.WriteAsync(buffer.AsMemory(0, n), ct);
+        }
+        await writer.WriteLineAsync(JsonOutput.Close(_empty) + "\n}");
     }
 
     public async ValueTask DisposeAsync()

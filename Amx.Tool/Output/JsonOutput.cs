@@ -29,17 +29,14 @@ public static class JsonOutput
     /// </summary>
     public static async Task WriteStreamedAsync(TextWriter writer, object head, string name, IAsyncEnumerable<object> items, (string Name, object? Value)? tail = null)
     {
-        var open = JsonSerializer.Serialize(head, head.GetType(), Options);
-        // "{ …head… }" without its closing brace; an empty head is "{}".
-        open = open == "{}" ? "{" : open[..open.LastIndexOf('}')].TrimEnd() + ",";
-        await writer.WriteAsync(open + "\n  " + JsonSerializer.Serialize(name, Options) + ": [");
+        await writer.WriteAsync(Open(head, name));
         var first = true;
         await foreach (var item in items)
         {
-            await writer.WriteAsync((first ? "\n    " : ",\n    ") + JsonSerializer.Serialize(item, item.GetType(), Options).Replace("\n", "\n    "));
+            await writer.WriteAsync(Item(item, first));
             first = false;
         }
-        await writer.WriteAsync(first ? "]" : "\n  ]");
+        await writer.WriteAsync(Close(first));
         if (tail is not { } t)
         {
             await writer.WriteLineAsync("\n}");
@@ -48,6 +45,21 @@ public static class JsonOutput
         await writer.WriteLineAsync(",\n  " + JsonSerializer.Serialize(t.Name, Options) + ": " +
                                     JsonSerializer.Serialize(t.Value, t.Value?.GetType() ?? typeof(object), Options).Replace("\n", "\n  ") + "\n}");
     }
+
+    /// <summary>"{ …head…, "name": [" of a streamed document (an empty head is "{}").</summary>
+    internal static string Open(object head, string name)
+    {
+        var open = JsonSerializer.Serialize(head, head.GetType(), Options);
+        open = open == "{}" ? "{" : open[..open.LastIndexOf('}')].TrimEnd() + ",";
+        return open + "\n  " + JsonSerializer.Serialize(name, Options) + ": [";
+    }
+
+    /// <summary>One item of a streamed document's list, indented to its depth (a JSON text has no raw line breaks in strings).</summary>
+    internal static string Item(object item, bool first) =>
+        (first ? "\n    " : ",\n    ") + JsonSerializer.Serialize(item, item.GetType(), Options).Replace("\n", "\n    ");
+
+    /// <summary>The end of a streamed document's list.</summary>
+    internal static string Close(bool empty) => empty ? "]" : "\n  ]";
 
     /// <summary>The same text as <see cref="Write"/> of a list of <paramref name="items"/>, each written as it arrives.</summary>
     public static async Task WriteArrayStreamedAsync(TextWriter writer, IAsyncEnumerable<object> items)

@@ -44,10 +44,22 @@ public sealed class StreamedTable(CommandContext ctx, params string[] columns)
         _held.Rows.Clear();
     }
 
-    /// <summary>Renders a table that stayed small; a streamed one is already written.</summary>
-    public void Finish()
+    /// <summary>Renders a table that stayed small (a streamed one is already written), then the footer lines as its formatter does.</summary>
+    public void Finish(params string[] footer)
     {
-        if (!_streaming) Renderer.For(ctx).Write(ctx.Out, _held);
+        if (!_streaming)
+        {
+            _held.Footer.AddRange(footer);
+            Renderer.For(ctx).Write(ctx.Out, _held);
+            return;
+        }
+        foreach (var line in footer)
+            switch (ctx.Globals.Output)
+            {
+                case OutputFormat.Csv: break; // csv has rows only
+                case OutputFormat.Md: ctx.Out.WriteLine(); ctx.Out.WriteLine(line); break;
+                default: ctx.Out.WriteLine(line); break;
+            }
     }
 
     void Write(string?[] cells)

@@ -30,34 +30,37 @@ public sealed class DriftCommand : AmxCommand
         var scope = Scope.Parse(parse.GetValue(_scope));
         var profile = ctx.Config.GetDbProfile(parse.GetValue(_profile));
         var store = await Amx.Data.History.HistoryStore.OpenForReadingAsync(ctx.Config, ctx.Env, ct);
-        var report = await DriftService.CheckAsync(profile, scope, store, ct);
         var all = parse.GetValue(_all);
+        var counts = new DriftCounts();
+        var items = DriftService.CheckAsync(profile, scope, store, counts, ct);
+        var scopeText = scope?.ToString() ?? "*";
 
-        ctx.Render(new
+        if (ctx.Globals.Output == OutputFormat.Json)
         {
-            report.Profile, report.Scope, drift_found = report.DriftFound,
-            counts = new { in_sync = report.InSync, changed_outside_amx = report.ChangedOutsideAmx, removed = report.Removed, object_gone = report.ObjectGone },
-            targets = report.Items.Select(i => new
+            // The counts lead the document, so the items wait in a private spill file (a million targets are never held).
+            await using var spill = new JsonArraySpill();
+            await foreach (var i in items) spill.Add(i);
+            await spill.WriteDocumentAsync(ctx.Out, new
             {
-                target = i.Target, kind = i.Kind, status = i.Status, live_comment = i.LiveComment, amx_text = i.AmxText,
-                last_action = i.LastAction, by = i.By, at = i.At, run_id = i.RunId,
-            }),
-        }, () =>
+                profile = profile.Name, scope = scopeText, drift_found = counts.DriftFound,
+                counts = new { in_sync = counts.InSync, changed_outside_amx = counts.ChangedOutsideAmx, removed = counts.Removed, object_gone = counts.ObjectGone },
+            }, "targets", ct);
+        }
+        else
         {
-            var t = new OutputTable("target", "status", "live comment", "amx text", "by", "at (UTC)", "run");
-            foreach (var i in report.Items.Where(i => all || i.Status != DriftStatuses.InSync))
-                t.Add(i.Target, i.Status, i.LiveComment ?? "(none)", i.AmxText ?? "(none)",
-                    i.LastAction == "reverted" ? $"{i.By} (revert)" : i.By, i.At?.ToString("yyyy-MM-dd HH:mm"), i.RunId);
-            t.Footer.Add($"{report.Items.Count} targets amx wrote in {(report.Scope == "*" ? $"db profile '{report.Profile}'" : report.Scope)}: " +
-                         $"{report.InSync} in sync, {report.ChangedOutsideAmx} changed outside amx, {report.Removed} removed" +
-                         (report.ObjectGone > 0 ? $", {report.ObjectGone} object gone" : ""));
-            return t;
-        });
+            var t = new StreamedTable(ctx, "target", "status", "live comment", "amx text", "by", "at (UTC)", "run");
+            await foreach (var i in items)
+                if (all || i.Status != DriftStatuses.InSync)
+                    t.Add(i.Target, i.Status, i.LiveComment ?? "(none)", i.AmxText ?? "(none)",
+                        i.LastAction == "reverted" ? $"{i.By} (revert)" : i.By, i.At?.ToString("yyyy-MM-dd HH:mm"), i.RunId);
+            t.Finish($"{counts.Total} targets amx wrote in {(scopeText == "*" ? $"db profile '{profile.Name}'" : scopeText)}: " +
+                     $"{counts.InSync} in sync, {counts.ChangedOutsideAmx} changed outside amx, {counts.Removed} removed" +
+                     (counts.ObjectGone > 0 ? $", {counts.ObjectGone} object gone" : ""));
+        }
 
-        if (!report.DriftFound) return 0;
-        var first = report.Items.First(i => i.Status is DriftStatuses.ChangedOutsideAmx or DriftStatuses.Removed);
+        if (counts.FirstDrift is not { } first) return 0;
         CommandRunner.ReportError(new AmxException(ExitCode.CheckFailed,
-            $"drift found: {report.ChangedOutsideAmx} comment(s) changed outside amx, {report.Removed} removed (first: {first.Target}, {first.Status})",
+            $"drift found: {counts.ChangedOutsideAmx} comment(s) changed outside amx, {counts.Removed} removed (first: {first.Target}, {first.Status})",
             "look at the targets listed: runs with --missing-only keep a hand-written comment, and an apply over it stops with a conflict unless --force"), ctx.Err, verbose: false);
         return (int)ExitCode.CheckFailed;
     }
