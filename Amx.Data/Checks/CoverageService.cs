@@ -32,48 +32,66 @@ public sealed record CoverageReport(
 }
 
 /// <summary>
-/// Counts which tables and columns of a scope carry a comment. One catalog read; amx's own tables and partitions are
-/// left out (the metadata reader skips them unless asked), as in <c>db inspect</c>.
+/// Counts which tables and columns of a scope carry a comment. The catalog is read in slices (as a run reads it), so
+/// a million-column warehouse is never held: only the counts per schema and the names of what is undescribed are
+/// kept. amx's own tables and partitions are left out (the metadata reader skips them unless asked), as in
+/// <c>db inspect</c>.
 /// </summary>
 public static class CoverageService
 {
-    public static async Task<CoverageReport> CheckAsync(DbProfile profile, Scope? scope, double? minTables, double? minColumns, CancellationToken ct)
+    public static async Task<CoverageReport> CheckAsync(DbProfile profile, Scope? scope, double? minTables, double? minColumns, int columnsPerSlice, CancellationToken ct)
     {
         var provider = WarehouseProviders.For(profile.Backend);
         if (!provider.Dialect.SupportsTableComments && !provider.Dialect.SupportsColumnComments)
             throw AmxException.BadInput($"{profile.Backend.ToConfigName()} has no table or column comments: there is no coverage to check",
                 "run the coverage gate against a backend that stores comments (PostgreSQL, MySQL/MariaDB, SQL Server)");
-        Catalog catalog;
-        await using (var conn = await provider.OpenAsync(profile, ct))
-            catalog = await provider.Metadata.ReadAsync(conn, scope, MetadataOptions.Default, ct);
-        return Build(profile.Name, scope, catalog, minTables, minColumns);
+        Task<System.Data.Common.DbConnection> Open(CancellationToken token) => provider.OpenAsync(profile, token);
+        var slices = await provider.Metadata.ReadSlicesAsync(Open, scope, MetadataOptions.Default with { ColumnsPerSlice = columnsPerSlice }, ct);
+        var tally = new Tally();
+        await foreach (var slice in slices.Slices.WithCancellation(ct)) tally.Add(slice);
+        return tally.Report(profile.Name, scope, minTables, minColumns);
     }
 
+    /// <summary>The report of one catalog read whole.</summary>
     public static CoverageReport Build(string profile, Scope? scope, Catalog catalog, double? minTables, double? minColumns)
     {
-        var targets = catalog.Targets().ToList();
-        var undescribed = targets
-            .Where(t => !IsDescribed(t.Column is null ? t.Table.Comment : t.Column.Comment))
-            .Select(t => t.Column is null
-                ? new UndescribedObject(t.Table.Name.ToString(), t.Table.Kind)
-                : new UndescribedObject(new QualifiedName(t.Table.Name.Schema, t.Table.Name.Table, t.Column.Name).ToString(), TargetKinds.Column))
-            .OrderBy(u => u.Target, StringComparer.Ordinal)
-            .ToList();
-        var schemas = targets.GroupBy(t => t.Table.Name.Schema, StringComparer.Ordinal)
-            .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => new SchemaCoverage(g.Key, Count(g.Where(t => t.Column is null), t => t.Table.Comment),
-                Count(g.Where(t => t.Column is not null), t => t.Column!.Comment)))
-            .ToList();
-        var tables = Count(targets.Where(t => t.Column is null), t => t.Table.Comment);
-        var columns = Count(targets.Where(t => t.Column is not null), t => t.Column!.Comment);
-        return new CoverageReport(profile, scope?.ToString() ?? "*", tables, columns, minTables, minColumns,
-            tables.Meets(minTables), columns.Meets(minColumns), schemas, undescribed);
+        var tally = new Tally();
+        tally.Add(catalog);
+        return tally.Report(profile, scope, minTables, minColumns);
     }
 
-    static CoverageCount Count(IEnumerable<(TableMeta Table, ColumnMeta? Column)> targets, Func<(TableMeta Table, ColumnMeta? Column), string?> comment)
+    /// <summary>Counts per schema and the undescribed objects' names, slice after slice.</summary>
+    sealed class Tally
     {
-        var list = targets.ToList();
-        return new CoverageCount(list.Count(t => IsDescribed(comment(t))), list.Count);
+        readonly Dictionary<string, int[]> _schemas = new(StringComparer.Ordinal); // tables described, tables, columns described, columns
+        readonly List<UndescribedObject> _undescribed = [];
+
+        public void Add(Catalog slice)
+        {
+            foreach (var (table, column) in slice.Targets())
+            {
+                var n = _schemas.TryGetValue(table.Name.Schema, out var c) ? c : _schemas[table.Name.Schema] = new int[4];
+                var described = IsDescribed(column is null ? table.Comment : column.Comment);
+                var at = column is null ? 0 : 2;
+                n[at + 1]++;
+                if (described) n[at]++;
+                else _undescribed.Add(column is null
+                    ? new UndescribedObject(table.Name.ToString(), table.Kind)
+                    : new UndescribedObject(new QualifiedName(table.Name.Schema, table.Name.Table, column.Name).ToString(), TargetKinds.Column));
+            }
+        }
+
+        public CoverageReport Report(string profile, Scope? scope, double? minTables, double? minColumns)
+        {
+            _undescribed.Sort((a, b) => string.CompareOrdinal(a.Target, b.Target));
+            var schemas = _schemas.OrderBy(kv => kv.Key, StringComparer.Ordinal)
+                .Select(kv => new SchemaCoverage(kv.Key, new CoverageCount(kv.Value[0], kv.Value[1]), new CoverageCount(kv.Value[2], kv.Value[3])))
+                .ToList();
+            var tables = new CoverageCount(schemas.Sum(s => s.Tables.Described), schemas.Sum(s => s.Tables.Total));
+            var columns = new CoverageCount(schemas.Sum(s => s.Columns.Described), schemas.Sum(s => s.Columns.Total));
+            return new CoverageReport(profile, scope?.ToString() ?? "*", tables, columns, minTables, minColumns,
+                tables.Meets(minTables), columns.Meets(minColumns), schemas, _undescribed);
+        }
     }
 
     /// <summary>An empty or blank comment describes nothing (PostgreSQL and MySQL treat '' as no comment).</summary>

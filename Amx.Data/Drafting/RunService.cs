@@ -45,15 +45,7 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
     }
 
     /// <summary><c>AMX_SLICE_COLUMNS</c>: columns read and drafted at a time (docs/runs.md#scale); smaller holds less memory.</summary>
-    int SliceColumns()
-    {
-        var text = env.Variable("AMX_SLICE_COLUMNS");
-        if (string.IsNullOrWhiteSpace(text)) return MetadataOptions.Default.ColumnsPerSlice;
-        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0
-            ? n
-            : throw AmxException.BadInput($"AMX_SLICE_COLUMNS must be a whole number above 0, not '{text}'",
-                $"unset it for the default ({MetadataOptions.Default.ColumnsPerSlice}), or e.g. export AMX_SLICE_COLUMNS=5000");
-    }
+    int SliceColumns() => MetadataOptions.ColumnsPerSliceFrom(env.Variable("AMX_SLICE_COLUMNS"));
 
     static void Validate(RunRequest req)
     {

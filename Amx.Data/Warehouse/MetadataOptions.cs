@@ -22,4 +22,14 @@ public sealed record MetadataOptions
     public int ColumnsPerSlice { get; init; } = 25_000;
 
     public static MetadataOptions Default { get; } = new();
+
+    /// <summary>The slice size <c>AMX_SLICE_COLUMNS</c> asks for (<paramref name="text"/>), or the default when unset.</summary>
+    public static int ColumnsPerSliceFrom(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return Default.ColumnsPerSlice;
+        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0
+            ? n
+            : throw Errors.AmxException.BadInput($"AMX_SLICE_COLUMNS must be a whole number above 0, not '{text}'",
+                $"unset it for the default ({Default.ColumnsPerSlice}), or e.g. export AMX_SLICE_COLUMNS=5000");
+    }
 }

@@ -90,6 +90,35 @@ public sealed class RunSlicingTests
         Assert.That(DraftingWorld.Json(amx.Run("history", "list", "--output", "json")).GetArrayLength(), Is.EqualTo(runsBefore));
     }
 
+    [Test]
+    public async Task Coverage_reads_slice_by_slice_and_counts_the_same_whatever_the_slice_size()
+    {
+        await using var world = await DraftingWorld.CreateAsync();
+        await world.Pg.ExecuteAsync("CREATE SCHEMA pagila;" + string.Format(ViewLineageTests.Tables + ViewLineageTests.Views, "pagila.") +
+                                    "COMMENT ON TABLE pagila.city IS 'Cities'; COMMENT ON VIEW pagila.city_list IS 'Cities with countries';" +
+                                    "COMMENT ON COLUMN pagila.film.title IS 'Title'; COMMENT ON COLUMN pagila.city_names.town IS '  ';", world.WarehouseDb);
+        var amx = world.Cli("alice");
+        string Coverage(string? sliceColumns, string format)
+        {
+            amx.Env["AMX_SLICE_COLUMNS"] = sliceColumns;
+            var r = amx.Run("coverage", "pagila", "--output", format);
+            Assert.That(r.ExitCode, Is.Zero, r.ToString());
+            return r.Stdout;
+        }
+        var whole = Coverage(null, "json");
+        var json = DraftingWorld.Json(new AmxCli.Result(0, whole, ""));
+        Assert.Multiple(() =>
+        {
+            Assert.That(json.GetProperty("tables").GetProperty("described").GetInt32(), Is.EqualTo(2));
+            Assert.That(json.GetProperty("tables").GetProperty("total").GetInt32(), Is.EqualTo(7));
+            Assert.That(json.GetProperty("columns").GetProperty("described").GetInt32(), Is.EqualTo(1), "a blank comment describes nothing");
+            Assert.That(json.GetProperty("columns").GetProperty("total").GetInt32(), Is.EqualTo(19));
+            Assert.That(json.GetProperty("undescribed").GetArrayLength(), Is.EqualTo(5 + 18));
+            Assert.That(Coverage("1", "json"), Is.EqualTo(whole), "one relation per slice, views last with their bases as context: the same report");
+            Assert.That(Coverage("1", "csv"), Is.EqualTo(Coverage(null, "csv")));
+        });
+    }
+
     static string Name((TableMeta Table, ColumnMeta? Column) t) =>
         (t.Column is null ? t.Table.Name : t.Table.Name with { Column = t.Column.Name }).ToString();
 }

@@ -36,16 +36,31 @@ public sealed class CoverageCommand : AmxCommand
         var minColumns = Percent(parse.GetValue(_minColumns), "--min-column-coverage") ?? min;
         var scope = Scope.Parse(parse.GetValue(_scope));
         var profile = ctx.Config.GetDbProfile(parse.GetValue(_profile));
-        var report = await CoverageService.CheckAsync(profile, scope, minTables, minColumns, ct);
+        var report = await CoverageService.CheckAsync(profile, scope, minTables, minColumns,
+            Amx.Data.Warehouse.MetadataOptions.ColumnsPerSliceFrom(ctx.Env.Variable("AMX_SLICE_COLUMNS")), ct);
 
-        ctx.Render(new
+        switch (ctx.Globals.Output)
         {
-            report.Profile, report.Scope, report.Pass,
-            tables = Json(report.Tables, report.MinTables, report.TablesPass),
-            columns = Json(report.Columns, report.MinColumns, report.ColumnsPass),
-            schemas = report.Schemas.Select(s => new { s.Schema, tables = Json(s.Tables, null, null), columns = Json(s.Columns, null, null) }),
-            undescribed = report.Undescribed,
-        }, () => ctx.Globals.Output == OutputFormat.Table ? SummaryTable(report) : UndescribedTable(report));
+            case OutputFormat.Json:
+                // The undescribed list can be the whole warehouse: written item by item, never as one string.
+                await JsonOutput.WriteStreamedAsync(ctx.Out, new
+                {
+                    report.Profile, report.Scope, report.Pass,
+                    tables = Json(report.Tables, report.MinTables, report.TablesPass),
+                    columns = Json(report.Columns, report.MinColumns, report.ColumnsPass),
+                    schemas = report.Schemas.Select(s => new { s.Schema, tables = Json(s.Tables, null, null), columns = Json(s.Columns, null, null) }),
+                }, "undescribed", Objects(report.Undescribed));
+                break;
+            case OutputFormat.Table:
+                Renderer.For(ctx).Write(ctx.Out, SummaryTable(report));
+                break;
+            default:
+                // csv and md: one row per undescribed object (the list a reviewer works through).
+                var t = new StreamedTable(ctx, "target", "kind");
+                foreach (var u in report.Undescribed) t.Add(u.Target, u.Kind);
+                t.Finish();
+                break;
+        }
 
         if (report.Pass) return 0;
         var failing = new List<string>();
@@ -76,12 +91,10 @@ public sealed class CoverageCommand : AmxCommand
         return t;
     }
 
-    /// <summary>csv and md: one row per undescribed object (the list a reviewer works through).</summary>
-    static OutputTable UndescribedTable(CoverageReport r)
+    static async IAsyncEnumerable<object> Objects(IEnumerable<UndescribedObject> items)
     {
-        var t = new OutputTable("target", "kind");
-        foreach (var u in r.Undescribed) t.Add(u.Target, u.Kind);
-        return t;
+        await Task.CompletedTask;
+        foreach (var u in items) yield return u;
     }
 
     static string ScopeWords(CoverageReport r) => r.Scope == "*" ? $"db profile '{r.Profile}'" : $"'{r.Scope}'";
