@@ -171,10 +171,20 @@ public class HistoryStoreEnableTests
         Assert.That(r.ExitCode, Is.EqualTo(1), r.ToString());
         Assert.That(r.Stderr, Does.Contain("amx.amx_history_runs"));
         Assert.That(r.Stderr, Does.Contain($"GRANT SELECT, INSERT, UPDATE ON \"amx\".\"amx_history_runs\", \"amx\".\"amx_history_results\" TO \"{role}\""));
+        var denied = r.Stderr;
 
         await pg.ExecuteAsync($"GRANT INSERT, UPDATE ON ALL TABLES IN SCHEMA amx TO {role}", db);
         r = member.Run("history-store", "enable", "--profile", "shared", "--schema", "AMX");
         Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
+        // The statement printed is all a new member needs: a role given exactly that joins the store and reads it.
+        var fresh = UniqueName("member_");
+        var printed = System.Text.RegularExpressions.Regex.Match(denied, "GRANT USAGE[^\n]*;").Value.Replace(role, fresh);
+        Assert.That(printed, Does.Contain("amx_history_migrations"));
+        await pg.ExecuteAsync($"CREATE ROLE {fresh} LOGIN PASSWORD 'pw'; {printed}", db);
+        using var newcomer = Cli("newcomer", "pw");
+        WriteConfig(newcomer, PgProfile(pg, db, user: fresh));
+        Assert.That(newcomer.Run("history-store", "enable", "--profile", "shared", "--schema", "AMX").ExitCode, Is.EqualTo(0));
+        Assert.That(newcomer.Run("history", "list").ExitCode, Is.EqualTo(0));
     }
 
     [Test]

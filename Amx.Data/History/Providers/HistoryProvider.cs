@@ -234,7 +234,7 @@ public abstract class HistoryProvider
     public abstract bool IsPermissionDenied(Exception e);
     public abstract bool IsUniqueViolation(Exception e);
 
-    /// <summary>What the DBA grants a member so runs and reviews can be recorded.</summary>
+    /// <summary>Everything a DBA grants a member so runs and reviews can be recorded (the migration check reads its table too).</summary>
     public abstract string GrantStatement(string effectiveSchema, string user);
 
     /// <summary>The DDL that needs the database-level CREATE privilege, for the DBA.</summary>

@@ -177,7 +177,8 @@ public sealed class MySqlHistoryProvider(bool mariaDb) : HistoryProvider
 
     public override string GrantStatement(string schema, string user) =>
         $"GRANT SELECT, INSERT, UPDATE ON {QualifiedTable(schema, HistoryModel.RunsTable)} TO {Literal(user)}@'%'; " +
-        $"GRANT SELECT, INSERT, UPDATE ON {QualifiedTable(schema, HistoryModel.ResultsTable)} TO {Literal(user)}@'%';";
+        $"GRANT SELECT, INSERT, UPDATE ON {QualifiedTable(schema, HistoryModel.ResultsTable)} TO {Literal(user)}@'%'; " +
+        $"GRANT SELECT ON {QualifiedTable(schema, HistoryModel.MigrationsTable)} TO {Literal(user)}@'%';";
 
     static async Task<MySqlConnection> OpenAsync(DbProfile profile, CancellationToken ct)
     {

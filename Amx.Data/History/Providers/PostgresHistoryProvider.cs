@@ -135,7 +135,8 @@ public sealed class PostgresHistoryProvider : HistoryProvider
 
     public override string GrantStatement(string schema, string user) =>
         $"GRANT USAGE ON SCHEMA {Quote(schema)} TO {Quote(user)}; " +
-        $"GRANT SELECT, INSERT, UPDATE ON {QualifiedTable(schema, HistoryModel.RunsTable)}, {QualifiedTable(schema, HistoryModel.ResultsTable)} TO {Quote(user)};";
+        $"GRANT SELECT, INSERT, UPDATE ON {QualifiedTable(schema, HistoryModel.RunsTable)}, {QualifiedTable(schema, HistoryModel.ResultsTable)} TO {Quote(user)}; " +
+        $"GRANT SELECT ON {QualifiedTable(schema, HistoryModel.MigrationsTable)} TO {Quote(user)};";
 
     public override string CreateSchemaStatement(string schema) => $"CREATE SCHEMA IF NOT EXISTS {Quote(schema)};";
 

@@ -141,7 +141,8 @@ public sealed class SqlServerHistoryProvider : HistoryProvider
 
     public override string GrantStatement(string schema, string user) =>
         $"GRANT SELECT, INSERT, UPDATE ON {QualifiedTable(schema, HistoryModel.RunsTable)} TO {Quote(user)}; " +
-        $"GRANT SELECT, INSERT, UPDATE ON {QualifiedTable(schema, HistoryModel.ResultsTable)} TO {Quote(user)};";
+        $"GRANT SELECT, INSERT, UPDATE ON {QualifiedTable(schema, HistoryModel.ResultsTable)} TO {Quote(user)}; " +
+        $"GRANT SELECT ON {QualifiedTable(schema, HistoryModel.MigrationsTable)} TO {Quote(user)};";
 
     static async Task<SqlConnection> OpenAsync(DbProfile profile, CancellationToken ct)
     {
