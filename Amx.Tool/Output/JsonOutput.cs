@@ -24,26 +24,30 @@ public static class JsonOutput
     /// <summary>
     /// The same document as <see cref="Write"/> of <paramref name="head"/>'s properties, then <paramref name="name"/>
     /// holding <paramref name="items"/>, then <paramref name="tail"/> when given — but each item is written as it arrives, so a
-    /// long list is never held in memory. Items are serialised alone and indented to their depth (a JSON text has no
-    /// raw line breaks inside strings, so indenting by line is exact).
+    /// long list is never held in memory. One <see cref="Utf8JsonWriter"/> writes the whole document token by token, so
+    /// every item is indented at its depth as a whole serialisation would indent it.
     /// </summary>
     public static async Task WriteStreamedAsync(TextWriter writer, object head, string name, IAsyncEnumerable<object> items, (string Name, object? Value)? tail = null)
     {
-        await writer.WriteAsync(Open(head, name));
-        var first = true;
+        using var sink = new JsonTextSink(writer);
+        var w = sink.Writer;
+        w.WriteStartObject();
+        foreach (var property in JsonSerializer.SerializeToElement(head, head.GetType(), Options).EnumerateObject()) property.WriteTo(w);
+        w.WriteStartArray(name);
         await foreach (var item in items)
         {
-            await writer.WriteAsync(Item(item, first));
-            first = false;
+            JsonSerializer.Serialize(w, item, item.GetType(), Options);
+            sink.DrainIfFull();
         }
-        await writer.WriteAsync(Close(first));
-        if (tail is not { } t)
+        w.WriteEndArray();
+        if (tail is { } t)
         {
-            await writer.WriteLineAsync("\n}");
-            return;
+            w.WritePropertyName(t.Name);
+            JsonSerializer.Serialize(w, t.Value, t.Value?.GetType() ?? typeof(object), Options);
         }
-        await writer.WriteLineAsync(",\n  " + JsonSerializer.Serialize(t.Name, Options) + ": " +
-                                    JsonSerializer.Serialize(t.Value, t.Value?.GetType() ?? typeof(object), Options).Replace("\n", "\n  ") + "\n}");
+        w.WriteEndObject();
+        sink.Drain();
+        await writer.WriteLineAsync();
     }
 
     /// <summary>"{ …head…, "name": [" of a streamed document (an empty head is "{}").</summary>

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Amx.Data.History;
@@ -70,10 +69,9 @@ public sealed class CompareOutput(CommandContext ctx, CompareOutput.Shape shape)
 
     sealed class JsonSink : Sink
     {
-        const int Chunk = 1 << 16;
         readonly TextWriter _out;
         readonly Shape _shape;
-        readonly ArrayBufferWriter<byte> _buffer = new(2 * Chunk);
+        readonly JsonTextSink _sink;
         readonly Utf8JsonWriter _w;
 
         public JsonSink(TextWriter output, Shape shape)
@@ -81,7 +79,8 @@ public sealed class CompareOutput(CommandContext ctx, CompareOutput.Shape shape)
             _out = output;
             _shape = shape;
             // The json format's own writer settings, so a streamed document reads like a whole one.
-            _w = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Indented = true, Encoder = JsonOutput.Options.Encoder });
+            _sink = new JsonTextSink(output);
+            _w = _sink.Writer;
             _w.WriteStartObject();
             _w.WritePropertyName("left");
             JsonSerializer.Serialize(_w, shape.Left, shape.Left.GetType(), JsonOutput.Options);
@@ -98,7 +97,7 @@ public sealed class CompareOutput(CommandContext ctx, CompareOutput.Shape shape)
             Text("right", row.Right);
             _w.WriteString("status", row.Status);
             _w.WriteEndObject();
-            if (_w.BytesPending + _buffer.WrittenCount >= Chunk) Drain();
+            _sink.DrainIfFull();
         }
 
         void Text(string name, string? value)
@@ -116,18 +115,11 @@ public sealed class CompareOutput(CommandContext ctx, CompareOutput.Shape shape)
             _w.WritePropertyName("scores");
             JsonSerializer.Serialize(_w, _shape.Scores, _shape.Scores.GetType(), JsonOutput.Options);
             _w.WriteEndObject();
-            Drain();
+            _sink.Drain();
             _out.WriteLine();
-            _w.Dispose();
+            _sink.Dispose();
         }
 
-        // Flushed at token boundaries, so a chunk never splits a UTF-8 sequence.
-        void Drain()
-        {
-            _w.Flush();
-            _out.Write(Encoding.UTF8.GetString(_buffer.WrittenSpan));
-            _buffer.ResetWrittenCount();
-        }
     }
 
     sealed class CsvSink : Sink

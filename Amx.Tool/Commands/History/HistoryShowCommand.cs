@@ -129,15 +129,19 @@ public sealed class HistoryShowCommand : AmxCommand
     static async IAsyncEnumerable<object> Json(IAsyncEnumerable<Amx.Data.History.Model.HistoryResult> results)
     {
         await foreach (var r in results)
+        {
+            // Read once: the source and the metadata shown both come from it.
+            var meta = r.MetadataJson is null ? null : ResultMetadata.Read(r.MetadataJson);
             yield return new
             {
                 target = r.TargetQname, kind = r.TargetKind, description = r.Description, confidence = r.Confidence,
                 alternatives = string.IsNullOrEmpty(r.Alternatives) ? null : System.Text.Json.JsonSerializer.Deserialize<List<string>>(r.Alternatives),
                 previous_comment = r.PreviousComment, decision = r.Decision, reviewed_by = r.ReviewedBy, reviewed_at = RunJson.Utc(r.ReviewedAt),
                 applied = r.Applied, applied_by = r.AppliedBy, applied_at = RunJson.Utc(r.AppliedAt), apply_status = r.ApplyStatus, error = r.Error,
-                source = SourceOf(r), metadata = r.MetadataJson is null ? (System.Text.Json.JsonElement?)null : ResultMetadata.Read(r.MetadataJson).ToElement(),
+                source = meta?.Source, metadata = meta?.ToElement(),
                 reverted_by = r.RevertedBy, reverted_at = RunJson.Utc(r.RevertedAt),
             };
+        }
     }
 
     static string? Score(double? v) => v?.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture);
