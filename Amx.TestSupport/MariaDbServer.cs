@@ -70,13 +70,9 @@ public sealed class MariaDbServer : IAsyncDisposable
                      $"--log-error={Path.Combine(_dir, "error.log")}",
                  })
             psi.ArgumentList.Add(a);
-        _process = System.Diagnostics.Process.Start(psi)!;
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        await TestProcess.WaitForPortAsync(port, TimeSpan.FromSeconds(60),
-            () => File.Exists(Path.Combine(_dir, "error.log")) ? File.ReadAllText(Path.Combine(_dir, "error.log")) : "");
+        _startInfo = psi;
+        _port = port;
+        await LaunchAsync();
         // Over the socket as root (unix_socket auth), give root a password for TCP and drop anonymous users.
         var sock = Path.Combine(_dir, "sock");
         var setup = "DELETE FROM mysql.global_priv WHERE User=''; FLUSH PRIVILEGES; " +
@@ -118,6 +114,40 @@ public sealed class MariaDbServer : IAsyncDisposable
         await using var cmd = new MySqlCommand(sql, conn);
         var v = await cmd.ExecuteScalarAsync();
         return v is null or DBNull ? default : (T)Convert.ChangeType(v, typeof(T));
+    }
+
+    System.Diagnostics.ProcessStartInfo? _startInfo;
+    int _port;
+
+    async Task LaunchAsync()
+    {
+        var dir = _dir!;
+        _process = System.Diagnostics.Process.Start(_startInfo!)!;
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        await TestProcess.WaitForPortAsync(_port, TimeSpan.FromSeconds(60),
+            () => File.Exists(Path.Combine(dir, "error.log")) ? File.ReadAllText(Path.Combine(dir, "error.log")) : "");
+    }
+
+    /// <summary>
+    /// Whether this run's own server died of a signal (its error log says "got signal"), waiting up to
+    /// <paramref name="wait"/> for it to finish writing its backtrace and exit.
+    /// </summary>
+    public async Task<bool> CrashedAsync(TimeSpan wait)
+    {
+        if (_process is null || ErrorLogPath is not { } log) return false;
+        var until = DateTime.UtcNow + wait;
+        while (!_process.HasExited && DateTime.UtcNow < until) await Task.Delay(100);
+        return _process.HasExited && File.Exists(log) && File.ReadAllText(log).Contains("got signal", StringComparison.Ordinal);
+    }
+
+    /// <summary>Starts this run's own server again on the same data folder and port (after a crash).</summary>
+    public async Task RestartAsync()
+    {
+        if (_process is { HasExited: false }) throw new InvalidOperationException("the server is still running");
+        await LaunchAsync();
     }
 
     /// <summary>The server's error log (own servers only), for a test to keep when the server misbehaved.</summary>
