@@ -52,14 +52,6 @@ public static class CoverageService
         return tally.Report(profile.Name, scope, minTables, minColumns);
     }
 
-    /// <summary>The report of one catalog read whole.</summary>
-    public static CoverageReport Build(string profile, Scope? scope, Catalog catalog, double? minTables, double? minColumns)
-    {
-        var tally = new Tally();
-        tally.Add(catalog);
-        return tally.Report(profile, scope, minTables, minColumns);
-    }
-
     /// <summary>Counts per schema and the undescribed objects' names, slice after slice.</summary>
     sealed class Tally
     {

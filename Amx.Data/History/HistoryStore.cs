@@ -242,12 +242,6 @@ public sealed class HistoryStore
     /// <summary>Copies a run row into this store when it is not there yet (a run that moved here mid-way).</summary>
     public async Task ImportRunAsync(HistoryRun run, CancellationToken ct = default)
     {
-        await using var conn = await OpenConnectionAsync(ct);
-        await using (var exists = Command(conn, RunSql.RunExists(Target.Provider, Target.Schema)))
-        {
-            HistoryProvider.AddParameter(exists, "@run", run.RunId);
-            if (Convert.ToInt64(await exists.ExecuteScalarAsync(ct)) > 0) return;
-        }
         var copy = new HistoryRun
         {
             RunId = run.RunId, Who = run.Who, Host = run.Host, ClientVersion = run.ClientVersion, StartedAt = run.StartedAt,
@@ -256,7 +250,8 @@ public sealed class HistoryStore
             FailCount = run.FailCount, AppliedAt = run.AppliedAt, AppliedBy = run.AppliedBy, MetadataJson = run.MetadataJson, RunKind = run.RunKind,
         };
         HistoryRedaction.Apply(copy);
-        // False when another process imported it a moment ago.
+        // False when it is there already (imported before, or a moment ago by another process): nothing to do.
+        await using var conn = await OpenConnectionAsync(ct);
         await Target.Provider.InsertRunAsync(conn, null, Target.Schema, copy, ct);
     }
 

@@ -77,7 +77,7 @@ public sealed class JsonArraySpill : IAsyncDisposable
 
     public void Add(object item)
     {
-        _writer.Write(JsonOutput.Item(item, _empty));
+        _writer.Write(Item(item, _empty));
         _empty = false;
     }
 
@@ -86,15 +86,33 @@ public sealed class JsonArraySpill : IAsyncDisposable
     {
         await _writer.FlushAsync(ct);
         _file.Position = 0;
-        await writer.WriteAsync(JsonOutput.Open(head, name));
+        await writer.WriteAsync(Open(head, name));
         using (var reader = new StreamReader(_file, leaveOpen: true))
         {
             var buffer = new char[1 << 16];
             int n;
             while ((n = await reader.ReadAsync(buffer, ct)) > 0) await writer.WriteAsync(buffer.AsMemory(0, n), ct);
         }
-        await writer.WriteLineAsync(JsonOutput.Close(_empty) + "\n}");
+        await writer.WriteLineAsync(Close(_empty) + "\n}");
     }
+
+    // The streamed document's text, item by item: each serialised alone and indented by line to its depth (a JSON
+    // text has no raw line breaks inside strings, so that is exact; StreamedJsonTests compares it with JsonOutput's).
+    /// <summary>"{ …head…, "name": [" of a streamed document (an empty head is "{}").</summary>
+    static string Open(object head, string name)
+    {
+        var open = JsonSerializer.Serialize(head, head.GetType(), JsonOutput.Options);
+        open = open == "{}" ? "{" : open[..open.LastIndexOf('}')].TrimEnd() + ",";
+        return open + "\n  " + JsonSerializer.Serialize(name, JsonOutput.Options) + ": [";
+    }
+
+    /// <summary>One item of a streamed document's list, indented to its depth (a JSON text has no raw line breaks in strings).</summary>
+    static string Item(object item, bool first) =>
+        (first ? "\n    " : ",\n    ") + JsonSerializer.Serialize(item, item.GetType(), JsonOutput.Options).Replace("\n", "\n    ");
+
+    /// <summary>The end of a streamed document's list.</summary>
+    static string Close(bool empty) => empty ? "]" : "\n  ]";
+
 
     public async ValueTask DisposeAsync()
     {

@@ -50,30 +50,18 @@ public static class JsonOutput
         await writer.WriteLineAsync();
     }
 
-    /// <summary>"{ …head…, "name": [" of a streamed document (an empty head is "{}").</summary>
-    internal static string Open(object head, string name)
-    {
-        var open = JsonSerializer.Serialize(head, head.GetType(), Options);
-        open = open == "{}" ? "{" : open[..open.LastIndexOf('}')].TrimEnd() + ",";
-        return open + "\n  " + JsonSerializer.Serialize(name, Options) + ": [";
-    }
-
-    /// <summary>One item of a streamed document's list, indented to its depth (a JSON text has no raw line breaks in strings).</summary>
-    internal static string Item(object item, bool first) =>
-        (first ? "\n    " : ",\n    ") + JsonSerializer.Serialize(item, item.GetType(), Options).Replace("\n", "\n    ");
-
-    /// <summary>The end of a streamed document's list.</summary>
-    internal static string Close(bool empty) => empty ? "]" : "\n  ]";
-
     /// <summary>The same text as <see cref="Write"/> of a list of <paramref name="items"/>, each written as it arrives.</summary>
     public static async Task WriteArrayStreamedAsync(TextWriter writer, IAsyncEnumerable<object> items)
     {
-        var first = true;
+        using var sink = new JsonTextSink(writer);
+        sink.Writer.WriteStartArray();
         await foreach (var item in items)
         {
-            await writer.WriteAsync((first ? "[\n  " : ",\n  ") + JsonSerializer.Serialize(item, item.GetType(), Options).Replace("\n", "\n  "));
-            first = false;
+            JsonSerializer.Serialize(sink.Writer, item, item.GetType(), Options);
+            sink.DrainIfFull();
         }
-        await writer.WriteLineAsync(first ? "[]" : "\n]");
+        sink.Writer.WriteEndArray();
+        sink.Drain();
+        await writer.WriteLineAsync();
     }
 }

@@ -49,7 +49,7 @@ public sealed class CoverageCommand : AmxCommand
                     tables = Json(report.Tables, report.MinTables, report.TablesPass),
                     columns = Json(report.Columns, report.MinColumns, report.ColumnsPass),
                     schemas = report.Schemas.Select(s => new { s.Schema, tables = Json(s.Tables, null, null), columns = Json(s.Columns, null, null) }),
-                }, "undescribed", Objects(report.Undescribed));
+                }, "undescribed", report.Undescribed.ToAsyncEnumerable());
                 break;
             case OutputFormat.Table:
                 Renderer.For(ctx).Write(ctx.Out, SummaryTable(report));
@@ -89,12 +89,6 @@ public sealed class CoverageCommand : AmxCommand
             foreach (var u in r.Undescribed) t.Footer.Add($"  {u.Kind.ToLowerInvariant().Replace('_', ' ')} {u.Target}");
         }
         return t;
-    }
-
-    static async IAsyncEnumerable<object> Objects(IEnumerable<UndescribedObject> items)
-    {
-        await Task.CompletedTask;
-        foreach (var u in items) yield return u;
     }
 
     static string ScopeWords(CoverageReport r) => r.Scope == "*" ? $"db profile '{r.Profile}'" : $"'{r.Scope}'";

@@ -113,7 +113,7 @@ public sealed class ExportCommand : AmxCommand
         try { return new StreamWriter(tmp, append: false, new System.Text.UTF8Encoding(false)); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw AmxException.BadInput($"cannot write {file}: {e.Message}", "give a path in an existing directory you can write to");
+            throw AmxException.BadInput($"cannot write {file}: {FileErrors.Cause(e)}", "give a path in an existing directory you can write to");
         }
     }
 

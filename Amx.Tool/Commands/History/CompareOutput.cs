@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Amx.Data.History;
 using Amx.Tool.Hosting;
@@ -10,9 +9,8 @@ namespace Amx.Tool.Commands.History;
 /// Writes <c>history compare</c>'s rows as the merge join hands them over. The first <see cref="TableFormatter.LargeTable"/>
 /// rows are held: a comparison that ends within them is rendered whole, exactly as any small command output (Spectre
 /// table, one json document). Past that the rows are streamed and only the counts are kept: json through a
-/// <see cref="Utf8JsonWriter"/> with the json format's options, csv and markdown row by row, and the table as plain
-/// aligned text (<see cref="PlainTableFormatter"/>) whose column widths come from the held rows — a later, longer
-/// cell pushes the rest of its row right, as that formatter does for any long cell.
+/// <see cref="Utf8JsonWriter"/> with the json format's options; table, csv and markdown through a
+/// <see cref="StreamedTable"/> (plain aligned text whose widths come from the held rows).
 /// </summary>
 public sealed class CompareOutput(CommandContext ctx, CompareOutput.Shape shape)
 {
@@ -45,9 +43,7 @@ public sealed class CompareOutput(CommandContext ctx, CompareOutput.Shape shape)
         _sink = ctx.Globals.Output switch
         {
             OutputFormat.Json => new JsonSink(ctx.Out, shape),
-            OutputFormat.Csv => new CsvSink(ctx.Out, shape),
-            OutputFormat.Md => new MarkdownSink(ctx.Out, shape),
-            _ => new TableSink(ctx.Out, shape, _held),
+            _ => new TableRowsSink(ctx, shape),
         };
         foreach (var held in _held) _sink.Row(held);
         _held.Clear();
@@ -122,62 +118,13 @@ public sealed class CompareOutput(CommandContext ctx, CompareOutput.Shape shape)
 
     }
 
-    sealed class CsvSink : Sink
+    /// <summary>table, csv and markdown: the rows through a <see cref="StreamedTable"/>, which streams from the held ones on.</summary>
+    sealed class TableRowsSink(CommandContext ctx, Shape shape) : Sink
     {
-        readonly TextWriter _out;
-        readonly Shape _shape;
+        readonly StreamedTable _table = new(ctx, shape.Columns);
 
-        public CsvSink(TextWriter output, Shape shape)
-        {
-            (_out, _shape) = (output, shape);
-            Line(shape.Columns);
-        }
+        public override void Row(ComparisonRow row) => _table.Add(shape.Cells(row));
 
-        public override void Row(ComparisonRow row) => Line(_shape.Cells(row));
-
-        void Line(IEnumerable<string?> cells) => _out.Write(string.Join(',', cells.Select(CsvFormatter.Escape)) + "\r\n");
-
-        public override void End(IReadOnlyDictionary<string, int> counts, IEnumerable<string> footer) { } // csv has no footer
-    }
-
-    sealed class MarkdownSink : Sink
-    {
-        readonly TextWriter _out;
-        readonly Shape _shape;
-
-        public MarkdownSink(TextWriter output, Shape shape)
-        {
-            (_out, _shape) = (output, shape);
-            MarkdownFormatter.WriteHeader(_out, shape.Columns);
-        }
-
-        public override void Row(ComparisonRow row) => MarkdownFormatter.WriteRow(_out, _shape.Cells(row));
-
-        public override void End(IReadOnlyDictionary<string, int> counts, IEnumerable<string> footer)
-        {
-            foreach (var line in footer) { _out.WriteLine(); _out.WriteLine(line); }
-        }
-    }
-
-    sealed class TableSink : Sink
-    {
-        readonly TextWriter _out;
-        readonly Shape _shape;
-        readonly int[] _widths;
-        readonly StringBuilder _line = new();
-
-        public TableSink(TextWriter output, Shape shape, IReadOnlyList<ComparisonRow> held)
-        {
-            (_out, _shape) = (output, shape);
-            _widths = PlainTableFormatter.Measure(shape.Columns, held.Select(shape.Cells));
-            PlainTableFormatter.WriteRow(_out, _line, shape.Columns, _widths);
-        }
-
-        public override void Row(ComparisonRow row) => PlainTableFormatter.WriteRow(_out, _line, _shape.Cells(row), _widths);
-
-        public override void End(IReadOnlyDictionary<string, int> counts, IEnumerable<string> footer)
-        {
-            foreach (var line in footer) _out.WriteLine(line);
-        }
+        public override void End(IReadOnlyDictionary<string, int> counts, IEnumerable<string> footer) => _table.Finish([.. footer]);
     }
 }
