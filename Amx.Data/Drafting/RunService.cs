@@ -268,7 +268,8 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
                     {
                         var context = contextIndex?.Select(g.Key, req.ContextBudget) ?? [];
                         var bases = plan.BaseDescriptions(g.Key);
-                        return DraftBatcher.Batches(g.Key, g.Select(t => t.Target).ToList(), req.BatchSize, session.MaxRequestChars)
+                        return DraftBatcher.Batches(g.Key, g.Select(t => t.Target).ToList(), req.BatchSize,
+                                session.Drafter.SendsPrompts ? session.MaxRequestChars : null)
                             .Select(chunk => new DraftRequest
                             {
                                 Table = g.Key, Targets = chunk, MaxAlternatives = req.MaxAlternatives, Context = context, BaseDescriptions = bases,
@@ -278,7 +279,8 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
                     async (request, token) =>
                     {
                         var result = await session.Drafter.DraftAsync(request, token);
-                        var rows = result.Outcomes.Select(o => ToResult(run.RunId, ConfidenceRules.Apply(o), liveByTarget, session.ResultMetadata)).ToList();
+                        var rated = session.Drafter.RatesConfidence;
+                        var rows = result.Outcomes.Select(o => ToResult(run.RunId, rated ? o : ConfidenceRules.Apply(o), liveByTarget, session.ResultMetadata)).ToList();
                         await WriteAsync(rows, result.Usage, result.Calls, result);
                     });
             }

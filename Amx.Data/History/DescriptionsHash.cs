@@ -37,10 +37,10 @@ public static class DescriptionsHash
         public void Add(string qname, string? kind, string? confidence, string? description)
         {
             _sb.Clear();
-            Field(_sb, qname).Append('\t');
-            Field(_sb, kind).Append('\t');
-            Field(_sb, confidence).Append('\t');
-            Field(_sb, description).Append('\n');
+            CopyText.Field(_sb, qname).Append('\t');
+            CopyText.Field(_sb, kind).Append('\t');
+            CopyText.Field(_sb, confidence).Append('\t');
+            CopyText.Field(_sb, description).Append('\n');
             // A surrogate pair is never split: the line is encoded whole.
             if (_chars.Length < _sb.Length) _chars = new char[_sb.Length * 2];
             _sb.CopyTo(0, _chars, _sb.Length);
@@ -60,27 +60,5 @@ public static class DescriptionsHash
         for (var i = 1; i < rows.Count; i++)
             if (Utf8Order.Comparer.Compare(rows[i - 1].Qname, rows[i].Qname) > 0) return false;
         return true;
-    }
-
-    static readonly System.Buffers.SearchValues<char> Escaped = System.Buffers.SearchValues.Create("\\\b\f\n\r\t\v");
-
-    /// <summary>One value in COPY text format: \N for NULL; backslash and BS, FF, LF, CR, TAB, VT escaped.</summary>
-    static StringBuilder Field(StringBuilder sb, string? value)
-    {
-        if (value is null) return sb.Append("\\N");
-        if (value.AsSpan().IndexOfAny(Escaped) < 0) return sb.Append(value); // the common case: nothing to escape
-        foreach (var c in value)
-            switch (c)
-            {
-                case '\\': sb.Append("\\\\"); break;
-                case '\b': sb.Append("\\b"); break;
-                case '\f': sb.Append("\\f"); break;
-                case '\n': sb.Append("\\n"); break;
-                case '\r': sb.Append("\\r"); break;
-                case '\t': sb.Append("\\t"); break;
-                case '\v': sb.Append("\\v"); break;
-                default: sb.Append(c); break;
-            }
-        return sb;
     }
 }

@@ -325,7 +325,7 @@ public sealed class HistoryStore
     public static string FormatRunId(DateTime startedUtc, int number) =>
         $"run_{startedUtc:yyyy-MM-dd_HH-mm}-{number:D3}";
 
-    /// <summary>Inserts results in one committed batch (binary COPY on PostgreSQL for large batches).</summary>
+    /// <summary>Inserts results in one committed batch (COPY on PostgreSQL for large batches).</summary>
     public async Task AddResultsAsync(IReadOnlyCollection<HistoryResult> results, CancellationToken ct = default)
     {
         if (results.Count == 0) return;

@@ -45,18 +45,10 @@ public static class ConfidenceRules
     /// their first word that is not in the name.</summary>
     public static bool IsRestatement(string description, QualifiedName target)
     {
-        var nameWords = new List<string>(12);
-        void Add(IEnumerable<string> words)
-        {
-            foreach (var w in words)
-            {
-                nameWords.Add(w);
-                nameWords.Add(Vocabulary.Singular(w));
-                nameWords.Add(Vocabulary.Plural(w));
-            }
-        }
-        Add(NameWords.Split(target.Table));
-        if (target.Column is not null) Add(NameWords.Split(target.Column));
+        // The table's words are the same for its fifty columns: kept per thread for the table drafted last.
+        if (_tableWords is not { } last || !ReferenceEquals(last.Table, target.Table) && last.Table != target.Table)
+            _tableWords = last = (target.Table, WithForms(NameWords.Split(target.Table)));
+        var nameWords = target.Column is null ? last.Words : [.. last.Words, .. WithForms(NameWords.Split(target.Column))];
 
         var text = description.Normalize(System.Text.NormalizationForm.FormKC);
         Span<char> buffer = stackalloc char[128];
@@ -74,6 +66,21 @@ public static class ConfidenceRules
             sawWord = true;
         }
         return sawWord;
+    }
+
+    [ThreadStatic] static (string Table, List<string> Words)? _tableWords;
+
+    /// <summary>Each word with its singular and plural.</summary>
+    static List<string> WithForms(List<string> words)
+    {
+        var all = new List<string>(words.Count * 3);
+        foreach (var w in words)
+        {
+            all.Add(w);
+            all.Add(Vocabulary.Singular(w));
+            all.Add(Vocabulary.Plural(w));
+        }
+        return all;
     }
 
     static bool InName(List<string> nameWords, ReadOnlySpan<char> word)

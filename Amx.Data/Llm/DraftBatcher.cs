@@ -19,10 +19,12 @@ public static class DraftBatcher
         DraftPrompt.FullMessage(new DraftRequest { Table = table, Targets = [DraftTarget.ForTable(table)] }, 0).Length
         + SystemPromptAllowance > maxRequestChars;
 
-    public static IEnumerable<IReadOnlyList<DraftTarget>> Batches(TableMeta table, IReadOnlyList<DraftTarget> targets, int batchSize, int maxRequestChars)
+    /// <param name="maxRequestChars">The request budget; null when the drafter sends no prompt (offline), and every
+    /// table is cut by <paramref name="batchSize"/> alone.</param>
+    public static IEnumerable<IReadOnlyList<DraftTarget>> Batches(TableMeta table, IReadOnlyList<DraftTarget> targets, int batchSize, int? maxRequestChars)
     {
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize));
-        if (targets.Count <= batchSize || !IsWide(table, maxRequestChars))
+        if (targets.Count <= batchSize || maxRequestChars is not { } budget || !IsWide(table, budget))
         {
             foreach (var chunk in targets.Chunk(batchSize)) yield return chunk;
             yield break;

@@ -24,6 +24,13 @@ public interface IDescriptionDrafter : IDisposable
 
     /// <summary>The model asked (for <c>llm_model</c>); <c>offline</c> for the offline drafter.</summary>
     string Model { get; }
+
+    /// <summary>False for a drafter that sends no prompt (offline): no request budget applies, so no prompt is built
+    /// just to measure a table.</summary>
+    bool SendsPrompts => true;
+
+    /// <summary>True when the outcomes already passed <see cref="ConfidenceRules"/>, so the run does not rate them twice.</summary>
+    bool RatesConfidence => false;
 }
 
 /// <summary>One thing to describe: the table/view itself or one of its columns.</summary>

@@ -2,6 +2,7 @@ using Amx.Data.Config;
 using Amx.Data.Errors;
 using Amx.Data.History;
 using Amx.Data.History.Model;
+using Amx.Data.History.Providers;
 using static Amx.Tool.Tests.History.HistoryTestSupport;
 
 namespace Amx.Tool.Tests.History;
@@ -93,6 +94,47 @@ public class HistoryStoreApiTests
             env: new Dictionary<string, string?> { ["PGPASSWORD"] = pg.AdminPassword });
         Assert.That(psql.ExitCode, Is.EqualTo(0), psql.Stderr);
         Assert.That(psql.Stdout.Split(' ')[0], Is.EqualTo(fromStore));
+    }
+
+    [Test]
+    public async Task Pg_copy_batches_keep_every_column_exactly()
+    {
+        // COPY's text format: every value escaped by amx, NULL as \N, times to the microsecond. A value that could end a
+        // line, split a row or read as the end-of-data marker must come back as it went in.
+        var (store, _, _) = await PgStoreAsync();
+        var runId = await store.StartRunAsync(new HistoryRun { Who = "alice", Scope = "sales" });
+        var tricky = new[] { "tab\there", "two\nlines", "\\.", "cr\r", "back\\slash\\", "\\N", "ünï 😀", "", "\b\f\v", "end\\" };
+        var when = new DateTime(2026, 11, 29, 16, 30, 45, DateTimeKind.Utc).AddTicks(1234560); // .123456 s
+        var rows = Enumerable.Range(0, PostgresHistoryProvider.CopyThreshold + 7).Select(i => new HistoryResult
+        {
+            RunId = runId, TargetQname = $"sales.t{i:D4}", TargetKind = i % 3 == 0 ? TargetKinds.Table : TargetKinds.Column,
+            Description = i % 13 == 0 ? null : tricky[i % tricky.Length] + i,
+            Alternatives = i % 4 == 0 ? null : "[\"a\\tb\",\"" + tricky[(i + 1) % tricky.Length] + "\"]",
+            Confidence = i % 5 == 0 ? null : Confidences.Medium,
+            PreviousComment = i % 2 == 0 ? null : "old\n" + tricky[(i + 2) % tricky.Length],
+            Decision = i % 6 == 0 ? Decisions.Accepted : Decisions.Pending,
+            ReviewedBy = i % 6 == 0 ? "bob\tsmith" : null,
+            ReviewedAt = i % 6 == 0 ? when.AddSeconds(i) : null,
+            Applied = i % 9 == 0,
+            AppliedAt = i % 9 == 0 ? when.AddMinutes(i) : null,
+            AppliedBy = i % 9 == 0 ? "carol" : null,
+            ApplyStatus = i % 9 == 0 ? "applied" : null,
+            Error = i % 17 == 0 ? "boom\r\n\\x" : null,
+            MetadataJson = "{\"source\":\"" + tricky[(i + 3) % tricky.Length].Replace("\\", "\\\\") + "\"}",
+            RevertedAt = i % 19 == 0 ? when.AddHours(1) : null,
+            RevertedBy = i % 19 == 0 ? "dave" : null,
+        }).ToList();
+        var sent = rows.Select(Snapshot).ToList();
+        await store.AddResultsAsync(rows);
+
+        var back = (await store.GetResultsAsync(runId)).OrderBy(r => r.TargetQname, StringComparer.Ordinal).Select(Snapshot).ToList();
+        Assert.That(back, Is.EqualTo(sent));
+
+        static string Snapshot(HistoryResult r) => string.Join("|", r.RunId, r.TargetQname, r.TargetKind, r.Description ?? "<null>",
+            r.Alternatives ?? "<null>", r.Confidence ?? "<null>", r.PreviousComment ?? "<null>", r.Decision, r.ReviewedBy ?? "<null>",
+            Time(r.ReviewedAt), r.Applied, Time(r.AppliedAt), r.AppliedBy ?? "<null>", r.ApplyStatus ?? "<null>", r.Error ?? "<null>",
+            r.MetadataJson ?? "<null>", Time(r.RevertedAt), r.RevertedBy ?? "<null>");
+        static string Time(DateTime? t) => t is null ? "<null>" : t.Value.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture);
     }
 
     [Test]

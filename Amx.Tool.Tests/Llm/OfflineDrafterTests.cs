@@ -1,5 +1,6 @@
 using Amx.Data.History.Model;
 using Amx.Data.Llm;
+using Amx.Data.Llm.Chat;
 using Amx.Data.Llm.Offline;
 
 namespace Amx.Tool.Tests.Llm;
@@ -136,6 +137,41 @@ public class OfflineDrafterTests
         Assert.That(NameWords.Split("c_first_name"), Is.EqualTo(new[] { "c", "first", "name" }));
         Assert.That(NameWords.Split("orderQty"), Is.EqualTo(new[] { "order", "qty" }));
         Assert.That(NameWords.Split("HTTPServerURL2"), Is.EqualTo(new[] { "http", "server", "url", "2" }));
+        Assert.That(NameWords.Split("__a--b__"), Is.EqualTo(new[] { "a", "b" }));
+        Assert.That(NameWords.Split("2ndLine"), Is.EqualTo(new[] { "2", "nd", "line" }));
+        Assert.That(NameWords.Split("ÄpfelBaumÖl"), Is.EqualTo(new[] { "äpfel", "baum", "öl" }));
+        Assert.That(NameWords.Split("modifieddate"), Is.EqualTo(new[] { "modified", "date" }));
+        Assert.That(NameWords.Split("x"), Is.EqualTo(new[] { "x" }));
+        Assert.That(NameWords.Split("_-_"), Is.Empty);
+        Assert.That(NameWords.Split(""), Is.Empty);
+    }
+
+    [TestCase("Plain text.", "Plain text.")]
+    [TestCase(" leading", "leading")]
+    [TestCase("trailing ", "trailing")]
+    [TestCase("two  spaces", "two spaces")]
+    [TestCase("tab\there\r\nand newline", "tab here and newline")]
+    [TestCase("no\u00A0break", "no break")]
+    [TestCase("zero\u200Bwidth", "zerowidth")]
+    [TestCase("bell\u0007 and del\u007F", "bell and del")]
+    [TestCase("ünïcødé 😀 ok", "ünïcødé 😀 ok")]
+    [TestCase(" \t\n ", "")]
+    public void Description_text_is_cleaned_and_clean_text_is_kept_as_is(string text, string expected)
+    {
+        var cleaned = DescriptionText.Clean(text);
+        Assert.That(cleaned, Is.EqualTo(expected));
+        // Text that needs nothing comes back as the same string (no copy per draft of a million-column run).
+        if (text == expected) Assert.That(ReferenceEquals(cleaned, text), Is.True);
+    }
+
+    [Test]
+    public void Cap_upper_cases_the_first_letter_only()
+    {
+        Assert.That(ColumnDescriber.Cap("élan vital"), Is.EqualTo("Élan vital"));
+        Assert.That(ColumnDescriber.Cap("x"), Is.EqualTo("X"));
+        Assert.That(ColumnDescriber.Cap(""), Is.EqualTo(""));
+        const string already = "Already capitalised";
+        Assert.That(ReferenceEquals(ColumnDescriber.Cap(already), already), Is.True);
     }
 }
 

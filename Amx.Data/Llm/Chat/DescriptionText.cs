@@ -14,6 +14,7 @@ public static class DescriptionText
     public static string Clean(string? text)
     {
         if (string.IsNullOrEmpty(text)) return "";
+        if (IsClean(text)) return text;
         var sb = new StringBuilder(text.Length);
         var pendingSpace = false;
         foreach (var c in text)
@@ -25,6 +26,27 @@ public static class DescriptionText
             sb.Append(c);
         }
         return sb.ToString();
+    }
+
+    /// <summary>True when <see cref="Clean"/> would give the text back unchanged: single spaces between words only, no
+    /// other whitespace, no control or format character (every offline draft; most LLM ones).</summary>
+    static bool IsClean(string text)
+    {
+        if (text[0] == ' ' || text[^1] == ' ') return false;
+        var prevSpace = false;
+        foreach (var c in text)
+        {
+            if (c == ' ')
+            {
+                if (prevSpace) return false;
+                prevSpace = true;
+                continue;
+            }
+            prevSpace = false;
+            if (c < 0x7F ? c < 0x20 : char.IsWhiteSpace(c) || char.GetUnicodeCategory(c) is System.Globalization.UnicodeCategory.Control
+                    or System.Globalization.UnicodeCategory.Format) return false;
+        }
+        return true;
     }
 
     /// <summary>Null when acceptable, else the reason.</summary>

@@ -242,7 +242,15 @@ public static class ColumnDescriber
         return string.Join(' ', expanded);
     }
 
-    public static string Cap(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
+    public static string Cap(string s)
+    {
+        if (s.Length == 0 || char.ToUpperInvariant(s[0]) == s[0]) return s;
+        return string.Create(s.Length, s, static (span, from) =>
+        {
+            from.AsSpan().CopyTo(span);
+            span[0] = char.ToUpperInvariant(from[0]);
+        });
+    }
 
     public static string Sentence(string s)
     {

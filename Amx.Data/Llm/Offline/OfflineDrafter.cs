@@ -16,6 +16,8 @@ public sealed class OfflineDrafter(DrafterOptions? options = null) : IDescriptio
 
     public string Provider => "offline";
     public string Model => "offline";
+    public bool SendsPrompts => false;
+    public bool RatesConfidence => true;
 
     public Task<DraftBatchResult> DraftAsync(DraftRequest request, CancellationToken ct)
     {

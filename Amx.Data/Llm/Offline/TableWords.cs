@@ -19,6 +19,9 @@ public sealed class TableWords
     /// <summary>"dimension", "fact" or "".</summary>
     public required string Role { get; init; }
 
+    // What IsColumnPrefix compares with, made once per table instead of once per column.
+    string? _initials, _entityInitials, _joined;
+
     public static TableWords Of(TableMeta table)
     {
         var raw = NameWords.Split(table.Name.Table);
@@ -46,9 +49,9 @@ public sealed class TableWords
     public bool IsColumnPrefix(string word)
     {
         if (word.Length > 4) return false;
-        var initials = string.Concat(RawWords.Select(w => w[0]));
-        var entityInitials = string.Concat(EntityWords.Select(w => w[0]));
-        var joined = string.Concat(RawWords);
+        var initials = _initials ??= string.Concat(RawWords.Select(w => w[0]));
+        var entityInitials = _entityInitials ??= string.Concat(EntityWords.Select(w => w[0]));
+        var joined = _joined ??= string.Concat(RawWords);
         return word == initials || word == entityInitials || joined.StartsWith(word, StringComparison.Ordinal) && word != joined;
     }
 

@@ -65,8 +65,15 @@ public static class Vocabulary
 
     /// <summary>A word that is probably an unexplained abbreviation (<c>xz</c>, <c>bkt</c>): few letters, no vowels.</summary>
     public static bool IsCryptic(string word) =>
-        !IsKnown(word) && !WordList.Contains(word) && !ShortWords.Contains(word) && word.Any(char.IsLetter)
-        && (word.Length <= 3 || !word.Any(c => "aeiouy".Contains(c)));
+        !IsKnown(word) && !WordList.Contains(word) && !ShortWords.Contains(word) && HasLetter(word)
+        && (word.Length <= 3 || word.AsSpan().IndexOfAny("aeiouy") < 0);
+
+    static bool HasLetter(string word)
+    {
+        foreach (var c in word)
+            if (char.IsLetter(c)) return true;
+        return false;
+    }
 
     // Real three-letter words that are not abbreviations.
     static readonly HashSet<string> ShortWords = new(StringComparer.Ordinal)

@@ -79,7 +79,7 @@ public static class WordList
     /// the token is a word itself, too short, or cannot be covered by known words.</summary>
     public static List<string>? Segment(string token)
     {
-        if (token.Length < 5 || Contains(token) || !token.All(char.IsAsciiLetterLower)) return null;
+        if (token.Length < 5 || Contains(token) || token.AsSpan().ContainsAnyExceptInRange('a', 'z')) return null;
         var n = token.Length;
         // best[i]: fewest pieces covering token[..i]; ties prefer the longer last piece (greedy reads worse).
         var best = new int[n + 1];
