@@ -14,8 +14,9 @@ public static class NpgsqlWithoutTypeLoading
     public static NpgsqlConnection CreateConnection(string connectionString) =>
         Sources.GetOrAdd(connectionString, cs =>
         {
-            var builder = new NpgsqlDataSourceBuilder(cs);
+            var builder = new NpgsqlSlimDataSourceBuilder(cs);
             builder.ConfigureTypeLoading(t => t.EnableTypeLoading(false));
+            builder.EnableArrays();
             return builder.Build();
         }).CreateConnection();
 
