@@ -9,8 +9,8 @@ public sealed record RunApplyCounts(int Drafted, int Accepted, int Applied, int 
 
 /// <summary>
 /// The final tally of an unattended run-apply, read back from the history so it says what is recorded, not what
-/// the process believes it did. The rows are streamed and counted as they come: a run of a million results holds
-/// one counter per schema, not the results.
+/// the process believes it did. The store counts them (a few rows per schema come back, not a million names), and
+/// memory holds one counter per schema.
 /// </summary>
 public static class RunApplyTally
 {
@@ -18,14 +18,14 @@ public static class RunApplyTally
     {
         int drafted, accepted, applied, conflicts, failed;
 
-        public void Add(bool hasDescription, string decision, bool isApplied, string? status)
+        public void Add(OutcomeCount c)
         {
-            if (hasDescription) drafted++;
-            if (decision is Decisions.Accepted or Decisions.Edited) accepted++;
-            if (isApplied) applied++;
-            if (status == ApplyStatuses.Conflict) conflicts++;
+            if (c.HasDescription) drafted += c.Count;
+            if (c.Decision is Decisions.Accepted or Decisions.Edited) accepted += c.Count;
+            if (c.Applied) applied += c.Count;
+            if (c.ApplyStatus == ApplyStatuses.Conflict) conflicts += c.Count;
             // A draft the LLM did not deliver, or a comment write that failed.
-            if (!hasDescription || status == ApplyStatuses.Failed) failed++;
+            if (!c.HasDescription || c.ApplyStatus == ApplyStatuses.Failed) failed += c.Count;
         }
 
         public RunApplyCounts Counts => new(drafted, accepted, applied, conflicts, failed);
@@ -36,22 +36,22 @@ public static class RunApplyTally
     {
         var total = new Counter();
         var perSchema = new Dictionary<string, Counter>(StringComparer.Ordinal);
-        await foreach (var r in store.StreamOutcomesAsync(runId, ct))
+        foreach (var c in await store.OutcomeCountsAsync(runId, ct))
         {
-            var schema = SchemaOf(r.TargetQname);
+            var schema = SchemaOf(c.Key);
             if (!perSchema.TryGetValue(schema, out var counter)) perSchema[schema] = counter = new Counter();
-            counter.Add(r.HasDescription, r.Decision, r.Applied, r.ApplyStatus);
-            total.Add(r.HasDescription, r.Decision, r.Applied, r.ApplyStatus);
+            counter.Add(c);
+            total.Add(c);
         }
         return (total.Counts, perSchema.OrderBy(kv => kv.Key, StringComparer.Ordinal)
             .ToDictionary(kv => kv.Key, kv => kv.Value.Counts, StringComparer.Ordinal));
     }
 
-    static string SchemaOf(string qname)
+    static string SchemaOf(string key)
     {
-        // Most names need no parsing: no quotes means the schema is everything before the first dot.
-        if (!qname.Contains('"')) return qname.IndexOf('.') is var dot and > 0 ? qname[..dot] : qname;
-        try { return QualifiedName.Parse(qname).Schema; }
-        catch (FormatException) { return qname; }
+        // A plain key is the schema already; a quoted name came back whole and is parsed.
+        if (!key.Contains('"')) return key;
+        try { return QualifiedName.Parse(key).Schema; }
+        catch (FormatException) { return key; }
     }
 }

@@ -21,8 +21,9 @@ public sealed class RunResultTally
     public int Inherited { get; set; }
 }
 
-/// <summary>One result's name and what became of it (<see cref="HistoryReader.StreamOutcomesAsync"/>).</summary>
-public readonly record struct ResultOutcome(string TargetQname, bool HasDescription, string Decision, bool Applied, string? ApplyStatus);
+/// <summary>How many results of a run share one outcome (<see cref="HistoryReader.OutcomeCountsAsync"/>). <see cref="Key"/>
+/// is the schema of the results' names, or the whole name where it is quoted (the caller parses those few).</summary>
+public readonly record struct OutcomeCount(string Key, bool HasDescription, string Decision, bool Applied, string? ApplyStatus, int Count);
 
 /// <summary>The counts of <c>history stats</c> (<see cref="HistoryReader.StatsAsync"/>), by state or by person.</summary>
 public sealed record StoreStats(Dictionary<string, int> RunsByState, Dictionary<string, int> RunsByWho, Dictionary<string, int> DraftedByWho,
@@ -122,16 +123,19 @@ public sealed class HistoryReader(HistoryStoreTarget target)
         while (await r.ReadAsync(ct)) yield return ReadResult(r, runId, full);
     }
 
-    /// <summary>Each result's name and outcome, one at a time, unordered (run-apply's closing tally per schema).</summary>
-    public async IAsyncEnumerable<ResultOutcome> StreamOutcomesAsync(string runId, [EnumeratorCancellation] CancellationToken ct = default)
+    /// <summary>The run's results counted by schema and outcome (<see cref="RunSql.OutcomeCounts"/>): run-apply's closing tally.</summary>
+    public async Task<List<OutcomeCount>> OutcomeCountsAsync(string runId, CancellationToken ct = default)
     {
         await using var conn = await OpenAsync(ct);
         await using var cmd = conn.CreateCommand();
-        cmd.CommandText = $"SELECT target_qname, CASE WHEN description IS NULL THEN 0 ELSE 1 END, decision, applied, apply_status FROM {Results} WHERE run_id = @run";
+        cmd.CommandText = RunSql.OutcomeCounts(target.Provider, target.Schema);
         Add(cmd, "run", runId);
         await using var r = await cmd.ExecuteReaderAsync(ct);
+        var counts = new List<OutcomeCount>();
         while (await r.ReadAsync(ct))
-            yield return new ResultOutcome(r.GetString(0), Convert.ToInt32(r.GetValue(1)) == 1, r.GetString(2), Convert.ToBoolean(r.GetValue(3)), Text(r, 4));
+            counts.Add(new OutcomeCount(r.GetString(0), Convert.ToInt32(r.GetValue(1)) == 1, r.GetString(2), Convert.ToBoolean(r.GetValue(3)),
+                Text(r, 4), Convert.ToInt32(r.GetValue(5))));
+        return counts;
     }
 
     /// <summary>Without <paramref name="full"/> the bulky alternatives and previous_comment are left unread.</summary>

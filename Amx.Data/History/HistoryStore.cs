@@ -97,9 +97,9 @@ public sealed class HistoryStore
     public IAsyncEnumerable<HistoryResult> StreamLastWritesAsync(string profile, string? scope, CancellationToken ct = default) =>
         new HistoryReader(Target).StreamLastWritesAsync(profile, scope, ct);
 
-    /// <summary>Each result's outcome, one at a time (<see cref="HistoryReader.StreamOutcomesAsync"/>).</summary>
-    public IAsyncEnumerable<ResultOutcome> StreamOutcomesAsync(string runId, CancellationToken ct = default) =>
-        new HistoryReader(Target).StreamOutcomesAsync(runId, ct);
+    /// <summary>The run's results counted by schema and outcome (<see cref="HistoryReader.OutcomeCountsAsync"/>).</summary>
+    public Task<List<OutcomeCount>> OutcomeCountsAsync(string runId, CancellationToken ct = default) =>
+        ReadAsync(r => r.OutcomeCountsAsync(runId, ct), ct);
 
     /// <summary>Apply's candidates chunk by chunk (<see cref="HistoryReader.ApplyCandidateChunksAsync"/>).</summary>
     public IAsyncEnumerable<List<HistoryResult>> ApplyCandidateChunksAsync(string runId, bool revert, int size, CancellationToken ct = default) =>

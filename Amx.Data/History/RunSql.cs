@@ -96,4 +96,15 @@ public static class RunSql
         "SELECT confidence, decision, CASE WHEN description IS NULL THEN 0 ELSE 1 END AS described, " +
         "CASE WHEN metadata_json LIKE '%\"source\"%' THEN 1 ELSE 0 END AS inherited " +
         $"FROM {Results(p, schema)} WHERE run_id = @run) t GROUP BY confidence, decision, described, inherited";
+
+    /// <summary>
+    /// The run's results counted by schema and outcome, for run-apply's final tally: a million-result run sends back a
+    /// few rows, not a million names. A plain name's schema is what precedes its first dot; a quoted name (rare) comes
+    /// back whole, for the caller to parse.
+    /// </summary>
+    public static string OutcomeCounts(HistoryProvider p, string schema) =>
+        "SELECT k, described, decision, applied, apply_status, COUNT(*) FROM (" +
+        $"SELECT CASE WHEN target_qname LIKE '%\"%' THEN target_qname ELSE {p.BeforeFirstDot("target_qname")} END AS k, " +
+        "CASE WHEN description IS NULL THEN 0 ELSE 1 END AS described, decision, applied, apply_status " +
+        $"FROM {Results(p, schema)} WHERE run_id = @run) t GROUP BY k, described, decision, applied, apply_status";
 }

@@ -33,6 +33,7 @@ public sealed class RunSqlTests
         yield return new TestCaseData(RunSql.Covered(SqlServer, "amx", scoped: false)).SetArgDisplayNames("covered, whole store");
         yield return new TestCaseData(RunSql.AcceptLevels(SqlServer, "amx", 3)).SetArgDisplayNames("accept levels");
         yield return new TestCaseData(RunSql.Tally(SqlServer, "amx")).SetArgDisplayNames("tally");
+        yield return new TestCaseData(RunSql.OutcomeCounts(SqlServer, "amx")).SetArgDisplayNames("outcome counts");
         yield return new TestCaseData(RunSql.Decide(SqlServer, "amx")).SetArgDisplayNames("review decision");
     }
 

@@ -220,6 +220,9 @@ public abstract class HistoryProvider
     /// </summary>
     public virtual string ByteOrder(string column) => column;
 
+    /// <summary>SQL for the text of <paramref name="column"/> before its first dot (all of it when it has none).</summary>
+    public abstract string BeforeFirstDot(string column);
+
     /// <summary>
     /// The descriptions hash (<see cref="DescriptionsHash"/>) computed from text the engine writes itself, on the open
     /// connection; null where the engine has no such output and amx builds the text from the rows.

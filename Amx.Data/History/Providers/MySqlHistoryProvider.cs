@@ -20,6 +20,8 @@ public sealed class MySqlHistoryProvider(bool mariaDb) : HistoryProvider
 
     public override Backend Backend => mariaDb ? Backend.MariaDb : Backend.MySql;
 
+    public override string BeforeFirstDot(string column) => $"SUBSTRING_INDEX({column}, '.', 1)";
+
     public override string EffectiveSchema(string? configured) =>
         (string.IsNullOrWhiteSpace(configured) ? AmxConfig.DefaultHistorySchema : configured.Trim()).ToLowerInvariant();
 

@@ -18,6 +18,8 @@ public sealed class PostgresHistoryProvider : HistoryProvider
 
     public override Backend Backend => Backend.PostgreSql;
 
+    public override string BeforeFirstDot(string column) => $"split_part({column}, '.', 1)";
+
     public override string EffectiveSchema(string? configured) =>
         (string.IsNullOrWhiteSpace(configured) ? AmxConfig.DefaultHistorySchema : configured.Trim()).ToLowerInvariant();
 

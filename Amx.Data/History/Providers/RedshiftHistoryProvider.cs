@@ -35,6 +35,8 @@ public sealed class RedshiftHistoryProvider : HistoryProvider
 
     public override Backend Backend => Backend.Redshift;
 
+    public override string BeforeFirstDot(string column) => $"split_part({column}, '.', 1)";
+
     public override DialectScript DialectScript => Script;
 
     public override string EffectiveSchema(string? configured) => Script.EffectiveSchema(configured);

@@ -13,6 +13,8 @@ public sealed class SqlServerHistoryProvider : HistoryProvider
 {
     public override Backend Backend => Backend.SqlServer;
 
+    public override string BeforeFirstDot(string column) => $"LEFT({column}, CHARINDEX('.', {column} + '.') - 1) COLLATE Latin1_General_BIN2";
+
     public override string EffectiveSchema(string? configured) =>
         string.IsNullOrWhiteSpace(configured) ? AmxConfig.DefaultHistorySchema : configured.Trim();
 

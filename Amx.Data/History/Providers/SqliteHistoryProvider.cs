@@ -12,6 +12,8 @@ public sealed class SqliteHistoryProvider : HistoryProvider
 {
     public override Backend Backend => Backend.Sqlite;
 
+    public override string BeforeFirstDot(string column) => $"substr({column}, 1, instr({column} || '.', '.') - 1)";
+
     public override string EffectiveSchema(string? configured) => "";
 
     public override string? ModelSchema(string effectiveSchema) => null;
