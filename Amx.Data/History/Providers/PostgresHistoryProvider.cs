@@ -159,11 +159,10 @@ public sealed class PostgresHistoryProvider : HistoryProvider
         var writer = await conn.BeginTextImportAsync(copy, ct);
         try
         {
-            var row = new StringBuilder(1024);
+            var row = new StringBuilder(40_000);
             foreach (var r in results)
             {
                 ct.ThrowIfCancellationRequested();
-                row.Clear();
                 CopyText.Field(row, r.RunId).Append('\t');
                 CopyText.Field(row, r.TargetQname).Append('\t');
                 CopyText.Field(row, r.TargetKind).Append('\t');
@@ -182,10 +181,13 @@ public sealed class PostgresHistoryProvider : HistoryProvider
                 CopyText.Field(row, r.MetadataJson).Append('\t');
                 CopyText.Field(row, r.RevertedAt).Append('\t');
                 CopyText.Field(row, r.RevertedBy).Append('\n');
-                // Written synchronously into the COPY buffer: an await per row costs more than the occasional blocking
-                // flush (this runs on the history writer's own task).
-                writer.Write(row);
+                // Handed over some 32,000 characters at a time and awaited: a blocking write would hold a thread-pool
+                // thread while the server catches up, and the drafting workers share that pool.
+                if (row.Length < 32_000) continue;
+                await writer.WriteAsync(row, ct);
+                row.Clear();
             }
+            if (row.Length > 0) await writer.WriteAsync(row, ct);
         }
         catch
         {

@@ -1,6 +1,6 @@
 using System.Data.Common;
 using Amx.Data.Config;
-using Npgsql;
+using Amx.Data.Connections;
 
 namespace Amx.Data.Warehouse.Postgres;
 
@@ -12,5 +12,7 @@ public sealed class PostgresProvider : IWarehouseProvider
     public ICommentWriter Comments { get; } = new PostgresCommentWriter();
     public ICommentPrivilegeChecker Privileges { get; } = new PostgresPrivilegeChecker();
     public IServerInfoReader ServerInfo { get; } = new PostgresServerInfoReader();
-    public DbConnection CreateConnection(string connectionString) => new NpgsqlConnection(connectionString);
+    // Catalog reads, profiles (values cast to text) and comments need only Npgsql's built-in types: no pg_type load per
+    // connection, and a few hundred type mappings fewer built and compiled at first use.
+    public DbConnection CreateConnection(string connectionString) => NpgsqlWithoutTypeLoading.CreateConnection(connectionString);
 }
