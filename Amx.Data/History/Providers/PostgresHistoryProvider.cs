@@ -181,13 +181,13 @@ public sealed class PostgresHistoryProvider : HistoryProvider
                 CopyText.Field(row, r.MetadataJson).Append('\t');
                 CopyText.Field(row, r.RevertedAt).Append('\t');
                 CopyText.Field(row, r.RevertedBy).Append('\n');
-                // Handed over some 32,000 characters at a time and awaited: a blocking write would hold a thread-pool
-                // thread while the server catches up, and the drafting workers share that pool.
+                // Handed over some 32,000 characters at a time, synchronously: awaiting each chunk made a 100k run
+                // ~20 % slower than the occasional blocking flush (this runs on the history writer's own task).
                 if (row.Length < 32_000) continue;
-                await writer.WriteAsync(row, ct);
+                writer.Write(row);
                 row.Clear();
             }
-            if (row.Length > 0) await writer.WriteAsync(row, ct);
+            if (row.Length > 0) writer.Write(row);
         }
         catch
         {
