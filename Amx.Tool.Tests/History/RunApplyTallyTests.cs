@@ -22,22 +22,23 @@ public sealed class RunApplyTallyTests
     public async Task Postgres_store_counts_per_schema()
     {
         var pg = await TestServers.Postgres();
-        var db = await pg.CreateDatabaseAsync("tally");
-        using var amx = Cli("lead", pg.AdminPassword);
-        WriteConfig(amx, PgProfile(pg, db));
-        Assert.That(amx.Run("history-store", "enable", "--profile", "shared", "--yes").ExitCode, Is.EqualTo(0));
-        await CheckAsync(await OpenAsync(amx, pg.AdminPassword));
+        await CheckSharedAsync(PgProfile(pg, await pg.CreateDatabaseAsync("tally")), pg.AdminPassword);
     }
 
     [Test]
     public async Task MariaDb_store_counts_per_schema()
     {
         var my = await TestServers.MariaDb();
-        var db = await my.CreateDatabaseAsync("tally");
-        using var amx = Cli("lead", my.AdminPassword);
-        WriteConfig(amx, MariaProfile(my, db));
-        Assert.That(amx.Run("history-store", "enable", "--profile", "shared", "--yes").ExitCode, Is.EqualTo(0));
-        await CheckAsync(await OpenAsync(amx, my.AdminPassword));
+        await CheckSharedAsync(MariaProfile(my, await my.CreateDatabaseAsync("tally")), my.AdminPassword);
+    }
+
+    static async Task CheckSharedAsync(string profile, string password)
+    {
+        using var amx = Cli("lead", password);
+        WriteConfig(amx, profile);
+        var r = amx.Run("history-store", "enable", "--profile", "shared", "--yes");
+        Assert.That(r.ExitCode, Is.EqualTo(0), r.ToString());
+        await CheckAsync(await OpenAsync(amx, password));
     }
 
     static async Task CheckAsync(HistoryStore store)
