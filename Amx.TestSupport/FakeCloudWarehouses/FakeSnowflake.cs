@@ -55,8 +55,13 @@ public sealed class FakeSnowflake : FakeHttpServer
     /// <summary>Statements received, in order (SQL text and bindings).</summary>
     public ConcurrentQueue<(string Sql, IReadOnlyList<string?> Bindings)> Statements { get; } = new();
 
+    /// <summary>Where the history store's tables live when a test hosts the store on this fake (null: no store).</summary>
+    public FakeStoreTables? StoreTables { get; set; }
+
     sealed class Statement(string handle, string[] columns, string[] types, List<string?[]> rows)
     {
+        /// <summary>A DML statement's changed rows, sent as <c>stats</c> (Snowflake's numRowsInserted/Updated/Deleted).</summary>
+        public (string Verb, long Rows)? Dml;
         public string Handle { get; } = handle;
         public string[] Columns { get; } = columns;
         public string[] Types { get; } = types;
@@ -172,6 +177,7 @@ public sealed class FakeSnowflake : FakeHttpServer
 
     Statement Execute(string sql, List<string?> bindings)
     {
+        if (StoreTables is not null && FakeStoreTables.IsStoreStatement(sql)) return ExecuteOnStore(sql, bindings);
         if (sql == "SELECT 1") return Rows(["1"], ["fixed"], [["1"]]);
         if (sql.StartsWith("SELECT CURRENT_VERSION()", StringComparison.Ordinal))
             return Rows(["CURRENT_VERSION()", "CURRENT_USER()", "CURRENT_ACCOUNT()", "CURRENT_ROLE()", "CURRENT_WAREHOUSE()", "CURRENT_DATABASE()"],
@@ -198,6 +204,27 @@ public sealed class FakeSnowflake : FakeHttpServer
             if (r is not null) return Rows(r.Columns, r.Numeric.Select(n => n ? "fixed" : "text").ToArray(), r.Rows);
         }
         throw new SqlError("001003", $"SQL compilation error:\nsyntax error line 1 at position 0 unexpected '{sql.Split(' ')[0]}'.", "42000");
+    }
+
+    Statement ExecuteOnStore(string sql, List<string?> bindings)
+    {
+        FakeStoreTables.Answer a;
+        try { a = StoreTables!.Execute(sql, bindings); }
+        catch (FakeStoreTables.Failure e)
+        {
+            throw e.SqlState switch
+            {
+                "42P01" or "3F000" => new SqlError("002003", "SQL compilation error:\n" + e.Message + " (does not exist or not authorized)", "42S02"),
+                "42501" => new SqlError("003001", "SQL access control error:\nInsufficient privileges: " + e.Message, "42501"),
+                _ => new SqlError("001003", "SQL compilation error:\n" + e.Message, "42000"),
+            };
+        }
+        if (a.Verb is not ("INSERT" or "UPDATE" or "DELETE" or "MERGE")) return Rows(a.Columns, a.Types, a.Rows);
+        // DML answers with its counts as a one-row result, and in stats.
+        var column = a.Verb switch { "UPDATE" => "number of rows updated", "DELETE" => "number of rows deleted", _ => "number of rows inserted" };
+        var st = Rows([column], ["fixed"], [[a.RowsAffected.ToString()]]);
+        st.Dml = (a.Verb, a.RowsAffected);
+        return st;
     }
 
     Statement InformationSchema(string view, string[] columns, string where, List<string?> bindings)
@@ -454,6 +481,15 @@ public sealed class FakeSnowflake : FakeHttpServer
                 w.WriteEndArray();
             }
             w.WriteEndArray();
+            if (partition == 0 && st.Dml is { } dml)
+            {
+                w.WriteStartObject("stats");
+                w.WriteNumber("numRowsInserted", dml.Verb is "INSERT" or "MERGE" ? dml.Rows : 0);
+                w.WriteNumber("numRowsUpdated", dml.Verb == "UPDATE" ? dml.Rows : 0);
+                w.WriteNumber("numRowsDeleted", dml.Verb == "DELETE" ? dml.Rows : 0);
+                w.WriteNumber("numDmlDuplicates", 0);
+                w.WriteEndObject();
+            }
             if (partition == 0)
             {
                 w.WriteString("code", "090001");

@@ -7,7 +7,7 @@ namespace Amx.Tool.Tests.Cloud;
 /// <summary>
 /// Snowflake through the real tool (amx.dll in its own process) against the loopback fake: add-db-profile with the
 /// key in an environment variable, db-profiles test, db inspect, run (offline LLM) → review → apply → revert read
-/// back from the fake's catalog, and the history-store refusal. The key never reaches output or history.
+/// back from the fake's catalog. The key never reaches output or history.
 /// </summary>
 [TestFixture]
 public sealed class SnowflakeCliTests
@@ -55,12 +55,9 @@ public sealed class SnowflakeCliTests
             Assert.That(schemas["SALES"].GetProperty("tables").GetInt32(), Is.EqualTo(2));
             Assert.That(schemas["SALES"].GetProperty("views").GetInt32(), Is.EqualTo(1));
             Assert.That(schemas["SALES"].GetProperty("columns").GetInt32(), Is.EqualTo(8));
-            Assert.That(inspect.GetProperty("capabilities").GetProperty("can_host_history_store").GetBoolean(), Is.False);
+            Assert.That(inspect.GetProperty("capabilities").GetProperty("can_host_history_store").GetBoolean(), Is.True, "SnowflakeHistoryStoreTests");
         });
-        var store = amx.Run("history-store", "enable", "--profile", "sf", "--yes");
-        Assert.That(store.ExitCode, Is.EqualTo(2), store.ToString());
-        Assert.That(store.Stderr, Does.Contain("amx reads and comments Snowflake warehouses but cannot host the history store there yet"));
-        AssertNoSecret(fake, amx, test, store);
+        AssertNoSecret(fake, amx, test);
     }
 
     [Test]

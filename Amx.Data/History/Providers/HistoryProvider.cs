@@ -24,6 +24,7 @@ public abstract class HistoryProvider
         Backend.SqlServer => new SqlServerHistoryProvider(),
         Backend.Sqlite => new SqliteHistoryProvider(),
         Backend.Redshift => new RedshiftHistoryProvider(),
+        Backend.Snowflake => new SnowflakeHistoryProvider(),
         // A warehouse backend that cannot host the store (DuckDB): refused with the reason.
         _ => throw AmxException.BadInput(
             $"{backend.ToConfigName()} cannot host the history store: " +

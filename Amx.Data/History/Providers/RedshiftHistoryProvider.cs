@@ -18,18 +18,14 @@ namespace Amx.Data.History.Providers;
 /// </summary>
 public sealed class RedshiftHistoryProvider : HistoryProvider
 {
-    /// <summary>
-    /// The migration ids <see cref="RedshiftScript"/>'s tables stand for: PostgreSQL's, whose model it mirrors. A new
-    /// migration must come with its Redshift DDL before its id joins this list (a test compares the two).
-    /// </summary>
-    public static readonly IReadOnlyList<string> Migrations =
-        ["20261126113651_InitialCreate", "20261128171150_RunKindRevertResultMetadata", "20261129081150_DropResultsRunIdIndex"];
+    /// <summary>The migration ids <see cref="RedshiftScript"/>'s tables stand for (<see cref="DialectScript.ModelMigrations"/>).</summary>
+    public static IReadOnlyList<string> Migrations => DialectScript.ModelMigrations;
 
     /// <summary>What the migrations table's product_version says for rows amx's Redshift DDL recorded.</summary>
     public const string ProductVersion = "amx-redshift-ddl";
 
     /// <summary>How long a run claim lives without renewal: a killed apply's claim lapses after this.</summary>
-    public static readonly TimeSpan ClaimLease = TimeSpan.FromSeconds(60);
+    public static TimeSpan ClaimLease => LeaseClaims.Lease;
 
     static readonly RedshiftScript Script = new();
 
@@ -135,15 +131,12 @@ public sealed class RedshiftHistoryProvider : HistoryProvider
     }
 
     /// <summary>
-    /// A claim row, taken under LOCK when none is live, renewed every quarter lease on its own connection while held and
-    /// deleted on release. A killed process's claim lapses after <see cref="ClaimLease"/> (server clocks are not read:
-    /// machines' clocks must agree within that).
+    /// A claim row (<see cref="LeaseClaims"/>), taken under LOCK when none is live, renewed on its own connection while held.
     /// </summary>
     public override async Task<IAsyncDisposable?> TryLockRunAsync(DbProfile profile, string schema, string runId, CancellationToken ct)
     {
-        var name = ClaimName(runId);
-        var holder = $"{Environment.UserName}@{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
-        if (holder.Length > 256) holder = holder[^256..];
+        var name = LeaseClaims.RunClaimName(runId);
+        var holder = LeaseClaims.NewHolder();
         var conn = await OpenAsync(profile, schema, ct);
         try
         {
@@ -168,37 +161,11 @@ public sealed class RedshiftHistoryProvider : HistoryProvider
             throw;
         }
 
-        var stop = new CancellationTokenSource();
-        var renewing = Task.Run(async () =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                await Task.Delay(ClaimLease / 4, stop.Token);
-                // A failed renewal is not fatal: the claim may lapse, and compare-and-set still guards every comment.
-                try
-                {
-                    await Exec(conn, null, $"UPDATE {Locks(schema)} SET expires_at = $1 WHERE lock_name = $2 AND holder = $3", stop.Token,
-                        DateTime.UtcNow + ClaimLease, name, holder);
-                }
-                catch (Exception e) when (e is not OperationCanceledException) { }
-            }
-        });
-        return new Release(async () =>
-        {
-            stop.Cancel();
-            try { await renewing; } catch (OperationCanceledException) { }
-            try { await Exec(conn, null, $"DELETE FROM {Locks(schema)} WHERE lock_name = $1 AND holder = $2", CancellationToken.None, name, holder); }
-            catch (Exception e) when (e is DbException or InvalidOperationException) { /* lapses by itself */ }
-            await conn.DisposeAsync();
-            stop.Dispose();
-        });
-    }
-
-    /// <summary>The claim's row name: short run ids as they are, anything longer than the column as a hash.</summary>
-    static string ClaimName(string runId)
-    {
-        var name = "apply_run:" + runId;
-        return name.Length <= HistoryModel.QnameLength ? name : "apply_run#" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(runId)));
+        return LeaseClaims.Hold(
+            renew: ct => Exec(conn, null, $"UPDATE {Locks(schema)} SET expires_at = $1 WHERE lock_name = $2 AND holder = $3", ct,
+                DateTime.UtcNow + ClaimLease, name, holder),
+            release: () => Exec(conn, null, $"DELETE FROM {Locks(schema)} WHERE lock_name = $1 AND holder = $2", CancellationToken.None, name, holder),
+            close: conn.DisposeAsync);
     }
 
     /// <summary>

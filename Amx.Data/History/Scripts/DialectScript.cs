@@ -17,6 +17,35 @@ public abstract class DialectScript
             ["redshift"] = () => new RedshiftScript(),
         };
 
+    /// <summary>
+    /// The migration ids these hand-written tables stand for: PostgreSQL's, whose model they mirror. A new migration
+    /// must come with its DDL in every dialect before its id joins this list (a test compares it with EF's).
+    /// </summary>
+    public static readonly IReadOnlyList<string> ModelMigrations =
+        ["20261126113651_InitialCreate", "20261128171150_RunKindRevertResultMetadata", "20261129081150_DropResultsRunIdIndex"];
+
+    /// <summary>The schema as this dialect names it in amx's own SQL.</summary>
+    public string SchemaName(string effectiveSchema) => QuoteSchema(effectiveSchema);
+
+    /// <summary>A table of the store as this dialect names it in amx's own SQL.</summary>
+    public string QualifiedTable(string effectiveSchema, string table) => Qualify(effectiveSchema, table);
+
+    /// <summary>
+    /// Inserts each of <see cref="ModelMigrations"/> not yet recorded, as the product <paramref name="productVersion"/>: a
+    /// DBA who runs the script makes a store amx finds current. For one person running a script, not for racing writers.
+    /// </summary>
+    protected string MigrationRows(string schema, string productVersion)
+    {
+        var table = Qualify(schema, Storage.HistoryModel.MigrationsTable);
+        return string.Concat(ModelMigrations.Select(id =>
+            $"INSERT INTO {table} (migration_id, product_version) SELECT '{id}', '{productVersion}' " +
+            $"WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE migration_id = '{id}');\n"));
+    }
+
+    /// <summary>The lock and claim table of hosts without advisory locks (Redshift, Snowflake).</summary>
+    protected static readonly (string Table, (string Name, ColumnType Type, bool NotNull)[] Columns, string[] Key) LocksTable =
+        (Storage.HistoryModel.LocksTable, [("lock_name", ColumnType.Qname, true), ("holder", ColumnType.Short, true), ("expires_at", ColumnType.Time, true)], []);
+
     /// <summary>The schema name as this engine will store it.</summary>
     public abstract string EffectiveSchema(string? configured);
 

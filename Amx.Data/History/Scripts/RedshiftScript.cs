@@ -31,19 +31,10 @@ public sealed class RedshiftScript : DialectScript
     protected override string PrimaryKey(string name, string[] columns) => $"CONSTRAINT {name} PRIMARY KEY ({string.Join(", ", columns)})";
 
     /// <summary>What amx LOCKs to serialise writers (no advisory locks on Redshift) and where it keeps run claims.</summary>
-    protected override IEnumerable<(string Table, (string Name, ColumnType Type, bool NotNull)[] Columns, string[] Key)> ExtraTables() =>
-    [
-        (Storage.HistoryModel.LocksTable, [("lock_name", ColumnType.Qname, true), ("holder", ColumnType.Short, true), ("expires_at", ColumnType.Time, true)], []),
-    ];
+    protected override IEnumerable<(string Table, (string Name, ColumnType Type, bool NotNull)[] Columns, string[] Key)> ExtraTables() => [LocksTable];
 
     /// <summary>The migration ids this DDL stands for, each inserted once: after the script amx finds the store current.</summary>
-    protected override string Epilogue(string schema)
-    {
-        var table = Qualify(schema, Storage.HistoryModel.MigrationsTable);
-        return string.Concat(Providers.RedshiftHistoryProvider.Migrations.Select(id =>
-            $"INSERT INTO {table} (migration_id, product_version) SELECT '{id}', '{Providers.RedshiftHistoryProvider.ProductVersion}' " +
-            $"WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE migration_id = '{id}');\n"));
-    }
+    protected override string Epilogue(string schema) => MigrationRows(schema, Providers.RedshiftHistoryProvider.ProductVersion);
 
     protected override string TableOptions(string table) =>
         table == Storage.HistoryModel.ResultsTable ? "\nDISTKEY (run_id)\nSORTKEY (run_id, target_qname)" : "";

@@ -24,21 +24,24 @@ public sealed class HttpSqlCommand(HttpSqlConnection connection) : DbCommand
     public override void Prepare() { }
     protected override DbParameter CreateDbParameter() => new HttpSqlParameter();
 
-    IReadOnlyList<HttpSqlBinding> Bindings() => _parameters.Items.Select(p => new HttpSqlBinding(
-        p.ParameterName, p.Value is null or DBNull ? null : Convert.ToString(p.Value, CultureInfo.InvariantCulture),
+    IReadOnlyList<HttpSqlBinding> Bindings(IReadOnlyList<HttpSqlParameter> parameters) => parameters.Select(p => new HttpSqlBinding(
+        p.ParameterName, p.Value is null or DBNull ? null : p.Value is bool b ? (b ? "true" : "false") : Convert.ToString(p.Value, CultureInfo.InvariantCulture),
         p.DbType switch
         {
             DbType.Int16 or DbType.Int32 or DbType.Int64 => HttpSqlValueKind.Integer,
             DbType.Boolean => HttpSqlValueKind.Boolean,
             DbType.Decimal => HttpSqlValueKind.Decimal,
             DbType.Double or DbType.Single => HttpSqlValueKind.Double,
-            _ => HttpSqlValueKind.Text,
+            _ => p.Value is bool ? HttpSqlValueKind.Boolean : HttpSqlValueKind.Text,
         })).ToList();
 
     TimeSpan Timeout => CommandTimeout > 0 ? TimeSpan.FromSeconds(CommandTimeout) : connection.StatementTimeout;
 
-    async Task<HttpSqlResult> RunAsync(CancellationToken ct) =>
-        await connection.Client.ExecuteAsync(CommandText, Bindings(), Timeout, ct);
+    async Task<HttpSqlResult> RunAsync(CancellationToken ct)
+    {
+        var (sql, parameters) = connection.BindsByPosition ? PositionalSql.Rewrite(CommandText, _parameters.Items) : (CommandText, _parameters.Items);
+        return await connection.Client.ExecuteAsync(sql, Bindings(parameters), Timeout, ct);
+    }
 
     protected override async Task<DbDataReader> ExecuteDbDataReaderAsync(CommandBehavior behavior, CancellationToken ct) =>
         new HttpSqlDataReader(await RunAsync(ct));

@@ -7,7 +7,8 @@ namespace Amx.Data.Warehouse.Http;
 /// <summary>
 /// A thin ADO.NET connection over a SQL-over-HTTP API, so the warehouse contracts (which take a
 /// <see cref="DbConnection"/>) work unchanged. There is no session: every command is one stateless API call that
-/// names the database/warehouse itself. Transactions are not offered (the writers commit each statement).
+/// names the database/warehouse itself. Transactions are not offered to the warehouse writers (they commit each
+/// statement); a history store on the API opts into <see cref="AutoCommitTransactions"/>.
 /// </summary>
 public abstract class HttpSqlConnection(string connectionString) : DbConnection
 {
@@ -27,6 +28,16 @@ public abstract class HttpSqlConnection(string connectionString) : DbConnection
 
     /// <summary>Seconds a statement may run (polling included) before amx cancels it.</summary>
     public TimeSpan StatementTimeout => TimeSpan.FromSeconds(Settings.StatementTimeoutSeconds);
+
+    /// <summary>
+    /// Whether BeginTransaction hands out an <see cref="HttpSqlAutoCommitTransaction"/>: the history store's code is shared
+    /// with engines that have transactions; here every statement commits as it runs (docs/history-store.md says what
+    /// that cannot guarantee).
+    /// </summary>
+    public bool AutoCommitTransactions { get; init; }
+
+    /// <summary>Whether the API binds by position (<c>?</c>): then <c>@name</c> parameters are rewritten in order (<see cref="PositionalSql"/>).</summary>
+    public virtual bool BindsByPosition => false;
 
     internal IHttpSqlClient Client => _client ?? throw new InvalidOperationException("the connection is not open");
 
@@ -67,8 +78,9 @@ public abstract class HttpSqlConnection(string connectionString) : DbConnection
 
     public override void ChangeDatabase(string databaseName) => throw new NotSupportedException("set the database in the db profile");
 
-    protected override DbTransaction BeginDbTransaction(IsolationLevel isolationLevel) =>
-        throw new NotSupportedException("amx runs each statement on its own over the SQL HTTP APIs (no transactions)");
+    protected override DbTransaction BeginDbTransaction(IsolationLevel isolationLevel) => AutoCommitTransactions
+        ? new HttpSqlAutoCommitTransaction(this, isolationLevel)
+        : throw new NotSupportedException("amx runs each statement on its own over the SQL HTTP APIs (no transactions)");
 
     protected override DbCommand CreateDbCommand() => new HttpSqlCommand(this);
 
@@ -77,4 +89,17 @@ public abstract class HttpSqlConnection(string connectionString) : DbConnection
         if (disposing) Close();
         base.Dispose(disposing);
     }
+}
+
+/// <summary>
+/// A transaction in name only: the SQL APIs run each request in its own session, so each statement has committed when
+/// it returns. Commit has nothing left to do, and Rollback cannot undo: callers write last, after every read and
+/// check (the store's code does), so an interruption leaves only statements that did happen.
+/// </summary>
+public sealed class HttpSqlAutoCommitTransaction(HttpSqlConnection connection, IsolationLevel level) : DbTransaction
+{
+    public override IsolationLevel IsolationLevel => level;
+    protected override DbConnection DbConnection => connection;
+    public override void Commit() { }
+    public override void Rollback() { }
 }

@@ -50,6 +50,7 @@ public sealed class HttpSqlDataReader(HttpSqlResult result) : DbDataReader
         HttpSqlValueKind.Decimal => typeof(decimal),
         HttpSqlValueKind.Double => typeof(double),
         HttpSqlValueKind.Boolean => typeof(bool),
+        HttpSqlValueKind.EpochTimestamp => typeof(DateTime),
         _ => typeof(string),
     };
 
@@ -65,8 +66,30 @@ public sealed class HttpSqlDataReader(HttpSqlResult result) : DbDataReader
             HttpSqlValueKind.Integer or HttpSqlValueKind.Decimal when decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
             HttpSqlValueKind.Double when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var f) => f,
             HttpSqlValueKind.Boolean => ParseBool(text),
+            HttpSqlValueKind.EpochTimestamp => ParseEpoch(text),
             _ => text,
         };
+    }
+
+    /// <summary>
+    /// Snowflake's jsonv2 timestamps: seconds since the epoch with a fraction of up to 9 digits, and for TIMESTAMP_TZ a
+    /// second number, the zone offset in minutes + 1440, which does not move the instant. Returned in UTC.
+    /// </summary>
+    internal static DateTime ParseEpoch(string text)
+    {
+        var space = text.IndexOf(' ');
+        var epoch = space < 0 ? text : text[..space];
+        var dot = epoch.IndexOf('.');
+        var seconds = long.Parse(dot < 0 ? epoch : epoch[..dot], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+        var ticks = 0L;
+        if (dot >= 0)
+        {
+            // 100 ns ticks from the first seven digits of the fraction.
+            var fraction = (epoch[(dot + 1)..] + "0000000")[..7];
+            ticks = long.Parse(fraction, NumberStyles.None, CultureInfo.InvariantCulture);
+            if (seconds < 0 || epoch.StartsWith('-')) ticks = -ticks;
+        }
+        return DateTime.UnixEpoch.AddTicks(seconds * TimeSpan.TicksPerSecond + ticks);
     }
 
     static bool ParseBool(string text) => text is "1" || text.Equals("true", StringComparison.OrdinalIgnoreCase);
@@ -87,7 +110,9 @@ public sealed class HttpSqlDataReader(HttpSqlResult result) : DbDataReader
     public override decimal GetDecimal(int ordinal) => Convert.ToDecimal(GetValue(ordinal), CultureInfo.InvariantCulture);
     public override double GetDouble(int ordinal) => Convert.ToDouble(GetValue(ordinal), CultureInfo.InvariantCulture);
     public override float GetFloat(int ordinal) => Convert.ToSingle(GetValue(ordinal), CultureInfo.InvariantCulture);
-    public override DateTime GetDateTime(int ordinal) => DateTime.Parse(GetString(ordinal), CultureInfo.InvariantCulture);
+    public override DateTime GetDateTime(int ordinal) => result.Columns[ordinal].Kind == HttpSqlValueKind.EpochTimestamp
+        ? ParseEpoch(GetString(ordinal))
+        : DateTime.Parse(GetString(ordinal), CultureInfo.InvariantCulture);
     public override Guid GetGuid(int ordinal) => Guid.Parse(GetString(ordinal));
     public override char GetChar(int ordinal) => GetString(ordinal)[0];
 

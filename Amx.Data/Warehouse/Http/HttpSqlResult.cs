@@ -1,7 +1,7 @@
 namespace Amx.Data.Warehouse.Http;
 
 /// <summary>How a column's JSON text is turned into a CLR value by <see cref="HttpSqlDataReader"/>.</summary>
-public enum HttpSqlValueKind { Text, Integer, Decimal, Double, Boolean }
+public enum HttpSqlValueKind { Text, Integer, Decimal, Double, Boolean, EpochTimestamp }
 
 public sealed record HttpSqlColumn(string Name, string TypeName, HttpSqlValueKind Kind);
 

@@ -158,6 +158,7 @@ public sealed class SnowflakeClient : IHttpSqlClient
         "fixed" => HttpSqlValueKind.Integer,
         "real" => HttpSqlValueKind.Double,
         "boolean" => HttpSqlValueKind.Boolean,
+        "timestamp_tz" or "timestamp_ltz" or "timestamp_ntz" => HttpSqlValueKind.EpochTimestamp,
         _ => HttpSqlValueKind.Text,
     };
 

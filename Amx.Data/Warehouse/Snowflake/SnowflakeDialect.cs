@@ -13,7 +13,7 @@ public sealed class SnowflakeDialect : WarehouseDialect
     // Snowflake documents no maximum for COMMENT; none is enforced here and the read-back verifies what was stored.
     public override int? MaxTableCommentLength => null;
     public override int? MaxColumnCommentLength => null;
-    public override bool CanHostHistoryStore => false;
+    public override bool CanHostHistoryStore => true;
     public override IReadOnlyCollection<string> SystemSchemas { get; } = ["INFORMATION_SCHEMA"];
 
     /// <summary>A string literal: <c>'</c> doubled and <c>\</c> doubled (Snowflake reads backslash escapes in literals).</summary>

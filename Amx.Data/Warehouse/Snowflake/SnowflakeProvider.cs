@@ -23,5 +23,8 @@ public sealed class SnowflakeProvider : IWarehouseProvider
 
 public sealed class SnowflakeConnection(string connectionString) : HttpSqlConnection(connectionString)
 {
+    /// <summary>The SQL API binds <c>?</c> by position.</summary>
+    public override bool BindsByPosition => true;
+
     protected override IHttpSqlClient CreateClient(CloudSettings settings) => new SnowflakeClient(settings);
 }
