@@ -15,8 +15,6 @@ public sealed record HistoryStoreTarget(HistoryProvider Provider, DbProfile Prof
     {
         ["duckdb"] = "DuckDB is a single-writer file: teammates cannot write to it at the same time",
         ["clickhouse"] = "ClickHouse cannot update single rows transactionally, which review and apply need",
-        ["bigquery"] = "amx reads and comments BigQuery warehouses but cannot host the history store there yet; print its DDL with: amx history-store script --backend bigquery",
-        ["databricks"] = "amx reads and comments Databricks warehouses but cannot host the history store there yet; print its DDL with: amx history-store script --backend databricks",
     };
 
     public Backend Backend => Provider.Backend;

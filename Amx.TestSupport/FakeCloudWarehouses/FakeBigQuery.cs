@@ -235,8 +235,17 @@ public sealed class FakeBigQuery : FakeHttpServer
             foreach (var p in ps.EnumerateArray())
             {
                 var type = p.GetProperty("parameterType").GetProperty("type").GetString();
-                if (type != "STRING") throw Invalid($"the fake binds STRING parameters only, not {type}");
                 var value = p.TryGetProperty("parameterValue", out var pv) && pv.TryGetProperty("value", out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+                // Each value must read as its declared type, as BigQuery checks it.
+                var readable = value is null || type switch
+                {
+                    "STRING" => true,
+                    "INT64" => long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _),
+                    "BOOL" => value is "true" or "false",
+                    "TIMESTAMP" => DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out _),
+                    _ => throw Invalid($"the fake binds STRING, INT64, BOOL and TIMESTAMP parameters, not {type}"),
+                };
+                if (!readable) throw Invalid($"Invalid {type} value for query parameter {p.GetProperty("name").GetString()}: {value}");
                 parameters[p.GetProperty("name").GetString()!] = value;
             }
         }
@@ -327,8 +336,46 @@ public sealed class FakeBigQuery : FakeHttpServer
         });
     }
 
+    /// <summary>Where the history store's tables live when a test hosts the store on this fake (null: no store).</summary>
+    public FakeStoreTables? StoreTables { get; set; }
+
+    /// <summary>A store statement, run by <see cref="StoreTables"/>, answered as jobs.query does (legacy type names, float-second timestamps).</summary>
+    Job ExecuteOnStore(string sql, Dictionary<string, string?> p, string location)
+    {
+        FakeStoreTables.Answer a;
+        try { a = StoreTables!.Execute(sql, name => p.TryGetValue(name, out var v) ? v : throw Invalid($"Query parameter '{name}' not found")); }
+        catch (FakeStoreTables.Failure e)
+        {
+            throw e.SqlState switch
+            {
+                "42P01" or "3F000" => new BqError(404, "notFound", $"Not found: {e.Message}"),
+                "42501" => new BqError(403, "accessDenied", $"Access Denied: {e.Message}"),
+                _ => Invalid(e.Message),
+            };
+        }
+        if (a.IsDml) return new Job(Guid.NewGuid().ToString("N"), location, [], [], []) { DmlRows = a.RowsAffected };
+        var types = a.PgTypes.Select(t => t switch
+        {
+            "smallint" or "integer" or "bigint" => "INTEGER",
+            "numeric" => "NUMERIC",
+            "boolean" => "BOOLEAN",
+            "timestamp with time zone" => "TIMESTAMP",
+            _ => "STRING",
+        }).ToArray();
+        var rows = a.Rows.Select(r => r.Select(v => v switch
+        {
+            null => null,
+            bool b => b ? "true" : "false",
+            DateTime d => (double.Parse(FakeStoreTables.Epoch(d), CultureInfo.InvariantCulture)).ToString("0.################E0", CultureInfo.InvariantCulture),
+            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+            _ => v.ToString(),
+        }).ToArray()).ToList();
+        return new Job(Guid.NewGuid().ToString("N"), location, a.Columns, types, rows);
+    }
+
     Job Execute(string sql, Dictionary<string, string?> p, string location)
     {
+        if (StoreTables is not null && FakeStoreTables.IsStoreStatement(sql)) return ExecuteOnStore(sql, p, location);
         Job Rows(string[] cols, string[] types, List<string?[]> rows) => new(Guid.NewGuid().ToString("N"), location, cols, types, rows);
         // Every @name a query uses must be bound (@@system variables are not parameters). ALTER statements carry
         // their text as a literal, which may hold '@'.

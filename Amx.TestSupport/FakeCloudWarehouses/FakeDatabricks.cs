@@ -192,10 +192,61 @@ public sealed class FakeDatabricks : FakeHttpServer
 
     static Statement Rows(string[] columns, string[] types, List<string?[]> rows) => new(Guid.NewGuid().ToString(), columns, types, rows);
 
+    /// <summary>Where the history store's tables live when a test hosts the store on this fake (null: no store).</summary>
+    public FakeStoreTables? StoreTables { get; set; }
+
+    /// <summary>How many of the next MERGEs on the store fail as a lost Delta commit race (DELTA_CONCURRENT_APPEND), before running.</summary>
+    public int ConcurrentMergeFailures { get; set; }
+
+    /// <summary>A store statement, run by <see cref="StoreTables"/>, answered as the API does (type names, ISO timestamps, DML counts as a row).</summary>
+    Statement ExecuteOnStore(string sql, Dictionary<string, string?> parameters)
+    {
+        if (sql.StartsWith("MERGE", StringComparison.Ordinal) && ConcurrentMergeFailures > 0)
+        {
+            ConcurrentMergeFailures--;
+            throw new SqlError("BAD_REQUEST", "[DELTA_CONCURRENT_APPEND] ConcurrentAppendException: Files were added to the root of the table by a concurrent update. Please try the operation again.", "2D521");
+        }
+        FakeStoreTables.Answer a;
+        try { a = StoreTables!.Execute(sql, name => parameters.TryGetValue(name, out var v) ? v : throw new SqlError("BAD_REQUEST", $"[UNBOUND_SQL_PARAMETER] Found the unbound parameter: {name}.", "42P02")); }
+        catch (FakeStoreTables.Failure e)
+        {
+            throw e.SqlState switch
+            {
+                "42P01" or "3F000" => new SqlError("BAD_REQUEST", $"[TABLE_OR_VIEW_NOT_FOUND] {e.Message}. SQLSTATE: 42P01", "42P01"),
+                "42501" => new SqlError("BAD_REQUEST", $"[INSUFFICIENT_PERMISSIONS] Insufficient privileges: {e.Message}. SQLSTATE: 42501", "42501"),
+                _ => new SqlError("BAD_REQUEST", $"[PARSE_SYNTAX_ERROR] {e.Message}. SQLSTATE: 42601", "42601"),
+            };
+        }
+        if (a.IsDml)
+            return a.Verb == "MERGE"
+                ? Rows(["num_affected_rows", "num_updated_rows", "num_deleted_rows", "num_inserted_rows"], ["LONG", "LONG", "LONG", "LONG"],
+                    [[a.RowsAffected.ToString(), "0", "0", a.RowsAffected.ToString()]])
+                : Rows(["num_affected_rows"], ["LONG"], [[a.RowsAffected.ToString()]]);
+        var types = a.PgTypes.Select(t => t switch
+        {
+            "smallint" or "integer" => "INT",
+            "bigint" => "LONG",
+            "numeric" => "DECIMAL",
+            "boolean" => "BOOLEAN",
+            "timestamp with time zone" => "TIMESTAMP",
+            _ => "STRING",
+        }).ToArray();
+        var rows = a.Rows.Select(r => r.Select(v => v switch
+        {
+            null => null,
+            bool b => b ? "true" : "false",
+            DateTime d => DateTime.SpecifyKind(d, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+            _ => v.ToString(),
+        }).ToArray()).ToList();
+        return Rows(a.Columns, types, rows);
+    }
+
     Statement Execute(string? catalog, string sql, Dictionary<string, string?> parameters)
     {
         if (catalog != Catalog)
             throw new SqlError("BAD_REQUEST", $"[NO_SUCH_CATALOG_EXCEPTION] Catalog '{catalog}' was not found.", "42704");
+        if (StoreTables is not null && FakeStoreTables.IsStoreStatement(sql)) return ExecuteOnStore(sql, parameters);
         if (sql == "SELECT 1") return Rows(["1"], ["INT"], [["1"]]);
         if (sql == "SELECT version(), current_user(), current_catalog()")
             return Rows(["version()", "current_user()", "current_catalog()"], ["STRING", "STRING", "STRING"], [["3.5.0 (fake)", User, Catalog]]);

@@ -206,10 +206,11 @@ public sealed class FakeSnowflake : FakeHttpServer
         throw new SqlError("001003", $"SQL compilation error:\nsyntax error line 1 at position 0 unexpected '{sql.Split(' ')[0]}'.", "42000");
     }
 
+    /// <summary>A store statement, run by <see cref="StoreTables"/>, answered in jsonv2's forms (<see cref="StoreCell"/>).</summary>
     Statement ExecuteOnStore(string sql, List<string?> bindings)
     {
         FakeStoreTables.Answer a;
-        try { a = StoreTables!.Execute(sql, bindings); }
+        try { a = StoreTables!.Execute(sql, n => bindings[int.Parse(n) - 1]); }
         catch (FakeStoreTables.Failure e)
         {
             throw e.SqlState switch
@@ -219,13 +220,34 @@ public sealed class FakeSnowflake : FakeHttpServer
                 _ => new SqlError("001003", "SQL compilation error:\n" + e.Message, "42000"),
             };
         }
-        if (a.Verb is not ("INSERT" or "UPDATE" or "DELETE" or "MERGE")) return Rows(a.Columns, a.Types, a.Rows);
+        if (!a.IsDml)
+            return Rows(a.Columns.Select(c => c.ToUpperInvariant()).ToArray(), a.PgTypes.Select(StoreType).ToArray(),
+                a.Rows.Select(r => r.Select(v => v is null ? null : StoreCell(v)).ToArray()).ToList());
         // DML answers with its counts as a one-row result, and in stats.
         var column = a.Verb switch { "UPDATE" => "number of rows updated", "DELETE" => "number of rows deleted", _ => "number of rows inserted" };
         var st = Rows([column], ["fixed"], [[a.RowsAffected.ToString()]]);
         st.Dml = (a.Verb, a.RowsAffected);
         return st;
     }
+
+    /// <summary>Snowflake's rowType type names for PostgreSQL's.</summary>
+    static string StoreType(string pg) => pg switch
+    {
+        "smallint" or "integer" or "bigint" or "numeric" => "fixed",
+        "boolean" => "boolean",
+        "timestamp with time zone" => "timestamp_tz",
+        "timestamp without time zone" => "timestamp_ntz",
+        _ => "text",
+    };
+
+    /// <summary>A value as jsonv2 sends it: TIMESTAMP_TZ as epoch seconds with nine decimals and the offset (minutes + 1440).</summary>
+    static string StoreCell(object value) => value switch
+    {
+        bool b => b ? "true" : "false",
+        DateTime d => FakeStoreTables.Epoch(d) + " 1440",
+        IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
 
     Statement InformationSchema(string view, string[] columns, string where, List<string?> bindings)
     {

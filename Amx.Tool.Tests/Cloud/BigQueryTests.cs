@@ -26,7 +26,7 @@ public sealed class BigQueryTests
     /// <summary>Everything a GoogleSQL literal must escape, plus text that looks like escapes or other quote forms.</summary>
     const string Tricky = "it's \"quoted\" ''' \"\"\" r'raw' -- back\\slash \\\\ \\n literal\nsecond line\twith a tab\r\nemoji 😀 𠜎 `tick` \u0001ctl \\x41 @t0 end";
 
-    static FakeBigQuery Create()
+    internal static FakeBigQuery Create()
     {
         var fake = new FakeBigQuery();
         fake.Tables.AddRange([
@@ -306,14 +306,14 @@ public sealed class BigQueryTests
 
     // ---- the tool end to end ------------------------------------------------------------------------------------
 
-    static AmxCli NewCli(FakeBigQuery fake, out string keyPath)
+    internal static AmxCli NewCli(FakeBigQuery fake, out string keyPath, string user = "alice", bool withLlm = true)
     {
-        var amx = new AmxCli("alice");
+        var amx = new AmxCli(user);
         keyPath = KeyFile(fake.KeyJson());
         amx.Env["BQ_KEY"] = keyPath;
         WarehouseWorld.Ok(amx.Run("add-db-profile", "bq", "--backend", "bigquery", "--project", fake.Project, "--location", "US",
             "--secret-env", "BQ_KEY", "--base-url", fake.BaseUrl));
-        WarehouseWorld.Ok(amx.Run("add-llm-profile", "off", "--provider", "offline"));
+        if (withLlm) WarehouseWorld.Ok(amx.Run("add-llm-profile", "off", "--provider", "offline"));
         return amx;
     }
 
@@ -370,10 +370,7 @@ public sealed class BigQueryTests
             Assert.That(fake.Find("sales", "order lines")!.Columns.Single(x => x.Name == "amount").Comment, Is.EqualTo("Net amount"));
         });
 
-        var store = amx.Run("history-store", "enable", "--profile", "bq", "--yes");
-        Assert.That(store.ExitCode, Is.EqualTo(2), store.ToString());
-        Assert.That(store.Stderr, Does.Contain("amx reads and comments BigQuery warehouses but cannot host the history store there yet"));
-        AssertNoSecret(fake, amx, test, run, dry, store);
+        AssertNoSecret(fake, amx, test, run, dry);
     }
 
     [Test]

@@ -25,6 +25,8 @@ public abstract class HistoryProvider
         Backend.Sqlite => new SqliteHistoryProvider(),
         Backend.Redshift => new RedshiftHistoryProvider(),
         Backend.Snowflake => new SnowflakeHistoryProvider(),
+        Backend.Databricks => new DatabricksHistoryProvider(),
+        Backend.BigQuery => new BigQueryHistoryProvider(),
         // A warehouse backend that cannot host the store (DuckDB): refused with the reason.
         _ => throw AmxException.BadInput(
             $"{backend.ToConfigName()} cannot host the history store: " +

@@ -27,4 +27,9 @@ public sealed class BigQueryScript : DialectScript
 
     protected override string TableOptions(string table) =>
         table == Storage.HistoryModel.ResultsTable ? "\nCLUSTER BY run_id, target_qname" : "";
+
+    protected override IEnumerable<(string Table, (string Name, ColumnType Type, bool NotNull)[] Columns, string[] Key)> ExtraTables() => [LocksTable];
+
+    /// <summary>The migration ids this DDL stands for, each inserted once: after the script amx finds the store current.</summary>
+    protected override string Epilogue(string schema) => MigrationRows(schema, Providers.BigQueryHistoryProvider.Product);
 }

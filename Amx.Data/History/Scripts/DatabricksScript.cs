@@ -25,4 +25,9 @@ public sealed class DatabricksScript : DialectScript
     // Column defaults (applied DEFAULT FALSE) need this Delta table feature.
     protected override string TableOptions(string table) =>
         "\nUSING DELTA\nTBLPROPERTIES ('delta.feature.allowColumnDefaults' = 'supported')";
+
+    protected override IEnumerable<(string Table, (string Name, ColumnType Type, bool NotNull)[] Columns, string[] Key)> ExtraTables() => [LocksTable];
+
+    /// <summary>The migration ids this DDL stands for, each inserted once: after the script amx finds the store current.</summary>
+    protected override string Epilogue(string schema) => MigrationRows(schema, Providers.DatabricksHistoryProvider.Product);
 }

@@ -35,5 +35,5 @@ public sealed class SnowflakeScript : DialectScript
     protected override IEnumerable<(string Table, (string Name, ColumnType Type, bool NotNull)[] Columns, string[] Key)> ExtraTables() => [LocksTable];
 
     /// <summary>The migration ids this DDL stands for, each inserted once: after the script amx finds the store current.</summary>
-    protected override string Epilogue(string schema) => MigrationRows(schema, Providers.SnowflakeHistoryProvider.ProductVersion);
+    protected override string Epilogue(string schema) => MigrationRows(schema, Providers.SnowflakeHistoryProvider.Product);
 }

@@ -149,6 +149,7 @@ public sealed class BigQueryClient : IHttpSqlClient
         HttpSqlValueKind.Boolean => "BOOL",
         HttpSqlValueKind.Double => "FLOAT64",
         HttpSqlValueKind.Decimal => "NUMERIC",
+        HttpSqlValueKind.Timestamp => "TIMESTAMP",
         _ => "STRING",
     };
 
@@ -213,6 +214,7 @@ public sealed class BigQueryClient : IHttpSqlClient
         "NUMERIC" or "BIGNUMERIC" => HttpSqlValueKind.Decimal,
         "FLOAT" or "FLOAT64" => HttpSqlValueKind.Double,
         "BOOLEAN" or "BOOL" => HttpSqlValueKind.Boolean,
+        "TIMESTAMP" => HttpSqlValueKind.EpochTimestamp, // seconds since the epoch, as a float ("1.7e9")
         _ => HttpSqlValueKind.Text,
     };
 

@@ -22,7 +22,7 @@ public sealed class BigQueryDialect : WarehouseDialect
     public override bool SupportsColumnComments => true;
     public override int? MaxTableCommentLength => MaxTableDescription;
     public override int? MaxColumnCommentLength => MaxColumnDescription;
-    public override bool CanHostHistoryStore => false;
+    public override bool CanHostHistoryStore => true;
     public override IReadOnlyCollection<string> SystemSchemas { get; } = ["INFORMATION_SCHEMA"];
 
     /// <summary><c>`project`.`dataset`.`table`</c>, or <c>`dataset`.`table`</c> (the job's project) without a project.</summary>

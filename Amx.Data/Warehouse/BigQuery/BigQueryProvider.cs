@@ -29,6 +29,9 @@ public sealed class BigQueryProvider : IWarehouseProvider
 public sealed class BigQueryConnection(string connectionString) : HttpSqlConnection(connectionString)
 {
     protected override IHttpSqlClient CreateClient(CloudSettings settings) => new BigQueryClient(settings);
+
+    /// <summary>BigQuery's named query parameters are <c>@name</c>, as amx writes them.</summary>
+    public override ParameterMarker Marker => ParameterMarker.AtName;
 }
 
 public sealed class BigQueryServerInfoReader : IServerInfoReader

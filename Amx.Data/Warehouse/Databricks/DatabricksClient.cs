@@ -81,6 +81,7 @@ public sealed class DatabricksClient(CloudSettings settings) : IHttpSqlClient
         HttpSqlValueKind.Boolean => "BOOLEAN",
         HttpSqlValueKind.Double => "DOUBLE",
         HttpSqlValueKind.Decimal => "DECIMAL",
+        HttpSqlValueKind.Timestamp => "TIMESTAMP",
         _ => "STRING",
     };
 
@@ -105,7 +106,10 @@ public sealed class DatabricksClient(CloudSettings settings) : IHttpSqlClient
                 return await ChunkRowsAsync(chunk, columns.Count, token);
             }
         };
-        return new HttpSqlResult(columns, first, nextPage);
+        // DML answers with one row of counts (num_affected_rows, num_inserted_rows, …).
+        var counted = columns.FindIndex(c => c.Name == "num_affected_rows");
+        var affected = counted >= 0 && first.Count > 0 && long.TryParse(first[0][counted], NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : -1;
+        return new HttpSqlResult(columns, first, nextPage, affected);
     }
 
     /// <summary>The internal link of the next chunk, from an INLINE result or the last external link.</summary>

@@ -13,7 +13,7 @@ public sealed class DatabricksDialect : WarehouseDialect
     // The Databricks SQL reference states no maximum for comments; the read-back verifies what was stored.
     public override int? MaxTableCommentLength => null;
     public override int? MaxColumnCommentLength => null;
-    public override bool CanHostHistoryStore => false;
+    public override bool CanHostHistoryStore => true;
     public override IReadOnlyCollection<string> SystemSchemas { get; } = ["information_schema"];
 
     /// <summary>

@@ -24,6 +24,9 @@ public sealed class DatabricksProvider : IWarehouseProvider
 public sealed class DatabricksConnection(string connectionString) : HttpSqlConnection(connectionString)
 {
     protected override IHttpSqlClient CreateClient(CloudSettings settings) => new DatabricksClient(settings);
+
+    /// <summary>Databricks names parameters <c>:name</c>.</summary>
+    public override ParameterMarker Marker => ParameterMarker.ColonName;
 }
 
 public sealed class DatabricksServerInfoReader : IServerInfoReader

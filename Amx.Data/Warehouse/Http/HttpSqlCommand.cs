@@ -32,14 +32,16 @@ public sealed class HttpSqlCommand(HttpSqlConnection connection) : DbCommand
             DbType.Boolean => HttpSqlValueKind.Boolean,
             DbType.Decimal => HttpSqlValueKind.Decimal,
             DbType.Double or DbType.Single => HttpSqlValueKind.Double,
-            _ => p.Value is bool ? HttpSqlValueKind.Boolean : HttpSqlValueKind.Text,
+            DbType.DateTime or DbType.DateTime2 or DbType.DateTimeOffset => HttpSqlValueKind.Timestamp,
+            // The store binds without a DbType: a flag or a count keeps its type (engines that do not cast text into a column need it).
+            _ => p.Value switch { bool => HttpSqlValueKind.Boolean, int or long or short => HttpSqlValueKind.Integer, _ => HttpSqlValueKind.Text },
         })).ToList();
 
     TimeSpan Timeout => CommandTimeout > 0 ? TimeSpan.FromSeconds(CommandTimeout) : connection.StatementTimeout;
 
     async Task<HttpSqlResult> RunAsync(CancellationToken ct)
     {
-        var (sql, parameters) = connection.BindsByPosition ? PositionalSql.Rewrite(CommandText, _parameters.Items) : (CommandText, _parameters.Items);
+        var (sql, parameters) = ParameterMarkers.Rewrite(CommandText, _parameters.Items, connection.Marker);
         return await connection.Client.ExecuteAsync(sql, Bindings(parameters), Timeout, ct);
     }
 

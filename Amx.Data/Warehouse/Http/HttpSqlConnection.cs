@@ -36,8 +36,8 @@ public abstract class HttpSqlConnection(string connectionString) : DbConnection
     /// </summary>
     public bool AutoCommitTransactions { get; init; }
 
-    /// <summary>Whether the API binds by position (<c>?</c>): then <c>@name</c> parameters are rewritten in order (<see cref="PositionalSql"/>).</summary>
-    public virtual bool BindsByPosition => false;
+    /// <summary>How the API marks parameters; amx's <c>@name</c> parameters are rewritten into it (<see cref="ParameterMarkers"/>).</summary>
+    public abstract ParameterMarker Marker { get; }
 
     internal IHttpSqlClient Client => _client ?? throw new InvalidOperationException("the connection is not open");
 

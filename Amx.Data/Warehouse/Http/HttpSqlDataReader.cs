@@ -72,11 +72,14 @@ public sealed class HttpSqlDataReader(HttpSqlResult result) : DbDataReader
     }
 
     /// <summary>
-    /// Snowflake's jsonv2 timestamps: seconds since the epoch with a fraction of up to 9 digits, and for TIMESTAMP_TZ a
-    /// second number, the zone offset in minutes + 1440, which does not move the instant. Returned in UTC.
+    /// Timestamps as seconds since the epoch, returned in UTC. Snowflake's jsonv2: a fraction of up to 9 digits, and for
+    /// TIMESTAMP_TZ a second number, the zone offset in minutes + 1440, which does not move the instant. BigQuery's: a
+    /// float in exponent form ("1.7009568123456E9"), microseconds at most.
     /// </summary>
     internal static DateTime ParseEpoch(string text)
     {
+        if (text.Contains('E') || text.Contains('e'))
+            return DateTime.UnixEpoch.AddTicks((long)Math.Round(double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture) * 1e6) * 10);
         var space = text.IndexOf(' ');
         var epoch = space < 0 ? text : text[..space];
         var dot = epoch.IndexOf('.');
@@ -112,7 +115,7 @@ public sealed class HttpSqlDataReader(HttpSqlResult result) : DbDataReader
     public override float GetFloat(int ordinal) => Convert.ToSingle(GetValue(ordinal), CultureInfo.InvariantCulture);
     public override DateTime GetDateTime(int ordinal) => result.Columns[ordinal].Kind == HttpSqlValueKind.EpochTimestamp
         ? ParseEpoch(GetString(ordinal))
-        : DateTime.Parse(GetString(ordinal), CultureInfo.InvariantCulture);
+        : DateTime.Parse(GetString(ordinal), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
     public override Guid GetGuid(int ordinal) => Guid.Parse(GetString(ordinal));
     public override char GetChar(int ordinal) => GetString(ordinal)[0];
 

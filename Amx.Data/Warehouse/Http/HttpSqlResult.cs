@@ -1,7 +1,8 @@
 namespace Amx.Data.Warehouse.Http;
 
 /// <summary>How a column's JSON text is turned into a CLR value by <see cref="HttpSqlDataReader"/>.</summary>
-public enum HttpSqlValueKind { Text, Integer, Decimal, Double, Boolean, EpochTimestamp }
+/// <remarks><see cref="EpochTimestamp"/> is read (Snowflake's epoch text); <see cref="Timestamp"/> is bound (ISO 8601 text typed as a timestamp).</remarks>
+public enum HttpSqlValueKind { Text, Integer, Decimal, Double, Boolean, EpochTimestamp, Timestamp }
 
 public sealed record HttpSqlColumn(string Name, string TypeName, HttpSqlValueKind Kind);
 

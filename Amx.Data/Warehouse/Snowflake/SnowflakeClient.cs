@@ -107,7 +107,7 @@ public sealed class SnowflakeClient : IHttpSqlClient
         HttpSqlValueKind.Boolean => "BOOLEAN",
         HttpSqlValueKind.Double => "REAL",
         HttpSqlValueKind.Decimal => "FIXED",
-        _ => "TEXT",
+        _ => "TEXT", // timestamps too: Snowflake casts ISO 8601 text where a timestamp is wanted
     };
 
     HttpSqlResult Result(JsonElement root)

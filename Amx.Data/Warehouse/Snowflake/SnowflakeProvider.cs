@@ -24,7 +24,7 @@ public sealed class SnowflakeProvider : IWarehouseProvider
 public sealed class SnowflakeConnection(string connectionString) : HttpSqlConnection(connectionString)
 {
     /// <summary>The SQL API binds <c>?</c> by position.</summary>
-    public override bool BindsByPosition => true;
+    public override ParameterMarker Marker => ParameterMarker.Question;
 
     protected override IHttpSqlClient CreateClient(CloudSettings settings) => new SnowflakeClient(settings);
 }
