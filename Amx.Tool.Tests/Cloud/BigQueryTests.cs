@@ -306,14 +306,14 @@ public sealed class BigQueryTests
 
     // ---- the tool end to end ------------------------------------------------------------------------------------
 
-    internal static AmxCli NewCli(FakeBigQuery fake, out string keyPath, string user = "alice", bool withLlm = true)
+    static AmxCli NewCli(FakeBigQuery fake, out string keyPath)
     {
-        var amx = new AmxCli(user);
+        var amx = new AmxCli("alice");
         keyPath = KeyFile(fake.KeyJson());
         amx.Env["BQ_KEY"] = keyPath;
         WarehouseWorld.Ok(amx.Run("add-db-profile", "bq", "--backend", "bigquery", "--project", fake.Project, "--location", "US",
             "--secret-env", "BQ_KEY", "--base-url", fake.BaseUrl));
-        if (withLlm) WarehouseWorld.Ok(amx.Run("add-llm-profile", "off", "--provider", "offline"));
+        WarehouseWorld.Ok(amx.Run("add-llm-profile", "off", "--provider", "offline"));
         return amx;
     }
 

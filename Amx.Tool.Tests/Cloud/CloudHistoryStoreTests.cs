@@ -34,10 +34,15 @@ public sealed class CloudHistoryStoreTests(string backend)
         public required Func<IEnumerable<string>> Secrets { get; init; }
         public required string Warehouse { get; init; }
         public string Profile { get; init; } = "wh";
+        public Action? Cleanup { get; init; }
 
         public Task<List<string>> Strings(string sql) => HistoryTestSupport.PgStrings(Pg, Database, sql.Replace("amx.", Schema + "."));
         public Task Exec(string sql) => Pg.ExecuteAsync(sql.Replace("amx.", Schema + "."), Database);
-        public ValueTask DisposeAsync() => Fake.DisposeAsync();
+        public async ValueTask DisposeAsync()
+        {
+            await Fake.DisposeAsync();
+            Cleanup?.Invoke();
+        }
 
         /// <summary>These engines record PRIMARY KEY without enforcing it: the stand-in drops what amx's DDL declared.</summary>
         public async Task DropKeys()
@@ -100,10 +105,22 @@ public sealed class CloudHistoryStoreTests(string backend)
             {
                 var fake = BigQueryTests.Create();
                 fake.StoreTables = new FakeStoreTables(cs, FakeStoreTables.BigQuery);
+                // This fixture's own key file: BigQueryTests deletes its files when it finishes, maybe before these tests do.
+                var keyFile = Path.Combine(Path.GetTempPath(), $"amx-bq-store-key-{Guid.NewGuid():N}.json");
+                File.WriteAllText(keyFile, fake.KeyJson());
+                File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
                 return new Host
                 {
                     Fake = fake, Tables = fake.Tables, Pg = pg, Database = db, Schema = "\"AMX\"", Warehouse = "bigquery", Profile = "bq",
-                    NewCli = user => BigQueryTests.NewCli(fake, out _, user, withLlm: false),
+                    NewCli = user =>
+                    {
+                        var amx = new AmxCli(user);
+                        amx.Env["BQ_KEY"] = keyFile;
+                        Ok(amx.Run("add-db-profile", "bq", "--backend", "bigquery", "--project", fake.Project, "--location", "US",
+                            "--secret-env", "BQ_KEY", "--base-url", fake.BaseUrl));
+                        return amx;
+                    },
+                    Cleanup = () => File.Delete(keyFile),
                     Secrets = () => [fake.PrivateKeyPem.Split('\n')[1], .. fake.IssuedTokens],
                 };
             }

@@ -8,7 +8,8 @@ public sealed class BigQueryScript : DialectScript
 
     protected override string Header(string schema) =>
         $"-- amx history store for BigQuery, dataset {schema}.\n" +
-        "-- BigQuery keys are NOT ENFORCED and it has no indexes: results are clustered by run_id, target_qname.\n\n";
+        "-- BigQuery keys are NOT ENFORCED and it has no indexes: results are clustered by run_id, target_qname.\n" +
+        "-- amx_history_locks holds amx's run claims and apply lease (no session locks over the REST API).\n\n";
 
     protected override string QuoteSchema(string schema) => $"`{schema}`";
 

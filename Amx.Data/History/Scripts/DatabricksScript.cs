@@ -7,7 +7,8 @@ public sealed class DatabricksScript : DialectScript
 
     protected override string Header(string schema) =>
         $"-- amx history store for Databricks (Delta tables), schema {schema}.\n" +
-        "-- Unity Catalog PRIMARY KEY constraints are informational (not enforced); Delta has no secondary indexes.\n\n";
+        "-- Unity Catalog PRIMARY KEY constraints are informational (not enforced); Delta has no secondary indexes.\n" +
+        "-- amx_history_locks holds amx's run claims and apply lease (no session locks over the SQL API).\n\n";
 
     protected override string QuoteSchema(string schema) => $"`{schema}`";
 

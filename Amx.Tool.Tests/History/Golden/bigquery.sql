@@ -1,5 +1,6 @@
 -- amx history store for BigQuery, dataset Amx.
 -- BigQuery keys are NOT ENFORCED and it has no indexes: results are clustered by run_id, target_qname.
+-- amx_history_locks holds amx's run claims and apply lease (no session locks over the REST API).
 
 CREATE SCHEMA IF NOT EXISTS `Amx`;
 
@@ -56,3 +57,12 @@ CREATE TABLE IF NOT EXISTS `Amx.amx_history_migrations` (
     PRIMARY KEY (migration_id) NOT ENFORCED
 );
 
+CREATE TABLE IF NOT EXISTS `Amx.amx_history_locks` (
+    lock_name STRING NOT NULL,
+    holder STRING NOT NULL,
+    expires_at TIMESTAMP NOT NULL
+);
+
+INSERT INTO `Amx.amx_history_migrations` (migration_id, product_version) SELECT '20261126113651_InitialCreate', 'amx-bigquery-ddl' WHERE NOT EXISTS (SELECT 1 FROM `Amx.amx_history_migrations` WHERE migration_id = '20261126113651_InitialCreate');
+INSERT INTO `Amx.amx_history_migrations` (migration_id, product_version) SELECT '20261128171150_RunKindRevertResultMetadata', 'amx-bigquery-ddl' WHERE NOT EXISTS (SELECT 1 FROM `Amx.amx_history_migrations` WHERE migration_id = '20261128171150_RunKindRevertResultMetadata');
+INSERT INTO `Amx.amx_history_migrations` (migration_id, product_version) SELECT '20261129081150_DropResultsRunIdIndex', 'amx-bigquery-ddl' WHERE NOT EXISTS (SELECT 1 FROM `Amx.amx_history_migrations` WHERE migration_id = '20261129081150_DropResultsRunIdIndex');

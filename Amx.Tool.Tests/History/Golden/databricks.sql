@@ -1,5 +1,6 @@
 -- amx history store for Databricks (Delta tables), schema amx.
 -- Unity Catalog PRIMARY KEY constraints are informational (not enforced); Delta has no secondary indexes.
+-- amx_history_locks holds amx's run claims and apply lease (no session locks over the SQL API).
 
 CREATE SCHEMA IF NOT EXISTS `amx`;
 
@@ -61,3 +62,14 @@ CREATE TABLE IF NOT EXISTS `amx`.amx_history_migrations (
 USING DELTA
 TBLPROPERTIES ('delta.feature.allowColumnDefaults' = 'supported');
 
+CREATE TABLE IF NOT EXISTS `amx`.amx_history_locks (
+    lock_name STRING NOT NULL,
+    holder STRING NOT NULL,
+    expires_at TIMESTAMP NOT NULL
+)
+USING DELTA
+TBLPROPERTIES ('delta.feature.allowColumnDefaults' = 'supported');
+
+INSERT INTO `amx`.amx_history_migrations (migration_id, product_version) SELECT '20261126113651_InitialCreate', 'amx-databricks-ddl' WHERE NOT EXISTS (SELECT 1 FROM `amx`.amx_history_migrations WHERE migration_id = '20261126113651_InitialCreate');
+INSERT INTO `amx`.amx_history_migrations (migration_id, product_version) SELECT '20261128171150_RunKindRevertResultMetadata', 'amx-databricks-ddl' WHERE NOT EXISTS (SELECT 1 FROM `amx`.amx_history_migrations WHERE migration_id = '20261128171150_RunKindRevertResultMetadata');
+INSERT INTO `amx`.amx_history_migrations (migration_id, product_version) SELECT '20261129081150_DropResultsRunIdIndex', 'amx-databricks-ddl' WHERE NOT EXISTS (SELECT 1 FROM `amx`.amx_history_migrations WHERE migration_id = '20261129081150_DropResultsRunIdIndex');

@@ -1,5 +1,6 @@
 -- amx history store for Snowflake, schema AMX.
 -- Snowflake records PRIMARY KEY constraints without enforcing them and has no secondary indexes.
+-- amx_history_locks holds amx's run claims and apply lease (Snowflake has no advisory locks).
 
 CREATE SCHEMA IF NOT EXISTS AMX;
 
@@ -55,3 +56,12 @@ CREATE TABLE IF NOT EXISTS AMX.amx_history_migrations (
     CONSTRAINT pk_amx_history_migrations PRIMARY KEY (migration_id)
 );
 
+CREATE TABLE IF NOT EXISTS AMX.amx_history_locks (
+    lock_name VARCHAR(400) NOT NULL,
+    holder VARCHAR(256) NOT NULL,
+    expires_at TIMESTAMP_TZ NOT NULL
+);
+
+INSERT INTO AMX.amx_history_migrations (migration_id, product_version) SELECT '20261126113651_InitialCreate', 'amx-snowflake-ddl' WHERE NOT EXISTS (SELECT 1 FROM AMX.amx_history_migrations WHERE migration_id = '20261126113651_InitialCreate');
+INSERT INTO AMX.amx_history_migrations (migration_id, product_version) SELECT '20261128171150_RunKindRevertResultMetadata', 'amx-snowflake-ddl' WHERE NOT EXISTS (SELECT 1 FROM AMX.amx_history_migrations WHERE migration_id = '20261128171150_RunKindRevertResultMetadata');
+INSERT INTO AMX.amx_history_migrations (migration_id, product_version) SELECT '20261129081150_DropResultsRunIdIndex', 'amx-snowflake-ddl' WHERE NOT EXISTS (SELECT 1 FROM AMX.amx_history_migrations WHERE migration_id = '20261129081150_DropResultsRunIdIndex');
