@@ -51,10 +51,16 @@ public sealed class FakeStoreTables(string connectionString, FakeStoreTables.Spe
         public string SqlState { get; } = sqlState;
     }
 
+    /// <summary>A member whose role may read the store but not write it: every INSERT, UPDATE, DELETE and MERGE is refused (SQLSTATE 42501).</summary>
+    public bool DenyWrites { get; set; }
+
     /// <summary>Runs one statement; <paramref name="binding"/> gives a parameter's text by position (1-based, as a string) or name.</summary>
     public Answer Execute(string sql, Func<string, string?> binding)
     {
         var (translated, names) = Translate(sql);
+        var verb = translated.TrimStart().Split(' ')[0].ToUpperInvariant();
+        if (DenyWrites && verb is "INSERT" or "UPDATE" or "DELETE" or "MERGE")
+            throw new Failure("42501", "permission denied for table " + System.Text.RegularExpressions.Regex.Match(translated, @"amx_history_\w+").Value);
         using var conn = _db.OpenConnection();
         using var cmd = new NpgsqlCommand(translated, conn);
         foreach (var name in names)
@@ -77,7 +83,7 @@ public sealed class FakeStoreTables(string connectionString, FakeStoreTables.Spe
                 rows.Add(row);
             }
             r.Close();
-            return new Answer(columns, types, rows, r.RecordsAffected, translated.TrimStart().Split(' ')[0].ToUpperInvariant());
+            return new Answer(columns, types, rows, r.RecordsAffected, verb);
         }
         catch (PostgresException e) { throw new Failure(e.SqlState, e.MessageText); }
     }

@@ -24,6 +24,7 @@ public sealed class CloudHistoryStoreTests(string backend)
     sealed class Host : IAsyncDisposable
     {
         public required FakeHttpServer Fake { get; init; }
+        public required FakeStoreTables Store { get; init; }
         public required List<FakeCloudTable> Tables { get; init; }
         public required PostgresServer Pg { get; init; }
         public required string Database { get; init; }
@@ -71,7 +72,7 @@ public sealed class CloudHistoryStoreTests(string backend)
                 fake.StoreTables = new FakeStoreTables(cs, FakeStoreTables.Snowflake);
                 return new Host
                 {
-                    Fake = fake, Tables = fake.Tables, Pg = pg, Database = db, Schema = "amx", Warehouse = "snowflake",
+                    Fake = fake, Store = fake.StoreTables, Tables = fake.Tables, Pg = pg, Database = db, Schema = "amx", Warehouse = "snowflake",
                     NewCli = user =>
                     {
                         var amx = new AmxCli(user);
@@ -89,7 +90,7 @@ public sealed class CloudHistoryStoreTests(string backend)
                 fake.StoreTables = new FakeStoreTables(cs, FakeStoreTables.Databricks);
                 return new Host
                 {
-                    Fake = fake, Tables = fake.Tables, Pg = pg, Database = db, Schema = "amx", Warehouse = "databricks",
+                    Fake = fake, Store = fake.StoreTables, Tables = fake.Tables, Pg = pg, Database = db, Schema = "amx", Warehouse = "databricks",
                     NewCli = user =>
                     {
                         var amx = new AmxCli(user);
@@ -111,7 +112,7 @@ public sealed class CloudHistoryStoreTests(string backend)
                 File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
                 return new Host
                 {
-                    Fake = fake, Tables = fake.Tables, Pg = pg, Database = db, Schema = "\"AMX\"", Warehouse = "bigquery", Profile = "bq",
+                    Fake = fake, Store = fake.StoreTables, Tables = fake.Tables, Pg = pg, Database = db, Schema = "\"AMX\"", Warehouse = "bigquery", Profile = "bq",
                     NewCli = user =>
                     {
                         var amx = new AmxCli(user);
@@ -242,5 +243,25 @@ public sealed class CloudHistoryStoreTests(string backend)
         Assert.That(taken, Is.Not.Null, "a lapsed claim is cleared and taken");
         Assert.That(await host.Strings("SELECT holder::text FROM amx.amx_history_locks"), Has.Count.EqualTo(1).And.None.StartWith("gone@"));
         await taken!.DisposeAsync();
+    }
+
+    [Test]
+    public async Task A_member_who_may_not_write_is_told_the_grant_and_nothing_is_recorded()
+    {
+        await using var host = await HostAsync();
+        using var lead = Member(host);
+        Ok(lead.Run("history-store", "enable", "--profile", host.Profile, "--yes"));
+        host.Store.DenyWrites = true;
+        using var member = Member(host, "bob");
+        var joined = member.Run("history-store", "enable", "--profile", host.Profile, "--yes");
+        Assert.That(joined.ExitCode, Is.EqualTo(1), joined.ToString());
+        var grant = backend switch
+        {
+            "snowflake" => "GRANT SELECT, INSERT, UPDATE ON TABLE AMX.amx_history_runs TO ROLE",
+            "databricks" => "GRANT SELECT, MODIFY ON TABLE `amx`.amx_history_runs TO",
+            _ => "GRANT `roles/bigquery.dataEditor` ON SCHEMA `AMX` TO",
+        };
+        Assert.That(joined.Stderr, Does.Contain("cannot write to").And.Contain("amx_history_runs").And.Contain("ask a DBA to run: " ).And.Contain(grant));
+        Assert.That(await host.Strings("SELECT count(*)::text FROM amx.amx_history_runs"), Is.EqualTo(new[] { "0" }), "nothing was written");
     }
 }
