@@ -262,20 +262,8 @@ public sealed class HistoryStore
     public HistoryDbContext CreateContext() => Target.CreateContext();
 
     /// <summary>An open plain connection to the store (the caller disposes it).</summary>
-    public async Task<DbConnection> OpenConnectionAsync(CancellationToken ct = default)
-    {
-        var conn = Target.Provider.CreateConnection(Target.ConnectionString);
-        try
-        {
-            await conn.OpenAsync(ct);
-            return conn;
-        }
-        catch
-        {
-            await conn.DisposeAsync();
-            throw;
-        }
-    }
+    public Task<DbConnection> OpenConnectionAsync(CancellationToken ct = default) =>
+        HistoryProvider.OpenedAsync(Target.Provider.CreateConnection(Target.ConnectionString), ct);
 
     static DbCommand Command(DbConnection conn, string text)
     {

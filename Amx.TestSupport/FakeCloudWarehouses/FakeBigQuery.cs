@@ -362,14 +362,8 @@ public sealed class FakeBigQuery : FakeHttpServer
             "timestamp with time zone" => "TIMESTAMP",
             _ => "STRING",
         }).ToArray();
-        var rows = a.Rows.Select(r => r.Select(v => v switch
-        {
-            null => null,
-            bool b => b ? "true" : "false",
-            DateTime d => (double.Parse(FakeStoreTables.Epoch(d), CultureInfo.InvariantCulture)).ToString("0.################E0", CultureInfo.InvariantCulture),
-            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-            _ => v.ToString(),
-        }).ToArray()).ToList();
+        // TIMESTAMP values as float seconds since the epoch, as the REST API sends them.
+        var rows = a.TextRows(d => double.Parse(FakeStoreTables.Epoch(d), CultureInfo.InvariantCulture).ToString("0.################E0", CultureInfo.InvariantCulture));
         return new Job(Guid.NewGuid().ToString("N"), location, a.Columns, types, rows);
     }
 

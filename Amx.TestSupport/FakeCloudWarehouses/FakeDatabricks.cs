@@ -231,15 +231,7 @@ public sealed class FakeDatabricks : FakeHttpServer
             "timestamp with time zone" => "TIMESTAMP",
             _ => "STRING",
         }).ToArray();
-        var rows = a.Rows.Select(r => r.Select(v => v switch
-        {
-            null => null,
-            bool b => b ? "true" : "false",
-            DateTime d => DateTime.SpecifyKind(d, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture),
-            IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
-            _ => v.ToString(),
-        }).ToArray()).ToList();
-        return Rows(a.Columns, types, rows);
+        return Rows(a.Columns, types, a.TextRows(d => d.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture)));
     }
 
     Statement Execute(string? catalog, string sql, Dictionary<string, string?> parameters)

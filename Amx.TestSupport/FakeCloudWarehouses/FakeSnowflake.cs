@@ -206,7 +206,7 @@ public sealed class FakeSnowflake : FakeHttpServer
         throw new SqlError("001003", $"SQL compilation error:\nsyntax error line 1 at position 0 unexpected '{sql.Split(' ')[0]}'.", "42000");
     }
 
-    /// <summary>A store statement, run by <see cref="StoreTables"/>, answered in jsonv2's forms (<see cref="StoreCell"/>).</summary>
+    /// <summary>A store statement, run by <see cref="StoreTables"/>, answered in jsonv2's forms (TIMESTAMP_TZ: epoch seconds, offset minutes + 1440).</summary>
     Statement ExecuteOnStore(string sql, List<string?> bindings)
     {
         FakeStoreTables.Answer a;
@@ -222,7 +222,7 @@ public sealed class FakeSnowflake : FakeHttpServer
         }
         if (!a.IsDml)
             return Rows(a.Columns.Select(c => c.ToUpperInvariant()).ToArray(), a.PgTypes.Select(StoreType).ToArray(),
-                a.Rows.Select(r => r.Select(v => v is null ? null : StoreCell(v)).ToArray()).ToList());
+                a.TextRows(d => FakeStoreTables.Epoch(d) + " 1440"));
         // DML answers with its counts as a one-row result, and in stats.
         var column = a.Verb switch { "UPDATE" => "number of rows updated", "DELETE" => "number of rows deleted", _ => "number of rows inserted" };
         var st = Rows([column], ["fixed"], [[a.RowsAffected.ToString()]]);
@@ -238,15 +238,6 @@ public sealed class FakeSnowflake : FakeHttpServer
         "timestamp with time zone" => "timestamp_tz",
         "timestamp without time zone" => "timestamp_ntz",
         _ => "text",
-    };
-
-    /// <summary>A value as jsonv2 sends it: TIMESTAMP_TZ as epoch seconds with nine decimals and the offset (minutes + 1440).</summary>
-    static string StoreCell(object value) => value switch
-    {
-        bool b => b ? "true" : "false",
-        DateTime d => FakeStoreTables.Epoch(d) + " 1440",
-        IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
-        _ => value.ToString() ?? "",
     };
 
     Statement InformationSchema(string view, string[] columns, string where, List<string?> bindings)

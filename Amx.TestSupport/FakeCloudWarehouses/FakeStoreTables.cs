@@ -43,6 +43,16 @@ public sealed class FakeStoreTables(string connectionString, FakeStoreTables.Spe
     public sealed record Answer(string[] Columns, string[] PgTypes, List<object?[]> Rows, long RowsAffected, string Verb)
     {
         public bool IsDml => Verb is "INSERT" or "UPDATE" or "DELETE" or "MERGE";
+
+        /// <summary>The rows as an API sends them: text, booleans as true/false, times in the vendor's form (<paramref name="time"/>).</summary>
+        public List<string?[]> TextRows(Func<DateTime, string> time) => Rows.Select(r => r.Select(v => v switch
+        {
+            null => null,
+            bool b => b ? "true" : "false",
+            DateTime d => time(DateTime.SpecifyKind(d, DateTimeKind.Utc)),
+            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+            _ => v.ToString(),
+        }).ToArray()).ToList();
     }
 
     /// <summary>PostgreSQL's error, with its SQLSTATE, for the fake to dress in its vendor's error body.</summary>

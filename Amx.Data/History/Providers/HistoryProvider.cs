@@ -306,6 +306,21 @@ public abstract class HistoryProvider
         return builder.Options;
     }
 
+    /// <summary>Opens <paramref name="conn"/>, or disposes it and rethrows when it cannot be opened.</summary>
+    internal static async Task<DbConnection> OpenedAsync(DbConnection conn, CancellationToken ct)
+    {
+        try
+        {
+            await conn.OpenAsync(ct);
+            return conn;
+        }
+        catch
+        {
+            await conn.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>The first column of every row, as text.</summary>
     internal static async Task<IReadOnlyList<string>> ReadStrings(DbCommand cmd, CancellationToken ct)
     {

@@ -259,18 +259,6 @@ public abstract class SqlApiHistoryProvider : HistoryProvider
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    protected async Task<DbConnection> OpenAsync(DbProfile profile, CancellationToken ct)
-    {
-        var conn = CreateConnection(StoreConnectionString(profile, ""));
-        try
-        {
-            await conn.OpenAsync(ct);
-            return conn;
-        }
-        catch
-        {
-            await conn.DisposeAsync();
-            throw;
-        }
-    }
+    protected Task<DbConnection> OpenAsync(DbProfile profile, CancellationToken ct) =>
+        OpenedAsync(CreateConnection(StoreConnectionString(profile, "")), ct);
 }
