@@ -9,8 +9,8 @@ using Amx.Data.Warehouse.Http;
 namespace Amx.Data.History.Providers;
 
 /// <summary>
-/// The store on a warehouse reached through its SQL-over-HTTP API (Snowflake, Databricks, BigQuery; docs/history-store.md,
-/// "Cloud warehouses"). EF has no provider for them: the tables come from the backend's <see cref="Scripts.DialectScript"/>
+/// The store on a warehouse reached through its SQL-over-HTTP API (Snowflake, Databricks, BigQuery; docs/cloud-warehouses.md,
+/// "The history store on …"). EF has no provider for them: the tables come from the backend's <see cref="Scripts.DialectScript"/>
 /// and every read and write is amx's plain SQL. Each API request runs in its own session, so there are no
 /// multi-statement transactions and no session locks: each statement commits on its own
 /// (<see cref="HttpSqlAutoCommitTransaction"/>), and what must not race is one <c>MERGE</c> — which the engines serialise
