@@ -48,6 +48,18 @@ public static class ApplySql
                $" AND ({string.Join(" OR ", bearing)})";
     }
 
+    /// <summary>
+    /// PostgreSQL's <see cref="AppliedTo"/>: the names and texts as two arrays (<c>@names</c>, <c>@texts</c>), and one
+    /// index probe per name. Without the fence (<c>OFFSET 0</c>) the planner joined the names to a sequential scan of
+    /// every result the store holds, 17–25 ms per 500 targets on 100,000 results and growing with the store.
+    /// </summary>
+    public static string AppliedToByArray(HistoryProvider p, string schema, bool anyEmpty) =>
+        "SELECT x.* FROM unnest(@names) AS t(name) CROSS JOIN LATERAL (" +
+        "SELECT r.target_qname, r.run_id, r.applied_at, r.applied_by, r.reverted_at, r.reverted_by, r.description, r.previous_comment " +
+        $"FROM {Results(p, schema)} r WHERE r.target_qname = t.name AND r.applied_at IS NOT NULL " +
+        "AND (r.description = ANY(@texts) OR r.previous_comment = ANY(@texts)" +
+        (anyEmpty ? " OR r.previous_comment IS NULL OR r.previous_comment = '' OR r.description = ''" : "") + ") OFFSET 0) x";
+
     /// <summary>Written (or reverted) targets <c>@t0…</c> of <c>@run</c>: one status, time and user.</summary>
     public static string MarkResults(HistoryProvider p, string schema, int targets, bool applied) =>
         $"UPDATE {Results(p, schema)}{p.OutcomeUpdateHint} {SetWritten(applied)} " +

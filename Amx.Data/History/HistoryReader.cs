@@ -348,15 +348,7 @@ public sealed class HistoryReader(HistoryStoreTarget target)
         foreach (var batch in targets.Chunk(500))
         {
             await using var cmd = conn.CreateCommand();
-            var texts = new HashSet<string>(StringComparer.Ordinal);
-            var anyEmpty = false;
-            for (var i = 0; i < batch.Length; i++)
-            {
-                Add(cmd, "t" + i, batch[i].Target);
-                if (string.IsNullOrEmpty(batch[i].Live)) anyEmpty = true;
-                else if (texts.Add(batch[i].Live!)) Add(cmd, "c" + (texts.Count - 1), batch[i].Live!);
-            }
-            cmd.CommandText = ApplySql.AppliedTo(target.Provider, target.Schema, batch.Length, texts.Count, anyEmpty);
+            target.Provider.PrepareAppliedTo(cmd, target.Schema, batch);
             await using var r = await cmd.ExecuteReaderAsync(ct);
             while (await r.ReadAsync(ct))
                 list.Add(new HistoryResult

@@ -171,6 +171,24 @@ public abstract class HistoryProvider
         AddParameter(cmd, "@run", runId);
     }
 
+    /// <summary>
+    /// Sets <paramref name="cmd"/> up as <see cref="ApplySql.AppliedTo"/> for a batch of targets and their live comments:
+    /// the earlier applies whose text explains each live comment. Names and distinct texts bound one by one
+    /// (<c>@t0…</c>, <c>@c0…</c>); PostgreSQL binds two arrays instead.
+    /// </summary>
+    public virtual void PrepareAppliedTo(DbCommand cmd, string schema, IReadOnlyList<(string Target, string? Live)> batch)
+    {
+        var texts = new HashSet<string>(StringComparer.Ordinal);
+        var anyEmpty = false;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            AddParameter(cmd, "@t" + i, batch[i].Target);
+            if (string.IsNullOrEmpty(batch[i].Live)) anyEmpty = true;
+            else if (texts.Add(batch[i].Live!)) AddParameter(cmd, "@c" + (texts.Count - 1), batch[i].Live!);
+        }
+        cmd.CommandText = ApplySql.AppliedTo(this, schema, batch.Count, texts.Count, anyEmpty);
+    }
+
     /// <summary>Records one result's outcome that is not "written" (a conflict, a failure, a skip) and its message.</summary>
     public async Task MarkOutcomeAsync(DbConnection conn, DbTransaction tx, string schema, string runId, string target, string? status, string? error, CancellationToken ct)
     {

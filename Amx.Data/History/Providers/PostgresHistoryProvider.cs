@@ -112,6 +112,14 @@ public sealed class PostgresHistoryProvider : HistoryProvider
         return new Release(() => Task.CompletedTask);
     }
 
+    /// <summary>The batch's names and distinct live texts as two arrays (<see cref="ApplySql.AppliedToByArray"/>).</summary>
+    public override void PrepareAppliedTo(DbCommand cmd, string schema, IReadOnlyList<(string Target, string? Live)> batch)
+    {
+        AddParameter(cmd, "@names", batch.Select(b => b.Target).ToArray());
+        AddParameter(cmd, "@texts", batch.Where(b => !string.IsNullOrEmpty(b.Live)).Select(b => b.Live!).Distinct(StringComparer.Ordinal).ToArray());
+        cmd.CommandText = ApplySql.AppliedToByArray(this, schema, batch.Any(b => string.IsNullOrEmpty(b.Live)));
+    }
+
     /// <summary>One UPDATE per chunk with the names as one array parameter (<see cref="ApplySql.MarkResultsByArray"/>).</summary>
     public override async Task MarkResultsAsync(DbConnection conn, DbTransaction tx, string schema, string runId, IReadOnlyCollection<string> targets,
         bool applied, string status, DateTime at, string by, CancellationToken ct)
