@@ -128,12 +128,14 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
             ?? throw AmxException.Conflict($"run {run.RunId} is being applied by another amx process right now",
                 "wait for it to finish, then run apply again to pick up what is left");
         run = await store.FindRunAsync(run.RunId, ct); // as the previous holder of the lock left it
-        var total = await CountCandidatesAsync(run, revert, ct);
+        var tally = await store.ReadAsync(r => r.ApplyTallyAsync(run.RunId, revert, ct), ct);
+        var total = tally.Pending;
         if (total == 0)
         {
             notice(revert ? $"Nothing to revert: run {run.RunId} has no applied results."
                           : $"Nothing to apply: run {run.RunId} has no accepted or edited results left. Review first: amx review {run.RunId} --accept high");
-            if (!revert) await FinishRunAsync(run, revert, ct);
+            // Under the run lock nothing changed since the count: its tally is the run's (a second read scanned the run again).
+            if (!revert) await FinishRunAsync(run, revert, ct, tally);
             return new ApplySummary(run.RunId, run.State, 0, 0, 0, 0, 0, [], false) { Database = database };
         }
 
@@ -188,9 +190,6 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
                 New = _fresh, ReplaceOutside = _replaced, WouldApply = _wouldApply,
             };
     }
-
-    async Task<int> CountCandidatesAsync(HistoryRun run, bool revert, CancellationToken ct) =>
-        (await store.ReadAsync(r => r.ApplyTallyAsync(run.RunId, revert, ct), ct)).Pending;
 
     /// <summary>
     /// What amx applied (or restored by a revert) to these targets that is their live comment now: whether amx wrote it,
@@ -377,9 +376,10 @@ public sealed class ApplyService(HistoryStore store, AmxConfig config, AmxEnviro
     /// <summary>No comment and an empty comment are the same thing on PostgreSQL and MySQL (COMMENT IS '' drops it).</summary>
     static bool SameComment(string? a, string? b) => string.Equals(a ?? "", b ?? "", StringComparison.Ordinal);
 
-    async Task FinishRunAsync(HistoryRun run, bool revert, CancellationToken ct)
+    /// <summary>The run's state after an apply or revert, from its apply tally (<paramref name="known"/>: one read already made for an apply).</summary>
+    async Task FinishRunAsync(HistoryRun run, bool revert, CancellationToken ct, (int Pending, int Applied, int Reverted)? known = null)
     {
-        var (pendingApply, applied, reverted) = await store.ReadAsync(r => r.ApplyTallyAsync(run.RunId, revert: false, ct), ct);
+        var (pendingApply, applied, reverted) = known ?? await store.ReadAsync(r => r.ApplyTallyAsync(run.RunId, revert: false, ct), ct);
         var anyApplied = applied > 0;
         if (!revert && pendingApply == 0 && anyApplied)
         {
