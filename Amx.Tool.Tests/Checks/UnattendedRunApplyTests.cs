@@ -62,6 +62,28 @@ public sealed class UnattendedRunApplyTests(string backend)
         Assert.That(Ints(WarehouseWorld.Json(again), "drafted", "applied", "failed", "skipped"), Is.EqualTo(new[] { 0, 0, 0, 4 }));
     }
 
+    /// <summary>With nothing accepted there is nothing to apply: the drafts stay for a review, nothing is written.</summary>
+    [Test]
+    public async Task Accept_none_drafts_writes_nothing_and_leaves_the_run_for_review()
+    {
+        var amx = _w.Cli();
+        await _w.CreateTableAsync("un_none", ["code"]);
+        var scope = $"{_w.Schema}.un_none";
+        var r = amx.Run("run-apply", scope, "--llm-profile", "fake", "--accept", "none", "--yes", "--output", "json");
+        Assert.That(r.ExitCode, Is.Zero, r.ToString());
+        Assert.That(r.Stderr, Does.Contain("accepted 0; nothing to apply. Review first: amx review run_"));
+        var json = WarehouseWorld.Json(r);
+        Assert.That(Ints(json, "drafted", "accepted", "applied", "conflicts", "failed"), Is.EqualTo(new[] { 3, 0, 0, 0, 0 }), "the table and its two columns");
+        Assert.That(json.GetProperty("state").GetString(), Is.EqualTo("drafted"));
+        Assert.That((await _w.LiveCommentsAsync("un_none")).Values, Is.All.Null.Or.Empty, "nothing written");
+
+        // The run is a normal one: reviewed and applied later, as the hint says.
+        var runId = json.GetProperty("run_id").GetString()!;
+        Assert.That(amx.Run("review", runId, "--accept", "all").ExitCode, Is.Zero);
+        var applied = amx.Run("apply", runId, "--yes", "--output", "json");
+        Assert.That(WarehouseWorld.Json(applied).GetProperty("applied").GetInt32(), Is.EqualTo(3), applied.ToString());
+    }
+
     [Test]
     public async Task Some_targets_failing_is_exit_4_and_all_failing_is_exit_1()
     {

@@ -80,9 +80,20 @@ public sealed class RunApplyCommand : AmxCommand
                 return 0;
             }
         }
-        ctx.Info($"Drafted {drafted.Ok} targets ({drafted.Failed} failed), accepted {drafted.Accepted}; applying…");
-        var applied = await ProgressDisplay.RunAsync(ctx, "applying", p =>
-            new ApplyService(store, ctx.Config, ctx.Env, ctx.Info, ProgressDisplay.Counts(p)).ApplyAsync(drafted.RunId, options, ct));
+        ApplySummary applied;
+        if (drafted.Accepted == 0 && request.ResumeRunId is null)
+        {
+            // Nothing was accepted (--accept none, or no draft reached the level): no apply to start, no run to lock and
+            // scan again; the run stays drafted for a review.
+            ctx.Info($"Drafted {drafted.Ok} targets ({drafted.Failed} failed), accepted 0; nothing to apply. Review first: amx review {drafted.RunId} --accept high");
+            applied = new ApplySummary(drafted.RunId, drafted.State, 0, 0, 0, 0, 0, [], false);
+        }
+        else
+        {
+            ctx.Info($"Drafted {drafted.Ok} targets ({drafted.Failed} failed), accepted {drafted.Accepted}; applying…");
+            applied = await ProgressDisplay.RunAsync(ctx, "applying", p =>
+                new ApplyService(store, ctx.Config, ctx.Env, ctx.Info, ProgressDisplay.Counts(p)).ApplyAsync(drafted.RunId, options, ct));
+        }
         var (total, perSchema) = await RunApplyTally.ReadAsync(store, drafted.RunId, ct);
         var exit = ExitFor(total);
         ctx.Render(new
