@@ -21,9 +21,11 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
 {
     /// <summary>
     /// What <see cref="StartAsync"/> prepared: the run row, its drafter, and the catalog still to read slice by slice
-    /// (docs/runs.md#scale): nothing here grows with the warehouse except the sets a resume or --missing-only needs.
+    /// (docs/runs.md#scale) with the first slice's read already under way: nothing here grows with the warehouse except
+    /// the sets a resume or --missing-only needs.
     /// </summary>
     sealed record Session(HistoryRun Run, IDescriptionDrafter Drafter, IWarehouseProvider Provider, CatalogSlices Catalog,
+        IAsyncEnumerator<Catalog> Slices, Task<bool> FirstSlice,
         HashSet<string> AlreadyDone, HashSet<string>? Covered, string? ResultMetadata, int MaxRequestChars, RunGrounding Grounding,
         ContextLibrary? Library);
 
@@ -103,6 +105,9 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
             MaxAlternatives = req.MaxAlternatives, StopWhenSilent = true,
             MaxRequestChars = maxRequestChars, Instructions = req.LlmProfile.Instructions, Glossary = library?.Glossary,
         });
+        // The first slice is read while the run row is written (and teammates' runs looked up): drafting starts sooner.
+        var slices = catalog.Slices.GetAsyncEnumerator(ct);
+        var firstSlice = slices.MoveNextAsync().AsTask();
         try
         {
             var scopeText = scope?.ToString() ?? "*";
@@ -158,11 +163,14 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
                 await store.StartRunAsync(run, ct);
             }
 
-            return new Session(run, drafter, provider, catalog, alreadyDone, covered, resultMetadata, maxRequestChars, grounding, library);
+            return new Session(run, drafter, provider, catalog, slices, firstSlice, alreadyDone, covered, resultMetadata, maxRequestChars, grounding, library);
         }
         catch
         {
             drafter.Dispose();
+            // A slice read still running must finish before its enumerator can go; the start's error is the one to report.
+            try { await firstSlice; } catch (Exception) { }
+            await slices.DisposeAsync();
             throw;
         }
     }
@@ -285,14 +293,14 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
                     });
             }
         }
-        var slices = session.Catalog.Slices.GetAsyncEnumerator(ct);
-        var next = slices.MoveNextAsync();
+        var slices = session.Slices;
+        var next = session.FirstSlice;
         try
         {
             while (await next)
             {
                 var slice = slices.Current;
-                next = slices.MoveNextAsync();
+                next = slices.MoveNextAsync().AsTask();
                 await DraftSliceAsync(slice);
             }
         }
