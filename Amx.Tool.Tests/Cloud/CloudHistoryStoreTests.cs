@@ -147,6 +147,10 @@ public sealed class CloudHistoryStoreTests(string backend)
         var schema = script.EffectiveSchema(null);
         // A run drafted before the team store existed, in Alice's local file: copied over after enabling.
         var localRun = WarehouseWorld.RunIdOf(Ok(alice.Run("run", host.Scope("ops"))));
+        var dry = Ok(alice.Run("history-store", "enable", "--profile", host.Profile, "--dry-run"));
+        Assert.That(dry.Stdout, Does.Contain("CREATE TABLE IF NOT EXISTS " + script.QualifiedTable(schema, "amx_history_runs")));
+        Assert.That(await host.Strings("SELECT count(*)::text FROM information_schema.tables WHERE table_name LIKE 'amx_history%'"), Is.EqualTo(new[] { "0" }),
+            "a dry run creates nothing");
         var enable = Ok(alice.Run("history-store", "enable", "--profile", host.Profile, "--yes"));
         Assert.That(enable.Stdout, Does.Contain("CREATE TABLE IF NOT EXISTS " + script.QualifiedTable(schema, "amx_history_locks")), "the DDL shown is the backend's");
         Assert.That(enable.Stdout, Does.Contain("applied " + string.Join(", ", DialectScript.ModelMigrations)));
