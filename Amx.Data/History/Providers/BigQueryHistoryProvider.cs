@@ -12,15 +12,9 @@ namespace Amx.Data.History.Providers;
 /// BigQuery runs mutating DML on a table one at a time and fails one of two that conflict ("could not serialize
 /// access … due to concurrent update"), which amx retries, so run ids, migration rows and claims stay single.
 /// </summary>
-public sealed class BigQueryHistoryProvider : SqlApiHistoryProvider
+public sealed class BigQueryHistoryProvider() : SqlApiHistoryProvider(Backend.BigQuery, new BigQueryScript(), Product, "TIMESTAMP", "STRING")
 {
     public const string Product = "amx-bigquery-ddl";
-
-    public override Backend Backend => Backend.BigQuery;
-    protected override DialectScript Script { get; } = new BigQueryScript();
-    public override string ProductVersion => Product;
-    protected override string TimeType => "TIMESTAMP";
-    protected override string TextType => "STRING";
 
     public override DbConnection CreateConnection(string connectionString) => new BigQueryConnection(connectionString) { AutoCommitTransactions = true };
 

@@ -13,15 +13,9 @@ namespace Amx.Data.History.Providers;
 /// parameters. Delta commits optimistically: of two MERGEs that race on a table one commits and the other fails with
 /// a concurrent-write error, which amx retries, so run ids, migration rows and claims stay single.
 /// </summary>
-public sealed class DatabricksHistoryProvider : SqlApiHistoryProvider
+public sealed class DatabricksHistoryProvider() : SqlApiHistoryProvider(Backend.Databricks, new DatabricksScript(), Product, "TIMESTAMP", "STRING")
 {
     public const string Product = "amx-databricks-ddl";
-
-    public override Backend Backend => Backend.Databricks;
-    protected override DialectScript Script { get; } = new DatabricksScript();
-    public override string ProductVersion => Product;
-    protected override string TimeType => "TIMESTAMP";
-    protected override string TextType => "STRING";
 
     public override DbConnection CreateConnection(string connectionString) => new DatabricksConnection(connectionString) { AutoCommitTransactions = true };
 

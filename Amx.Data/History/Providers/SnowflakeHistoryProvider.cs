@@ -12,15 +12,9 @@ namespace Amx.Data.History.Providers;
 /// The store on Snowflake through the SQL API v2: <c>@name</c> parameters bound by position; MERGE, UPDATE and DELETE on
 /// a table run one at a time there, which is what keeps run ids, migration rows and claims single.
 /// </summary>
-public sealed class SnowflakeHistoryProvider : SqlApiHistoryProvider
+public sealed class SnowflakeHistoryProvider() : SqlApiHistoryProvider(Backend.Snowflake, new SnowflakeScript(), Product, "TIMESTAMP_TZ", "VARCHAR")
 {
     public const string Product = "amx-snowflake-ddl";
-
-    public override Backend Backend => Backend.Snowflake;
-    protected override DialectScript Script { get; } = new SnowflakeScript();
-    public override string ProductVersion => Product;
-    protected override string TimeType => "TIMESTAMP_TZ";
-    protected override string TextType => "VARCHAR";
 
     public override DbConnection CreateConnection(string connectionString) => new SnowflakeConnection(connectionString) { AutoCommitTransactions = true };
 

@@ -17,19 +17,18 @@ namespace Amx.Data.History.Providers;
 /// on the table or let only one of two conflicting ones commit — or a lease row in <c>amx_history_locks</c> claimed with
 /// one (run ids, migration rows, apply claims). Keys are recorded, not enforced, so no unique violation is ever reported.
 /// </summary>
-public abstract class SqlApiHistoryProvider : HistoryProvider
+/// <param name="backend">The backend hosting the store.</param>
+/// <param name="script">The DDL amx runs and prints for it.</param>
+/// <param name="productVersion">What the migrations table's product_version says for rows amx's DDL recorded there.</param>
+/// <param name="timeType">The type a bound time is cast to where nothing else types it (the lease's expiry).</param>
+/// <param name="textType">The type a bound key is cast to in a MERGE's one-row source.</param>
+public abstract class SqlApiHistoryProvider(Backend backend, DialectScript script, string productVersion, string timeType, string textType) : HistoryProvider
 {
-    /// <summary>The DDL amx runs and prints for this backend.</summary>
-    protected abstract DialectScript Script { get; }
-
-    /// <summary>What the migrations table's product_version says for rows amx's DDL recorded here.</summary>
-    public abstract string ProductVersion { get; }
-
-    /// <summary>The type a bound time is cast to where nothing else types it (the lease's expiry).</summary>
-    protected abstract string TimeType { get; }
-
-    /// <summary>The type a bound key is cast to in a MERGE's one-row source.</summary>
-    protected abstract string TextType { get; }
+    public override Backend Backend => backend;
+    protected DialectScript Script => script;
+    public string ProductVersion => productVersion;
+    string TimeType => timeType;
+    string TextType => textType;
 
     /// <summary>A time as a TIMESTAMP parameter: UTC text with microseconds and an explicit offset, typed so it is not a string.</summary>
     protected static object? SqlTime(DateTime? t) => t is { } v
