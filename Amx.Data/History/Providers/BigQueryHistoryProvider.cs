@@ -18,9 +18,6 @@ public sealed class BigQueryHistoryProvider() : SqlApiHistoryProvider(Backend.Bi
 
     public override DbConnection CreateConnection(string connectionString) => new BigQueryConnection(connectionString) { AutoCommitTransactions = true };
 
-    /// <summary>A TIMESTAMP query parameter (BigQuery does not cast a STRING parameter to a timestamp).</summary>
-    public override object? StoredTime(DateTime? t) => SqlTime(t);
-
     /// <summary>Schemata and cross-dataset tables live in a region's views: the profile's location, or BigQuery's default (US).</summary>
     protected override string InformationSchema(HttpSqlConnection conn, string view) =>
         $"{Project(conn)}.`region-{conn.Settings.Location?.ToLowerInvariant() ?? "us"}`.INFORMATION_SCHEMA.{view}";

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Globalization;
 using Amx.Data.Config;
 using Amx.Data.History.Scripts;
 using Amx.Data.History.Storage;
@@ -18,9 +17,6 @@ public sealed class DatabricksHistoryProvider() : SqlApiHistoryProvider(Backend.
     public const string Product = "amx-databricks-ddl";
 
     public override DbConnection CreateConnection(string connectionString) => new DatabricksConnection(connectionString) { AutoCommitTransactions = true };
-
-    /// <summary>A TIMESTAMP parameter in UTC (microseconds: Spark's precision).</summary>
-    public override object? StoredTime(DateTime? t) => SqlTime(t);
 
     /// <summary>Delta's refusal of a commit that lost a race (DELTA_CONCURRENT_APPEND and its kin, ConcurrentAppendException).</summary>
     protected override bool IsConcurrentWriteConflict(Exception e) =>

@@ -14,7 +14,7 @@ namespace Amx.Data.History.Providers;
 /// from <see cref="RedshiftScript"/>; Redshift has no advisory locks and enforces no keys, so amx serialises the
 /// writes that need it with <c>LOCK</c> on <c>amx_history_locks</c> (released at commit, also when a session dies),
 /// checks a run id inside that lock before inserting it, and claims a run for applying with a row in that table that
-/// expires unless renewed (<see cref="ClaimLease"/>).
+/// expires unless renewed (<see cref="LeaseClaims.Lease"/>).
 /// </summary>
 public sealed class RedshiftHistoryProvider : HistoryProvider
 {
@@ -23,9 +23,6 @@ public sealed class RedshiftHistoryProvider : HistoryProvider
 
     /// <summary>What the migrations table's product_version says for rows amx's Redshift DDL recorded.</summary>
     public const string ProductVersion = "amx-redshift-ddl";
-
-    /// <summary>How long a run claim lives without renewal: a killed apply's claim lapses after this.</summary>
-    public static TimeSpan ClaimLease => LeaseClaims.Lease;
 
     static readonly RedshiftScript Script = new();
 
@@ -151,7 +148,7 @@ public sealed class RedshiftHistoryProvider : HistoryProvider
                     return null;
                 }
                 await Exec(conn, tx, $"INSERT INTO {Locks(schema)} (lock_name, holder, expires_at) VALUES ($1, $2, $3)", ct,
-                    name, holder, DateTime.UtcNow + ClaimLease);
+                    name, holder, DateTime.UtcNow + LeaseClaims.Lease);
                 await tx.CommitAsync(ct);
             }
         }
@@ -163,7 +160,7 @@ public sealed class RedshiftHistoryProvider : HistoryProvider
 
         return LeaseClaims.Hold(
             renew: ct => Exec(conn, null, $"UPDATE {Locks(schema)} SET expires_at = $1 WHERE lock_name = $2 AND holder = $3", ct,
-                DateTime.UtcNow + ClaimLease, name, holder),
+                DateTime.UtcNow + LeaseClaims.Lease, name, holder),
             release: () => Exec(conn, null, $"DELETE FROM {Locks(schema)} WHERE lock_name = $1 AND holder = $2", CancellationToken.None, name, holder),
             close: conn.DisposeAsync);
     }

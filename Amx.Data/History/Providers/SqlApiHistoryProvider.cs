@@ -30,8 +30,9 @@ public abstract class SqlApiHistoryProvider(Backend backend, DialectScript scrip
     string TimeType => timeType;
     string TextType => textType;
 
-    /// <summary>A time as a TIMESTAMP parameter: UTC text with microseconds and an explicit offset, typed so it is not a string.</summary>
-    protected static object? SqlTime(DateTime? t) => t is { } v
+    /// <summary>A time as a TIMESTAMP parameter: UTC text with microseconds and an explicit offset, typed so it is not a string
+    /// (BigQuery does not cast a STRING parameter; microseconds are Spark's precision). Snowflake binds its own.</summary>
+    public override object? StoredTime(DateTime? t) => t is { } v
         ? new TypedValue(DateTime.SpecifyKind(v, DateTimeKind.Utc).ToString("yyyy-MM-dd HH:mm:ss.ffffff'+00:00'", CultureInfo.InvariantCulture), System.Data.DbType.DateTime)
         : null;
 

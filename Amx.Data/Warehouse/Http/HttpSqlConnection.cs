@@ -31,7 +31,7 @@ public abstract class HttpSqlConnection(string connectionString) : DbConnection
 
     /// <summary>
     /// Whether BeginTransaction hands out an <see cref="HttpSqlAutoCommitTransaction"/>: the history store's code is shared
-    /// with engines that have transactions; here every statement commits as it runs (docs/history-store.md says what
+    /// with engines that have transactions; here every statement commits as it runs (docs/cloud-warehouses.md says what
     /// that cannot guarantee).
     /// </summary>
     public bool AutoCommitTransactions { get; init; }
