@@ -20,12 +20,11 @@ public static class RunApplyTally
 
         public void Add(OutcomeCount c)
         {
-            if (c.HasDescription) drafted += c.Count;
-            if (c.Decision is Decisions.Accepted or Decisions.Edited) accepted += c.Count;
-            if (c.Applied) applied += c.Count;
-            if (c.ApplyStatus == ApplyStatuses.Conflict) conflicts += c.Count;
-            // A draft the LLM did not deliver, or a comment write that failed.
-            if (!c.HasDescription || c.ApplyStatus == ApplyStatuses.Failed) failed += c.Count;
+            drafted += c.Drafted;
+            accepted += c.Accepted;
+            applied += c.Applied;
+            conflicts += c.Conflicts;
+            failed += c.Failed;
         }
 
         public RunApplyCounts Counts => new(drafted, accepted, applied, conflicts, failed);

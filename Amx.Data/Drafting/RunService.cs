@@ -185,8 +185,7 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
         var total = (int)Math.Min(int.MaxValue, session.Catalog.Targets - session.AlreadyDone.Count);
         var writer = new ResultWriter(store, env, run, notice);
         var writerTask = writer.RunAsync(ct);
-        using var stopHeartbeat = new CancellationTokenSource();
-        var heartbeatTask = HeartbeatAsync(run, stopHeartbeat.Token);
+        using var heartbeat = new Heartbeat(store, run);
         var usage = new TokenUsage();
         var sizes = new RequestSizes(session.MaxRequestChars);
         int done = 0, failed = 0, calls = 0, skippedCovered = 0, skippedDbt = 0;
@@ -312,7 +311,7 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
             // Stopped early (key refused, endpoint silent, Ctrl+C, nowhere to write): keep what finished, mark the run failed, say why.
             writer.Channel.Writer.TryComplete();
             var writeError = await ErrorOf(writerTask);
-            await StopAsync(stopHeartbeat, heartbeatTask);
+            await heartbeat.StopAsync();
             run.State = RunStates.Failed;
             run.FinishedAt = DateTime.UtcNow;
             var reason = writeError ?? e;
@@ -327,7 +326,7 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
             notice($"--missing-only: skipping {skippedDbt} targets described in the dbt project given as --context.");
         writer.Channel.Writer.TryComplete();
         await writerTask;
-        await StopAsync(stopHeartbeat, heartbeatTask);
+        await heartbeat.StopAsync();
         return Snapshot();
     }
 
@@ -355,12 +354,6 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
     {
         try { await task; return null; }
         catch (Exception e) { return e; }
-    }
-
-    static async Task StopAsync(CancellationTokenSource stopHeartbeat, Task heartbeatTask)
-    {
-        await stopHeartbeat.CancelAsync();
-        await heartbeatTask;
     }
 
     /// <summary>Counts, accept policy, state and metadata — written last, in one place, to whichever store holds the run.</summary>
@@ -462,22 +455,44 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
         meta.Tables = tables;
     }
 
-    /// <summary>Refreshes <c>heartbeat_at</c> while drafting, so other machines can tell a live run from a dead one.</summary>
-    async Task HeartbeatAsync(HistoryRun run, CancellationToken ct)
+    /// <summary>
+    /// Refreshes <c>heartbeat_at</c> while drafting, so other machines can tell a live run from a dead one. It stops
+    /// when its timer is disposed (the wait then ends quietly); only a refresh still in flight is cancelled. A cancelled
+    /// wait would throw, and a process's first exception loads the stack-trace machinery at the end of every run.
+    /// </summary>
+    sealed class Heartbeat : IDisposable
     {
-        using var timer = new PeriodicTimer(RunLiveness.HeartbeatEvery);
-        try
+        readonly PeriodicTimer _timer = new(RunLiveness.HeartbeatEvery);
+        readonly CancellationTokenSource _inFlight = new();
+        readonly Task _loop;
+
+        public Heartbeat(HistoryStore store, HistoryRun run) => _loop = BeatAsync(store, run);
+
+        async Task BeatAsync(HistoryStore store, HistoryRun run)
         {
-            while (await timer.WaitForNextTickAsync(ct))
+            while (await _timer.WaitForNextTickAsync())
             {
                 var meta = RunMetadata.Read(run.MetadataJson);
                 meta.HeartbeatAt = DateTime.UtcNow;
                 var json = meta.ToJson();
-                try { await store.HeartbeatAsync(run.RunId, json, ct); }
+                try { await store.HeartbeatAsync(run.RunId, json, _inFlight.Token); }
+                catch (OperationCanceledException) { return; }
                 catch (Exception e) when (e is DbException or InvalidOperationException) { /* the writer reports store trouble */ }
             }
         }
-        catch (OperationCanceledException) { }
+
+        public async Task StopAsync()
+        {
+            _timer.Dispose();
+            if (!_loop.IsCompleted) await _inFlight.CancelAsync();
+            await _loop;
+        }
+
+        public void Dispose()
+        {
+            _timer.Dispose();
+            _inFlight.Dispose();
+        }
     }
 
     public static string ClientVersion =>

@@ -21,9 +21,10 @@ public sealed class RunResultTally
     public int Inherited { get; set; }
 }
 
-/// <summary>How many results of a run share one outcome (<see cref="HistoryReader.OutcomeCountsAsync"/>). <see cref="Key"/>
-/// is the schema of the results' names, or the whole name where it is quoted (the caller parses those few).</summary>
-public readonly record struct OutcomeCount(string Key, bool HasDescription, string Decision, bool Applied, string? ApplyStatus, int Count);
+/// <summary>A run's outcomes for one key (<see cref="HistoryReader.OutcomeCountsAsync"/>). <see cref="Key"/> is the schema of
+/// the results' names, or the whole name where it is quoted (the caller parses those few). Failed counts drafts the LLM
+/// did not deliver and comment writes that failed.</summary>
+public readonly record struct OutcomeCount(string Key, int Drafted, int Accepted, int Applied, int Conflicts, int Failed);
 
 /// <summary>The counts of <c>history stats</c> (<see cref="HistoryReader.StatsAsync"/>), by state or by person.</summary>
 public sealed record StoreStats(Dictionary<string, int> RunsByState, Dictionary<string, int> RunsByWho, Dictionary<string, int> DraftedByWho,
@@ -129,12 +130,17 @@ public sealed class HistoryReader(HistoryStoreTarget target)
         await using var conn = await OpenAsync(ct);
         await using var cmd = conn.CreateCommand();
         cmd.CommandText = RunSql.OutcomeCounts(target.Provider, target.Schema);
+        Add(cmd, "accepted", Decisions.Accepted);
+        Add(cmd, "edited", Decisions.Edited);
+        Add(cmd, "yes", true);
+        Add(cmd, "conflict", ApplyStatuses.Conflict);
+        Add(cmd, "failed", ApplyStatuses.Failed);
         Add(cmd, "run", runId);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         var counts = new List<OutcomeCount>();
         while (await r.ReadAsync(ct))
-            counts.Add(new OutcomeCount(r.GetString(0), Convert.ToInt32(r.GetValue(1)) == 1, r.GetString(2), Convert.ToBoolean(r.GetValue(3)),
-                Text(r, 4), Convert.ToInt32(r.GetValue(5))));
+            counts.Add(new OutcomeCount(r.GetString(0), Convert.ToInt32(r.GetValue(1)), Convert.ToInt32(r.GetValue(2)),
+                Convert.ToInt32(r.GetValue(3)), Convert.ToInt32(r.GetValue(4)), Convert.ToInt32(r.GetValue(5))));
         return counts;
     }
 
@@ -443,15 +449,15 @@ public sealed class HistoryReader(HistoryStoreTarget target)
         while (await r.ReadAsync(ct))
         {
             var (confidence, decision) = (Text(r, 0), r.GetString(1));
-            var described = Convert.ToInt32(r.GetValue(2)) == 1;
-            var inherited = Convert.ToInt32(r.GetValue(3)) == 1;
+            var described = Convert.ToInt32(r.GetValue(2));
             var count = Convert.ToInt32(r.GetValue(4));
-            if (inherited) tally.Inherited += count;
+            tally.Inherited += Convert.ToInt32(r.GetValue(3));
             tally.ByDecision[decision] = tally.ByDecision.GetValueOrDefault(decision) + count;
-            if (!described) { tally.Failed += count; continue; }
-            tally.Ok += count;
-            if (decision == Decisions.Pending) tally.PendingDescribed += count;
-            if (confidence is not null) tally.ByConfidence[confidence] = tally.ByConfidence.GetValueOrDefault(confidence) + count;
+            tally.Failed += count - described;
+            if (described == 0) continue;
+            tally.Ok += described;
+            if (decision == Decisions.Pending) tally.PendingDescribed += described;
+            if (confidence is not null) tally.ByConfidence[confidence] = tally.ByConfidence.GetValueOrDefault(confidence) + described;
         }
         return tally;
     }

@@ -177,19 +177,6 @@ public sealed class HistoryStore
         catch (Exception e) when (e is not OperationCanceledException) { return false; }
     }
 
-    static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, IReadOnlySet<string>> Known = new();
-
-    /// <summary>The migration ids this build carries for a context type, from the migrations' attributes (no EF model).</summary>
-    internal static IReadOnlySet<string> KnownMigrations(Type contextType) => Known.GetOrAdd(contextType, t =>
-        typeof(HistoryStore).Assembly.GetTypes()
-            .Where(m => m.IsSubclassOf(typeof(Microsoft.EntityFrameworkCore.Migrations.Migration)) &&
-                        (Attribute.GetCustomAttribute(m, typeof(Microsoft.EntityFrameworkCore.Infrastructure.DbContextAttribute))
-                            as Microsoft.EntityFrameworkCore.Infrastructure.DbContextAttribute)?.ContextType == t)
-            .Select(m => ((Microsoft.EntityFrameworkCore.Migrations.MigrationAttribute?)Attribute.GetCustomAttribute(m,
-                typeof(Microsoft.EntityFrameworkCore.Migrations.MigrationAttribute)))?.Id)
-            .OfType<string>()
-            .ToHashSet(StringComparer.Ordinal));
-
     /// <summary>Claims a run for applying; null when another process is applying it.</summary>
     public Task<IAsyncDisposable?> TryLockRunAsync(string runId, CancellationToken ct = default) =>
         Target.Provider.TryLockRunAsync(Target.Profile, Target.Schema, runId, ct);

@@ -17,6 +17,9 @@ public sealed class RunSlicingTests
     {
         await using var world = await DraftingWorld.CreateAsync();
         await world.Pg.ExecuteAsync("CREATE SCHEMA pagila;" + string.Format(ViewLineageTests.Tables + ViewLineageTests.Views, "pagila."), world.WarehouseDb);
+        // A dropped column stays in pg_attribute (and in relnatts): the outline must not count it.
+        await world.Pg.ExecuteAsync("ALTER TABLE pagila.film ADD COLUMN scratch int, ADD COLUMN scratch2 text; ALTER TABLE pagila.film DROP COLUMN scratch; " +
+                                    "ALTER TABLE pagila.country ADD COLUMN gone int; ALTER TABLE pagila.country DROP COLUMN gone;", world.WarehouseDb);
         var provider = WarehouseProviders.For(Amx.Data.Config.Backend.PostgreSql);
         async Task<System.Data.Common.DbConnection> Open(CancellationToken ct)
         {

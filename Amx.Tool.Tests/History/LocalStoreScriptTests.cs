@@ -60,10 +60,9 @@ public class LocalStoreScriptTests
         // The shared store's fast check compares the recorded ids with these; EF's own list is the reference.
         var provider = Amx.Data.History.Providers.HistoryProvider.For(backend);
         using var context = provider.CreateContext(provider.OfflineConnectionString, provider.ModelSchema(provider.EffectiveSchema(null)));
-        var contextType = context.GetType();
-        Assert.That(HistoryStore.KnownMigrations(contextType),
+        Assert.That(provider.KnownMigrations,
             Is.EquivalentTo(Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.GetMigrations(context.Database)));
-        Assert.That(HistoryStore.KnownMigrations(contextType), Has.Count.EqualTo(HistoryTestSupport.MigrationCount));
+        Assert.That(provider.KnownMigrations, Has.Count.EqualTo(HistoryTestSupport.MigrationCount));
     }
 
     static async Task<string> SchemaOf(string path)

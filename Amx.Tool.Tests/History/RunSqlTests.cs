@@ -79,6 +79,7 @@ public sealed class RunSqlTests
             Assert.That(Parameters(RunSql.AcceptLevels(SqlServer, "amx", 2)), Is.EquivalentTo(new[] { "@accepted", "@by", "@at", "@run", "@pending", "@no", "@l0", "@l1" }));
             Assert.That(Parameters(RunSql.Decide(SqlServer, "amx")), Is.EquivalentTo(new[] { "@description", "@alternatives", "@decision", "@by", "@at", "@error", "@run", "@t0" }));
             Assert.That(Parameters(RunSql.Tally(SqlServer, "amx")), Is.EquivalentTo(new[] { "@run" }));
+            Assert.That(Parameters(RunSql.OutcomeCounts(SqlServer, "amx")), Is.EquivalentTo(new[] { "@accepted", "@edited", "@yes", "@conflict", "@failed", "@run" }));
         });
     }
 

@@ -56,8 +56,12 @@ public abstract class HistoryProvider
 
     public abstract DbConnection CreateConnection(string connectionString);
 
-    /// <summary>The migration ids a store current for this build records (EF's, from the context's migrations).</summary>
-    public virtual IReadOnlySet<string> KnownMigrations => HistoryStore.KnownMigrations(ContextType);
+    /// <summary>
+    /// The migration ids a store current for this build records, written out per provider (a test holds each list to
+    /// EF's own): finding them by reflection at every store check loaded every type of Amx.Data, and with them EF Core,
+    /// ScriptDom and the HTTP stack, before a run's first query.
+    /// </summary>
+    public abstract IReadOnlySet<string> KnownMigrations { get; }
 
     /// <summary>
     /// Brings the store to this build's migrations and returns the ids it recorded (<paramref name="pending"/> for EF's
@@ -243,6 +247,12 @@ public abstract class HistoryProvider
 
     /// <summary>SQL for the text of <paramref name="column"/> before its first dot (all of it when it has none).</summary>
     public abstract string BeforeFirstDot(string column);
+
+    /// <summary>
+    /// Ends the derived table of a tally (<see cref="RunSql.Tally"/>, <see cref="RunSql.OutcomeCounts"/>) so the planner
+    /// groups its narrow rows as they are, guessing a few groups rather than one per result; empty where no planner needs it.
+    /// </summary>
+    public virtual string GroupingFence => "";
 
     /// <summary>
     /// The descriptions hash (<see cref="DescriptionsHash"/>) computed from text the engine writes itself, on the open

@@ -34,6 +34,9 @@ public sealed class MySqlHistoryProvider(bool mariaDb) : HistoryProvider
 
     public override Type ContextType => typeof(MySqlHistoryDbContext);
 
+    public override IReadOnlySet<string> KnownMigrations { get; } = new HashSet<string>(StringComparer.Ordinal)
+        { "20261126113721_InitialCreate", "20261128171212_RunKindRevertResultMetadata", "20261129081251_DropResultsRunIdIndex" };
+
     public override HistoryDbContext CreateContext(string connectionString, string? modelSchema)
     {
         var b = new DbContextOptionsBuilder<MySqlHistoryDbContext>()

@@ -20,12 +20,23 @@ public sealed class PostgresHistoryProvider : HistoryProvider
 
     public override string BeforeFirstDot(string column) => $"split_part({column}, '.', 1)";
 
+    /// <summary>
+    /// A schema computed from target_qname looks as unique as the name itself to the planner: it expected a group per
+    /// result and, past work_mem, sorted the whole run's rows on disk (78 ms at 100k results; the closing tally 45 ms).
+    /// Behind OFFSET 0 the derived columns have no statistics, the default guess is a few hundred groups, and it hashes
+    /// (46 and 31 ms); while the run is still unknown to the statistics it sorts only the narrow derived rows.
+    /// </summary>
+    public override string GroupingFence => " OFFSET 0";
+
     public override string EffectiveSchema(string? configured) =>
         (string.IsNullOrWhiteSpace(configured) ? AmxConfig.DefaultHistorySchema : configured.Trim()).ToLowerInvariant();
 
     public override string OfflineConnectionString => "Host=localhost;Database=amx";
 
     public override Type ContextType => typeof(PostgresHistoryDbContext);
+
+    /// <summary>PostgreSQL's ids are the ones the DDL-only hosts record too (<see cref="Scripts.DialectScript.ModelMigrations"/>).</summary>
+    public override IReadOnlySet<string> KnownMigrations { get; } = Scripts.DialectScript.ModelMigrations.ToHashSet(StringComparer.Ordinal);
 
     public override HistoryDbContext CreateContext(string connectionString, string? modelSchema)
     {

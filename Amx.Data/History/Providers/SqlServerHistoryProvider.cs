@@ -22,6 +22,9 @@ public sealed class SqlServerHistoryProvider : HistoryProvider
 
     public override Type ContextType => typeof(SqlServerHistoryDbContext);
 
+    public override IReadOnlySet<string> KnownMigrations { get; } = new HashSet<string>(StringComparer.Ordinal)
+        { "20261126113656_InitialCreate", "20261128171231_RunKindRevertResultMetadata", "20261129081348_DropResultsRunIdIndex" };
+
     public override HistoryDbContext CreateContext(string connectionString, string? modelSchema)
     {
         var b = new DbContextOptionsBuilder<SqlServerHistoryDbContext>()

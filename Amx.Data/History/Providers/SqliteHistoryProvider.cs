@@ -59,6 +59,9 @@ public sealed class SqliteHistoryProvider : HistoryProvider
 
     public override Type ContextType => typeof(SqliteHistoryDbContext);
 
+    /// <summary>The ids LocalStore.sql records (a test holds the script to EF's migrations).</summary>
+    public override IReadOnlySet<string> KnownMigrations => LocalStoreScript.KnownMigrations;
+
     public override HistoryDbContext CreateContext(string connectionString, string? modelSchema)
     {
         var b = new DbContextOptionsBuilder<SqliteHistoryDbContext>()

@@ -83,12 +83,14 @@ public sealed class PostgresMetadataReader : IMetadataReader
     static readonly string SliceColumnsSql = ColumnsSql.Replace(RelationFilter, RelationFilter + SliceFilter);
     static readonly string SliceKeysSql = KeysSql.Replace(RelationFilter, RelationFilter + SliceFilter);
 
-    // The outline of a sliced read: every relation in scope with its column count, nothing else.
+    // The outline of a sliced read: every relation in scope with its column count, nothing else. relnatts counts the
+    // dropped columns too; those few are found in one pass over pg_attribute, where counting each relation's columns
+    // was an index probe per relation (40 ms at 2,000 tables, 0.4 s at 20,000).
     internal const string OutlineSql = $"""
-        SELECT c.oid, c.relname, c.relkind::text, c.relispartition,
-               (SELECT count(*) FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped)::int
+        SELECT c.oid, c.relname, c.relkind::text, c.relispartition, (c.relnatts - coalesce(dropped.n, 0))::int
         FROM pg_class c
         JOIN pg_namespace n ON n.oid = c.relnamespace
+        LEFT JOIN (SELECT attrelid, count(*) AS n FROM pg_attribute WHERE attisdropped GROUP BY attrelid) dropped ON dropped.attrelid = c.oid
         WHERE {RelationFilter}
         ORDER BY n.nspname, c.relname
         """;
