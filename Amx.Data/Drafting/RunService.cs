@@ -225,7 +225,7 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
             {
                 var target = column is null ? DraftTarget.ForTable(table) : DraftTarget.ForColumn(table, column);
                 var live = column is null ? table.Comment : column.Comment;
-                var name = target.Name.ToString();
+                var name = target.Key;
                 if (session.AlreadyDone.Contains(name)) continue;
                 if (session.Covered is { } covered)
                 {
@@ -407,7 +407,7 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
 
     static HistoryResult ToResult(string runId, DraftOutcome o, IReadOnlyDictionary<string, string?> live, string? metadata)
     {
-        var name = o.Target.Name.ToString();
+        var name = o.Target.Key;
         return new()
         {
             RunId = runId,

@@ -48,7 +48,7 @@ public static class ConfidenceRules
         // The table's words are the same for its fifty columns: kept per thread for the table drafted last.
         if (_tableWords is not { } last || !ReferenceEquals(last.Table, target.Table) && last.Table != target.Table)
             _tableWords = last = (target.Table, WithForms(NameWords.Split(target.Table)));
-        var nameWords = target.Column is null ? last.Words : [.. last.Words, .. WithForms(NameWords.Split(target.Column))];
+        var columnWords = target.Column is null ? null : WithForms(NameWords.Split(target.Column));
 
         var text = description.Normalize(System.Text.NormalizationForm.FormKC);
         Span<char> buffer = stackalloc char[128];
@@ -62,7 +62,7 @@ public static class ConfidenceRules
             var lower = token.Length <= buffer.Length ? buffer[..token.Length] : new char[token.Length];
             for (var k = 0; k < token.Length; k++) lower[k] = char.ToLowerInvariant(token[k]);
             if (FillerSpans.Contains(lower)) continue;
-            if (!InName(nameWords, lower)) return false;
+            if (!InName(last.Words, lower) && (columnWords is null || !InName(columnWords, lower))) return false;
             sawWord = true;
         }
         return sawWord;
@@ -97,8 +97,20 @@ public static class ConfidenceRules
     {
         if (target.Column is not { } c) return false;
         List<string>? words = null; // the description's words, only once a cryptic part needs them
-        return NameWords.Split(c).Any(part => Vocabulary.IsCryptic(part)
-            && !(part.Length >= 2 && (words ??= description is null ? [] : Eval.TextScores.Tokenize(description))
-                .Any(w => w.Length > part.Length && w.StartsWith(part, StringComparison.Ordinal))));
+        foreach (var part in NameWords.Split(c))
+        {
+            if (!Vocabulary.IsCryptic(part)) continue;
+            if (part.Length < 2) return true;
+            words ??= description is null ? [] : Eval.TextScores.Tokenize(description);
+            if (!ExpandedIn(words, part)) return true;
+        }
+        return false;
+    }
+
+    static bool ExpandedIn(List<string> words, string part)
+    {
+        foreach (var w in words)
+            if (w.Length > part.Length && w.StartsWith(part, StringComparison.Ordinal)) return true;
+        return false;
     }
 }

@@ -40,6 +40,9 @@ public sealed record DraftTarget(QualifiedName Name, string Kind)
 {
     public bool IsColumn => Kind == TargetKinds.Column;
 
+    /// <summary>The target_qname, written once: the run names each target when it queues it and again when it stores its answer.</summary>
+    public string Key { get; } = Name.ToString();
+
     /// <summary>The target for the table itself (its kind is the table's kind).</summary>
     public static DraftTarget ForTable(TableMeta table) => new(table.Name, table.Kind);
 

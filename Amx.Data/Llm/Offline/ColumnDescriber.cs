@@ -38,7 +38,7 @@ public static class ColumnDescriber
 
         var isPk = table.PrimaryKey.Count == 1 && table.PrimaryKey[0] == column.Name;
         var inPk = table.PrimaryKey.Contains(column.Name);
-        var fk = table.ForeignKeys.FirstOrDefault(f => f.Columns.Contains(column.Name));
+        var fk = ForeignKeyOf(table, column.Name);
         var idSuffix = words.Count > 0 && IdSuffixes.Contains(words[^1]);
         var structural = isPk || fk is not null;
         string core;
@@ -109,7 +109,7 @@ public static class ColumnDescriber
         if (enumeration is not null) { notes.Add(enumeration); structural = true; }
         else if (Range(type, column.Profile) is { } range) notes.Add(range);
         if (inPk && !isPk) { notes.Add("Part of the primary key."); structural = true; }
-        if (!inPk && table.UniqueKeys.Any(k => k.Count == 1 && k[0] == column.Name)) { notes.Add($"Unique for each {entity}."); structural = true; }
+        if (!inPk && IsUniqueAlone(table, column.Name)) { notes.Add($"Unique for each {entity}."); structural = true; }
         if (column.Profile?.NullRatio is { } nulls)
         {
             if (nulls >= 0.999) notes.Add("Empty in all profiled rows.");
@@ -130,6 +130,21 @@ public static class ColumnDescriber
         return new OfflineDraft(description, alternatives, confidence);
     }
 
+    // Loops, not lambdas: these run for every column of a million-column run, and each lambda captured the column.
+    static ForeignKeyMeta? ForeignKeyOf(TableMeta table, string column)
+    {
+        foreach (var f in table.ForeignKeys)
+            if (f.Columns.Contains(column)) return f;
+        return null;
+    }
+
+    static bool IsUniqueAlone(TableMeta table, string column)
+    {
+        foreach (var k in table.UniqueKeys)
+            if (k.Count == 1 && k[0] == column) return true;
+        return false;
+    }
+
     static bool DefaultsToNow(ColumnMeta column) =>
         column.Default is { } d && (d.Contains("now()", StringComparison.OrdinalIgnoreCase)
                                     || d.Contains("current_timestamp", StringComparison.OrdinalIgnoreCase)
@@ -137,13 +152,11 @@ public static class ColumnDescriber
 
     static List<string> DropEntity(List<string> words, TableWords tw)
     {
-        var e = tw.EntityWords;
-        if (words.Count > e.Count)
-        {
-            var head = words.Take(e.Count).Select(Vocabulary.Singular).ToList();
-            if (head.SequenceEqual(e.Select(Vocabulary.Singular))) return words.Skip(e.Count).ToList();
-        }
-        return words;
+        var e = tw.SingularEntityWords;
+        if (words.Count <= e.Count) return words;
+        for (var i = 0; i < e.Count; i++)
+            if (Vocabulary.Singular(words[i]) != e[i]) return words;
+        return words.GetRange(e.Count, words.Count - e.Count);
     }
 
     static string TableWordsOfRef(ForeignKeyMeta fk)
@@ -232,12 +245,13 @@ public static class ColumnDescriber
     public static string Phrase(IReadOnlyList<string> words)
     {
         if (words.Count == 0) return "";
-        var expanded = new List<string>(words.Count);
+        if (words.Count == 1) return Vocabulary.Expand(words[0]);
+        var expanded = new string[words.Count];
         for (var i = 0; i < words.Count; i++)
         {
             var w = words[i];
             // "no"/"num" at the end is "number"; elsewhere left alone when it reads as a word ("no").
-            expanded.Add(w == "no" && i < words.Count - 1 ? "no" : Vocabulary.Expand(w));
+            expanded[i] = w == "no" && i < words.Count - 1 ? "no" : Vocabulary.Expand(w);
         }
         return string.Join(' ', expanded);
     }

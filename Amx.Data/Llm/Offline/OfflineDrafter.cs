@@ -31,7 +31,7 @@ public sealed class OfflineDrafter(DrafterOptions? options = null) : IDescriptio
         var table = request.Table;
         var words = TableWords.Of(table);
         var maxAlternatives = Math.Max(0, request.MaxAlternatives ?? options.MaxAlternatives);
-        var columns = table.Columns.ToDictionary(c => c.Name, StringComparer.Ordinal);
+        var columns = new ColumnCursor(table.Columns);
         var outcomes = new List<DraftOutcome>(request.Targets.Count);
         foreach (var target in request.Targets)
         {
@@ -42,22 +42,44 @@ public sealed class OfflineDrafter(DrafterOptions? options = null) : IDescriptio
             }
             OfflineDraft draft;
             if (!target.IsColumn) draft = TableDescriber.Describe(table, words, maxAlternatives);
-            else if (columns.TryGetValue(target.Name.Column!, out var column)) draft = ColumnDescriber.Describe(table, words, column, maxAlternatives);
+            else if (columns.Find(target.Name.Column!) is { } column) draft = ColumnDescriber.Describe(table, words, column, maxAlternatives);
             else { outcomes.Add(DraftOutcome.Failed(target, $"no column {target.Name.Column} in {table.Name}")); continue; }
             // A glossary entry for the column's name is the team's own word for it (docs/context-and-export.md).
             if (target.IsColumn && options.Glossary?.Lookup(target.Name.Column!) is { } meaning)
                 draft = new OfflineDraft(meaning, new[] { draft.Description }.Concat(draft.Alternatives).Take(maxAlternatives).ToList(), Amx.Data.History.Model.Confidences.High);
 
             var text = Limit(DescriptionText.Clean(draft.Description));
+            var alternatives = new List<string>(draft.Alternatives.Count);
+            foreach (var a in draft.Alternatives)
+                if (Limit(DescriptionText.Clean(a)) is var alternative && alternative != text) alternatives.Add(alternative);
             outcomes.Add(ConfidenceRules.Apply(new DraftOutcome
             {
                 Target = target,
                 Description = text,
-                Alternatives = draft.Alternatives.Select(a => Limit(DescriptionText.Clean(a))).Where(a => a != text).ToList(),
+                Alternatives = alternatives,
                 Confidence = draft.Confidence,
             }));
         }
         return new DraftBatchResult { Outcomes = outcomes, Duration = clock.Elapsed, Calls = 0 };
+    }
+
+    /// <summary>Finds a batch's columns by name; batches name them in the table's order, so the search starts after the
+    /// last one found (no dictionary per batch).</summary>
+    struct ColumnCursor(IReadOnlyList<Warehouse.Model.ColumnMeta> columns)
+    {
+        int _next;
+
+        public Warehouse.Model.ColumnMeta? Find(string name)
+        {
+            for (var i = 0; i < columns.Count; i++)
+            {
+                var at = (_next + i) % columns.Count;
+                if (!string.Equals(columns[at].Name, name, StringComparison.Ordinal)) continue;
+                _next = at + 1;
+                return columns[at];
+            }
+            return null;
+        }
     }
 
     string Limit(string text) => text.Length <= options.MaxDescriptionLength ? text : text[..(options.MaxDescriptionLength - 1)] + "…";

@@ -15,12 +15,15 @@ public sealed class TableWords
     /// <summary>Singular phrase for one row: "customer", "store sales".</summary>
     public required string Entity { get; init; }
     public required IReadOnlyList<string> EntityWords { get; init; }
+    /// <summary><see cref="EntityWords"/> each in the singular, made once per table (every column is compared with them).</summary>
+    public IReadOnlyList<string> SingularEntityWords => _singularEntityWords ??= EntityWords.Select(Vocabulary.Singular).ToList();
     public required string Plural { get; init; }
     /// <summary>"dimension", "fact" or "".</summary>
     public required string Role { get; init; }
 
     // What IsColumnPrefix compares with, made once per table instead of once per column.
     string? _initials, _entityInitials, _joined;
+    IReadOnlyList<string>? _singularEntityWords;
 
     public static TableWords Of(TableMeta table)
     {

@@ -61,7 +61,14 @@ public static class Vocabulary
     public static bool IsAbbreviation(string word) => Abbreviations.ContainsKey(word);
 
     /// <summary>A word a reader understands: known, an abbreviation we expand, or a number.</summary>
-    public static bool IsKnown(string word) => Common.Contains(word) || Abbreviations.ContainsKey(word) || word.All(char.IsDigit);
+    public static bool IsKnown(string word) => Common.Contains(word) || Abbreviations.ContainsKey(word) || AllDigits(word);
+
+    static bool AllDigits(string word)
+    {
+        foreach (var c in word)
+            if (!char.IsDigit(c)) return false;
+        return true;
+    }
 
     /// <summary>A word that is probably an unexplained abbreviation (<c>xz</c>, <c>bkt</c>): few letters, no vowels.</summary>
     public static bool IsCryptic(string word) =>
