@@ -31,11 +31,15 @@ public static class RunApplyTally
     }
 
     public static async Task<(RunApplyCounts Total, IReadOnlyDictionary<string, RunApplyCounts> PerSchema)> ReadAsync(
-        HistoryStore store, string runId, CancellationToken ct)
+        HistoryStore store, string runId, CancellationToken ct) =>
+        Of((await store.ReadAsync(r => r.RunTallyAsync(runId, ct), ct)).Outcomes);
+
+    /// <summary>The tally of outcomes already read (a run that drafted and applied nothing since its closing tally).</summary>
+    public static (RunApplyCounts Total, IReadOnlyDictionary<string, RunApplyCounts> PerSchema) Of(IEnumerable<OutcomeCount> outcomes)
     {
         var total = new Counter();
         var perSchema = new Dictionary<string, Counter>(StringComparer.Ordinal);
-        foreach (var c in await store.OutcomeCountsAsync(runId, ct))
+        foreach (var c in outcomes)
         {
             var schema = SchemaOf(c.Key);
             if (!perSchema.TryGetValue(schema, out var counter)) perSchema[schema] = counter = new Counter();

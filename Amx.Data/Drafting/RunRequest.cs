@@ -43,4 +43,7 @@ public sealed record RunRequest
 public readonly record struct RunProgress(int Done, int Total, int Failed);
 
 /// <summary>What a finished run reports.</summary>
-public sealed record RunSummary(string RunId, string State, int Ok, int Failed, int SkippedExisting, int Accepted, int Tables, TimeSpan Duration, string? LocalFallbackNote);
+/// <param name="Outcomes">The closing tally's outcomes per schema, read from the store after the last write (null when the
+/// run fell back to the local file: that file holds only part of it).</param>
+public sealed record RunSummary(string RunId, string State, int Ok, int Failed, int SkippedExisting, int Accepted, int Tables, TimeSpan Duration,
+    string? LocalFallbackNote, IReadOnlyList<Amx.Data.History.OutcomeCount>? Outcomes = null);

@@ -345,9 +345,9 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
                 $"check the llm profile '{req.LlmProfile.Name}' and its endpoint; then draft what is missing with: amx run --resume {run.RunId}");
         }
         run.State = RunStates.Drafted;
-        var accepted = await RecordAsync(d, run, req, clock.Elapsed, null, ct);
+        var (accepted, outcomes) = await RecordAsync(d, run, req, clock.Elapsed, null, ct);
         return new RunSummary(run.RunId, run.State, run.OkCount, run.FailCount, d.Skipped, accepted,
-            session.Catalog.Tables, clock.Elapsed, d.Writer.FallbackNote);
+            session.Catalog.Tables, clock.Elapsed, d.Writer.FallbackNote, d.Writer.FellBack ? null : outcomes);
     }
 
     static async Task<Exception?> ErrorOf(Task task)
@@ -356,8 +356,9 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
         catch (Exception e) { return e; }
     }
 
-    /// <summary>Counts, accept policy, state and metadata — written last, in one place, to whichever store holds the run.</summary>
-    async Task<int> RecordAsync(Drafting d, HistoryRun run, RunRequest req, TimeSpan totalTime, string? error, CancellationToken ct)
+    /// <summary>Counts, accept policy, state and metadata — written last, in one place, to whichever store holds the run.
+    /// Returns how many drafts --accept took, and the tally's outcomes per schema.</summary>
+    async Task<(int Accepted, IReadOnlyList<OutcomeCount> Outcomes)> RecordAsync(Drafting d, HistoryRun run, RunRequest req, TimeSpan totalTime, string? error, CancellationToken ct)
     {
         var writer = d.Writer;
         var target = writer.ActiveStore;
@@ -402,7 +403,7 @@ public sealed class RunService(HistoryStore store, AmxEnvironment env, Action<st
         meta.Error = error;
         run.MetadataJson = meta.ToJson();
         await target.UpdateRunAsync(run);
-        return accepted;
+        return (accepted, tally.Outcomes);
     }
 
     static HistoryResult ToResult(string runId, DraftOutcome o, IReadOnlyDictionary<string, string?> live, string? metadata)

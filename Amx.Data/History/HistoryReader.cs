@@ -19,9 +19,11 @@ public sealed class RunResultTally
     public Dictionary<string, int> ByDecision { get; } = new(StringComparer.Ordinal);
     /// <summary>Results inherited from a view's base (metadata names a source).</summary>
     public int Inherited { get; set; }
+    /// <summary>The outcomes per schema (run-apply's closing tally), one entry per key.</summary>
+    public List<OutcomeCount> Outcomes { get; } = [];
 }
 
-/// <summary>A run's outcomes for one key (<see cref="HistoryReader.OutcomeCountsAsync"/>). <see cref="Key"/> is the schema of
+/// <summary>A run's outcomes for one key (<see cref="RunResultTally.Outcomes"/>). <see cref="Key"/> is the schema of
 /// the results' names, or the whole name where it is quoted (the caller parses those few). Failed counts drafts the LLM
 /// did not deliver and comment writes that failed.</summary>
 public readonly record struct OutcomeCount(string Key, int Drafted, int Accepted, int Applied, int Conflicts, int Failed);
@@ -122,26 +124,6 @@ public sealed class HistoryReader(HistoryStoreTarget target)
         await using var cmd = ResultsCommand(conn, runId, full, ordered: true);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct)) yield return ReadResult(r, runId, full);
-    }
-
-    /// <summary>The run's results counted by schema and outcome (<see cref="RunSql.OutcomeCounts"/>): run-apply's closing tally.</summary>
-    public async Task<List<OutcomeCount>> OutcomeCountsAsync(string runId, CancellationToken ct = default)
-    {
-        await using var conn = await OpenAsync(ct);
-        await using var cmd = conn.CreateCommand();
-        cmd.CommandText = RunSql.OutcomeCounts(target.Provider, target.Schema);
-        Add(cmd, "accepted", Decisions.Accepted);
-        Add(cmd, "edited", Decisions.Edited);
-        Add(cmd, "yes", true);
-        Add(cmd, "conflict", ApplyStatuses.Conflict);
-        Add(cmd, "failed", ApplyStatuses.Failed);
-        Add(cmd, "run", runId);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        var counts = new List<OutcomeCount>();
-        while (await r.ReadAsync(ct))
-            counts.Add(new OutcomeCount(r.GetString(0), Convert.ToInt32(r.GetValue(1)), Convert.ToInt32(r.GetValue(2)),
-                Convert.ToInt32(r.GetValue(3)), Convert.ToInt32(r.GetValue(4)), Convert.ToInt32(r.GetValue(5))));
-        return counts;
     }
 
     /// <summary>Without <paramref name="full"/> the bulky alternatives and previous_comment are left unread.</summary>
@@ -437,28 +419,48 @@ public sealed class HistoryReader(HistoryStoreTarget target)
         await using var conn = await OpenAsync(ct);
         await using var cmd = conn.CreateCommand();
         cmd.CommandText = RunSql.Tally(target.Provider, target.Schema);
-        Add(cmd, "run", runId);
+        BindTally(cmd, runId);
         return await ReadTallyAsync(cmd, ct);
+    }
+
+    /// <summary>The parameters of <see cref="RunSql.Tally"/>.</summary>
+    internal static void BindTally(DbCommand cmd, string runId)
+    {
+        Add(cmd, "yes", true);
+        Add(cmd, "conflict", ApplyStatuses.Conflict);
+        Add(cmd, "failed", ApplyStatuses.Failed);
+        Add(cmd, "run", runId);
     }
 
     /// <summary>The rows of <see cref="RunSql.Tally"/>, counted (also read inside a copier's transaction).</summary>
     internal static async Task<RunResultTally> ReadTallyAsync(DbCommand cmd, CancellationToken ct)
     {
         var tally = new RunResultTally();
+        var perKey = new Dictionary<string, OutcomeCount>(StringComparer.Ordinal);
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
         {
-            var (confidence, decision) = (Text(r, 0), r.GetString(1));
-            var described = Convert.ToInt32(r.GetValue(2));
-            var count = Convert.ToInt32(r.GetValue(4));
-            tally.Inherited += Convert.ToInt32(r.GetValue(3));
+            var (key, confidence, decision) = (r.GetString(0), Text(r, 1), r.GetString(2));
+            var described = Convert.ToInt32(r.GetValue(3));
+            var count = Convert.ToInt32(r.GetValue(8));
+            tally.Inherited += Convert.ToInt32(r.GetValue(4));
             tally.ByDecision[decision] = tally.ByDecision.GetValueOrDefault(decision) + count;
             tally.Failed += count - described;
+            var o = perKey.GetValueOrDefault(key, new OutcomeCount(key, 0, 0, 0, 0, 0));
+            perKey[key] = o with
+            {
+                Drafted = o.Drafted + described,
+                Accepted = o.Accepted + (decision is Decisions.Accepted or Decisions.Edited ? count : 0),
+                Applied = o.Applied + Convert.ToInt32(r.GetValue(5)),
+                Conflicts = o.Conflicts + Convert.ToInt32(r.GetValue(6)),
+                Failed = o.Failed + Convert.ToInt32(r.GetValue(7)),
+            };
             if (described == 0) continue;
             tally.Ok += described;
             if (decision == Decisions.Pending) tally.PendingDescribed += described;
             if (confidence is not null) tally.ByConfidence[confidence] = tally.ByConfidence.GetValueOrDefault(confidence) + described;
         }
+        tally.Outcomes.AddRange(perKey.Values);
         return tally;
     }
 

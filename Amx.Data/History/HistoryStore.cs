@@ -97,10 +97,6 @@ public sealed class HistoryStore
     public IAsyncEnumerable<HistoryResult> StreamLastWritesAsync(string profile, string? scope, CancellationToken ct = default) =>
         new HistoryReader(Target).StreamLastWritesAsync(profile, scope, ct);
 
-    /// <summary>The run's results counted by schema and outcome (<see cref="HistoryReader.OutcomeCountsAsync"/>).</summary>
-    public Task<List<OutcomeCount>> OutcomeCountsAsync(string runId, CancellationToken ct = default) =>
-        ReadAsync(r => r.OutcomeCountsAsync(runId, ct), ct);
-
     /// <summary>Apply's candidates chunk by chunk (<see cref="HistoryReader.ApplyCandidateChunksAsync"/>).</summary>
     public IAsyncEnumerable<List<HistoryResult>> ApplyCandidateChunksAsync(string runId, bool revert, int size, CancellationToken ct = default) =>
         new HistoryReader(Target).ApplyCandidateChunksAsync(runId, revert, size, ct);
@@ -398,7 +394,7 @@ public sealed class HistoryStore
         await using (var tally = Command(conn, RunSql.Tally(Target.Provider, Target.Schema)))
         {
             tally.Transaction = tx;
-            HistoryProvider.AddParameter(tally, "@run", there.RunId);
+            HistoryReader.BindTally(tally, there.RunId);
             var counts = await HistoryReader.ReadTallyAsync(tally, ct);
             (there.OkCount, there.FailCount) = (counts.Ok, counts.Failed);
         }

@@ -88,30 +88,21 @@ public static class RunSql
         "reviewed_by = @by, reviewed_at = @at, error = @error WHERE run_id = @run AND target_qname = @t0";
 
     /// <summary>
-    /// The run's results per confidence and decision, with how many of them are described and how many inherited (a
-    /// view column's metadata names its <c>"source"</c>): every figure a finished run records, in one read. The flags
-    /// are computed in a narrow derived table and summed, not grouped: each further grouping column multiplied the
-    /// planner's guess of the groups of a run it has no statistics for, until it sorted the whole run on disk.
+    /// The run's results counted per schema, confidence and decision, with how many of each are described, inherited (a
+    /// view column's metadata names its <c>"source"</c>), applied, in conflict or failed: every figure a finished run
+    /// records and run-apply's closing tally, in one read of the run. A plain name's schema is what precedes its first
+    /// dot; a quoted name (rare) comes back whole, for the caller to parse. The flags are computed in a narrow derived
+    /// table and summed, not grouped: each further grouping column multiplied the planner's guess of the groups of a
+    /// run it has no statistics for, until it sorted the whole run on disk. Bound by <see cref="HistoryReader.BindTally"/>.
     /// </summary>
     public static string Tally(HistoryProvider p, string schema) =>
-        "SELECT confidence, decision, SUM(described), SUM(inherited), COUNT(*) FROM (" +
-        "SELECT confidence, decision, CASE WHEN description IS NULL THEN 0 ELSE 1 END AS described, " +
-        "CASE WHEN metadata_json LIKE '%\"source\"%' THEN 1 ELSE 0 END AS inherited " +
-        $"FROM {Results(p, schema)} WHERE run_id = @run{p.GroupingFence}) t GROUP BY confidence, decision";
-
-    /// <summary>
-    /// The run's results counted per schema, for run-apply's final tally: a million-result run sends back a row per
-    /// schema, not a million names. A plain name's schema is what precedes its first dot; a quoted name (rare) comes
-    /// back whole, for the caller to parse. The outcomes are summed, not grouped (see <see cref="Tally"/>).
-    /// </summary>
-    public static string OutcomeCounts(HistoryProvider p, string schema) =>
-        "SELECT k, SUM(drafted), SUM(accepted), SUM(applied_now), SUM(conflicts), SUM(failed) FROM (" +
-        $"SELECT CASE WHEN target_qname LIKE '%\"%' THEN target_qname ELSE {p.BeforeFirstDot("target_qname")} END AS k, " +
-        "CASE WHEN description IS NULL THEN 0 ELSE 1 END AS drafted, " +
-        "CASE WHEN decision IN (@accepted, @edited) THEN 1 ELSE 0 END AS accepted, " +
+        "SELECT k, confidence, decision, SUM(described), SUM(inherited), SUM(applied_now), SUM(conflicts), SUM(failed), COUNT(*) FROM (" +
+        $"SELECT CASE WHEN target_qname LIKE '%\"%' THEN target_qname ELSE {p.BeforeFirstDot("target_qname")} END AS k, confidence, decision, " +
+        "CASE WHEN description IS NULL THEN 0 ELSE 1 END AS described, " +
+        "CASE WHEN metadata_json LIKE '%\"source\"%' THEN 1 ELSE 0 END AS inherited, " +
         "CASE WHEN applied = @yes THEN 1 ELSE 0 END AS applied_now, " +
         "CASE WHEN apply_status = @conflict THEN 1 ELSE 0 END AS conflicts, " +
         // A draft the LLM did not deliver, or a comment write that failed.
         "CASE WHEN description IS NULL OR apply_status = @failed THEN 1 ELSE 0 END AS failed " +
-        $"FROM {Results(p, schema)} WHERE run_id = @run{p.GroupingFence}) t GROUP BY k";
+        $"FROM {Results(p, schema)} WHERE run_id = @run{p.GroupingFence}) t GROUP BY k, confidence, decision";
 }

@@ -33,7 +33,6 @@ public sealed class RunSqlTests
         yield return new TestCaseData(RunSql.Covered(SqlServer, "amx", scoped: false)).SetArgDisplayNames("covered, whole store");
         yield return new TestCaseData(RunSql.AcceptLevels(SqlServer, "amx", 3)).SetArgDisplayNames("accept levels");
         yield return new TestCaseData(RunSql.Tally(SqlServer, "amx")).SetArgDisplayNames("tally");
-        yield return new TestCaseData(RunSql.OutcomeCounts(SqlServer, "amx")).SetArgDisplayNames("outcome counts");
         yield return new TestCaseData(RunSql.Decide(SqlServer, "amx")).SetArgDisplayNames("review decision");
     }
 
@@ -78,8 +77,7 @@ public sealed class RunSqlTests
             Assert.That(Parameters(RunSql.Covered(SqlServer, "amx", true)), Is.EquivalentTo(new[] { "@yes", "@accepted", "@edited", "@scope", "@inside" }));
             Assert.That(Parameters(RunSql.AcceptLevels(SqlServer, "amx", 2)), Is.EquivalentTo(new[] { "@accepted", "@by", "@at", "@run", "@pending", "@no", "@l0", "@l1" }));
             Assert.That(Parameters(RunSql.Decide(SqlServer, "amx")), Is.EquivalentTo(new[] { "@description", "@alternatives", "@decision", "@by", "@at", "@error", "@run", "@t0" }));
-            Assert.That(Parameters(RunSql.Tally(SqlServer, "amx")), Is.EquivalentTo(new[] { "@run" }));
-            Assert.That(Parameters(RunSql.OutcomeCounts(SqlServer, "amx")), Is.EquivalentTo(new[] { "@accepted", "@edited", "@yes", "@conflict", "@failed", "@run" }));
+            Assert.That(Parameters(RunSql.Tally(SqlServer, "amx")), Is.EquivalentTo(new[] { "@yes", "@conflict", "@failed", "@run" }));
         });
     }
 

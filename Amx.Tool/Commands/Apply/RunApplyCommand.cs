@@ -81,7 +81,8 @@ public sealed class RunApplyCommand : AmxCommand
             }
         }
         ApplySummary applied;
-        if (drafted.Accepted == 0 && request.ResumeRunId is null)
+        var appliedNothing = drafted.Accepted == 0 && request.ResumeRunId is null;
+        if (appliedNothing)
         {
             // Nothing was accepted (--accept none, or no draft reached the level): no apply to start, no run to lock and
             // scan again; the run stays drafted for a review.
@@ -94,7 +95,10 @@ public sealed class RunApplyCommand : AmxCommand
             applied = await ProgressDisplay.RunAsync(ctx, "applying", p =>
                 new ApplyService(store, ctx.Config, ctx.Env, ctx.Info, ProgressDisplay.Counts(p)).ApplyAsync(drafted.RunId, options, ct));
         }
-        var (total, perSchema) = await RunApplyTally.ReadAsync(store, drafted.RunId, ct);
+        // Nothing written since the run's closing tally: its outcomes are still what the store records.
+        var (total, perSchema) = appliedNothing && drafted.Outcomes is { } outcomes
+            ? RunApplyTally.Of(outcomes)
+            : await RunApplyTally.ReadAsync(store, drafted.RunId, ct);
         var exit = ExitFor(total);
         ctx.Render(new
         {
