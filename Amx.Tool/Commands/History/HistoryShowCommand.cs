@@ -26,10 +26,12 @@ public sealed class HistoryShowCommand : AmxCommand
     {
         // Plain SQL reads (HistoryReader): a 100,000-result run is shown without EF's cold start or change tracking.
         var store = await Amx.Data.History.HistoryStore.OpenForReadingAsync(ctx.Config, ctx.Env, ct);
-        await RunLiveness.SweepAsync(store, ct);
+        var hashOnly = parse.GetValue(_hashOnly);
+        // The digest is the same whatever the run's state: a script asking for it pays no liveness sweep.
+        if (!hashOnly) await RunLiveness.SweepAsync(store, ct);
         var run = await store.FindRunAsync(parse.GetValue(_runId)!, ct);
         var json = ctx.Globals.Output == OutputFormat.Json;
-        if (parse.GetValue(_hashOnly))
+        if (hashOnly)
         {
             var digest = await store.ReadAsync(r => r.DescriptionsHashAsync(run.RunId, ct), ct);
             if (json) JsonOutput.Write(ctx.Out, new { run_id = run.RunId, hash = digest });
