@@ -11,6 +11,9 @@ namespace Amx.Data.History;
 /// </summary>
 public static class DescriptionsHash
 {
+    /// <summary>The digest of a run with no results (SHA-256 of no bytes).</summary>
+    public static readonly string OfNothing = Convert.ToHexStringLower(SHA256.HashData(ReadOnlySpan<byte>.Empty));
+
     public static string Compute(IEnumerable<HistoryResult> results) =>
         Compute(results.Select(r => (r.TargetQname, (string?)r.TargetKind, r.Confidence, r.Description)));
 

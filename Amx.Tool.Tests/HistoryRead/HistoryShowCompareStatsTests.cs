@@ -51,6 +51,15 @@ public class HistoryShowCompareStatsTests
         var hashJson = Json(s.Amx.Run("history", "show", "run_x", "--hash-only", "--output", "json"));
         Assert.That(hashJson.GetProperty("hash").GetString(), Is.EqualTo(hash));
         Assert.That(hashJson.GetProperty("run_id").GetString(), Is.EqualTo("run_x"));
+        // The run is looked up only when the hash read nothing: a run without results hashes to the digest of nothing,
+        // an unknown run is bad input (exit 2) as everywhere else.
+        await s.InsertRunAsync("run_empty", "bob@acme.com", Now.AddHours(-1), "sales", "failed", 0, 0);
+        Assert.That(Ok(s.Amx.Run("history", "show", "run_empty", "--hash-only")).Stdout.Trim(),
+            Is.EqualTo("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+        var nope = s.Amx.Run("history", "show", "run_nope", "--hash-only");
+        Assert.That(nope.ExitCode, Is.EqualTo(2), nope.ToString());
+        Assert.That(nope.Stderr, Does.Contain("unknown run 'run_nope'"));
+        Assert.That(nope.Stdout, Is.Empty, "no digest for a run that does not exist");
         Assert.That(table.Stdout, Does.Contain("run      run_x").And.Contain("alice@acme.com").And.Contain("sales (2 t)")
             .And.Contain("applied by carol@acme.com at " + Now.AddMinutes(-30).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'")));
         Assert.That(lines.First(l => l.StartsWith("target")), Does.Match(@"^target\s+kind\s+description\s+confidence\s+decision\s+reviewed_by\s+applied_by\s+applied_at\s+status"));

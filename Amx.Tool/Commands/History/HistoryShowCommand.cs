@@ -26,18 +26,21 @@ public sealed class HistoryShowCommand : AmxCommand
     {
         // Plain SQL reads (HistoryReader): a 100,000-result run is shown without EF's cold start or change tracking.
         var store = await Amx.Data.History.HistoryStore.OpenForReadingAsync(ctx.Config, ctx.Env, ct);
-        var hashOnly = parse.GetValue(_hashOnly);
-        // The digest is the same whatever the run's state: a script asking for it pays no liveness sweep.
-        if (!hashOnly) await RunLiveness.SweepAsync(store, ct);
-        var run = await store.FindRunAsync(parse.GetValue(_runId)!, ct);
         var json = ctx.Globals.Output == OutputFormat.Json;
-        if (hashOnly)
+        if (parse.GetValue(_hashOnly))
         {
-            var digest = await store.ReadAsync(r => r.DescriptionsHashAsync(run.RunId, ct), ct);
-            if (json) JsonOutput.Write(ctx.Out, new { run_id = run.RunId, hash = digest });
+            // For scripts: no liveness sweep (the digest does not depend on the run's state), and the run is looked up
+            // only when the hash read no result at all (an unknown run is exit 2; a run with no results hashes to the
+            // digest of nothing).
+            var runId = parse.GetValue(_runId)!;
+            var digest = await store.ReadAsync(r => r.DescriptionsHashAsync(runId, ct), ct);
+            if (digest == DescriptionsHash.OfNothing) runId = (await store.FindRunAsync(runId, ct)).RunId;
+            if (json) JsonOutput.Write(ctx.Out, new { run_id = runId, hash = digest });
             else ctx.Out.WriteLine(digest);
             return 0;
         }
+        await RunLiveness.SweepAsync(store, ct);
+        var run = await store.FindRunAsync(parse.GetValue(_runId)!, ct);
         var meta = RunMetadata.Read(run.MetadataJson);
         var local = await LocalCopyAsync(ctx, store, run, ct);
         var eval = run.RunKind == Amx.Data.History.Model.RunKinds.Eval;
