@@ -22,12 +22,7 @@ public sealed class StalePlanTests
     [Test]
     public async Task Updates_of_a_run_the_statistics_do_not_know_probe_the_primary_key()
     {
-        var (pg, db, lead) = await EnabledPgStoreAsync("stale");
-        lead.Dispose();
-
-        await using var conn = new NpgsqlConnection(pg.ConnectionString(db));
-        await conn.OpenAsync();
-        await ExecAsync(conn, "ALTER TABLE amx.amx_history_results SET (autovacuum_enabled = false)");
+        await using var conn = await StoreWithoutAutovacuumAsync("stale");
         await FillAsync(conn, "run_known", Known);
         await ExecAsync(conn, "ANALYZE amx.amx_history_results");
         await FillAsync(conn, "run_fresh", Fresh);
@@ -63,11 +58,7 @@ public sealed class StalePlanTests
     [Test]
     public async Task Earlier_applies_of_a_chunk_are_found_by_one_index_probe_per_target()
     {
-        var (pg, db, lead) = await EnabledPgStoreAsync("applied");
-        lead.Dispose();
-        await using var conn = new NpgsqlConnection(pg.ConnectionString(db));
-        await conn.OpenAsync();
-        await ExecAsync(conn, "ALTER TABLE amx.amx_history_results SET (autovacuum_enabled = false)");
+        await using var conn = await StoreWithoutAutovacuumAsync("applied");
         await FillAsync(conn, "run_applied", Fresh, description: "'Round 1: ' || repeat('x', 400) || i");
         await ExecAsync(conn, "UPDATE amx.amx_history_results SET applied = true, applied_at = now(), applied_by = 'lead'");
 
@@ -100,11 +91,7 @@ public sealed class StalePlanTests
     [Test]
     public async Task The_tally_of_a_run_hashes_its_groups_instead_of_sorting_the_run()
     {
-        var (pg, db, lead) = await EnabledPgStoreAsync("tally");
-        lead.Dispose();
-        await using var conn = new NpgsqlConnection(pg.ConnectionString(db));
-        await conn.OpenAsync();
-        await ExecAsync(conn, "ALTER TABLE amx.amx_history_results SET (autovacuum_enabled = false)");
+        await using var conn = await StoreWithoutAutovacuumAsync("tally");
         const int results = 100_000;
         await FillAsync(conn, "run_tally", results);
         // As autovacuum leaves a store after a run this size.
@@ -170,6 +157,17 @@ public sealed class StalePlanTests
         Assert.That(seen, Is.Unique);
         Assert.That(seen, Is.EqualTo(Enumerable.Range(0, Fresh).Select(Name).ToList()), "name order, nothing skipped");
         Assert.That(chunks, Is.EqualTo(Fresh / 1000));
+    }
+
+    /// <summary>An enabled store's database, autovacuum off on the results table: its statistics stay as the test leaves them.</summary>
+    static async Task<NpgsqlConnection> StoreWithoutAutovacuumAsync(string name)
+    {
+        var (pg, db, lead) = await EnabledPgStoreAsync(name);
+        lead.Dispose();
+        var conn = new NpgsqlConnection(pg.ConnectionString(db));
+        await conn.OpenAsync();
+        await ExecAsync(conn, "ALTER TABLE amx.amx_history_results SET (autovacuum_enabled = false)");
+        return conn;
     }
 
     static string Name(int i) => $"sales.t{i / 50:D4}.c{i % 50:D2}";
