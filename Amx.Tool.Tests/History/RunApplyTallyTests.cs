@@ -6,7 +6,7 @@ using static Amx.Tool.Tests.History.HistoryTestSupport;
 namespace Amx.Tool.Tests.History;
 
 /// <summary>
-/// run-apply's closing tally is counted by the store (RunSql.OutcomeCounts): per schema, with schemas that differ
+/// run-apply's closing tally is counted by the store (RunSql.Tally): per schema, with schemas that differ
 /// only in case kept apart and quoted names (a dot or a quote inside a part) parsed, on every store engine here.
 /// </summary>
 public sealed class RunApplyTallyTests

@@ -249,8 +249,8 @@ public abstract class HistoryProvider
     public abstract string BeforeFirstDot(string column);
 
     /// <summary>
-    /// Ends the derived table of a tally (<see cref="RunSql.Tally"/>, <see cref="RunSql.OutcomeCounts"/>) so the planner
-    /// groups its narrow rows as they are, guessing a few groups rather than one per result; empty where no planner needs it.
+    /// Ends the derived table of the run's tally (<see cref="RunSql.Tally"/>) so the planner groups its narrow rows as
+    /// they are, guessing a few groups rather than one per result; empty where no planner needs it.
     /// </summary>
     public virtual string GroupingFence => "";
 

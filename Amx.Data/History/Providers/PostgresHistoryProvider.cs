@@ -22,9 +22,9 @@ public sealed class PostgresHistoryProvider : HistoryProvider
 
     /// <summary>
     /// A schema computed from target_qname looks as unique as the name itself to the planner: it expected a group per
-    /// result and, past work_mem, sorted the whole run's rows on disk (78 ms at 100k results; the closing tally 45 ms).
-    /// Behind OFFSET 0 the derived columns have no statistics, the default guess is a few hundred groups, and it hashes
-    /// (46 and 31 ms); while the run is still unknown to the statistics it sorts only the narrow derived rows.
+    /// result and, past work_mem, sorted the whole run's rows on disk (78 ms at 100k results). Behind OFFSET 0 the
+    /// derived columns have no statistics, the default guess is a few hundred groups, and it hashes; while the run is
+    /// still unknown to the statistics it sorts only the narrow derived rows.
     /// </summary>
     public override string GroupingFence => " OFFSET 0";
 
