@@ -95,7 +95,7 @@ public sealed class EvalService(HistoryStore store, AmxEnvironment env, Action<s
                 {
                     var result = await drafter.DraftAsync(request, token);
                     lock (outcomes) usage += result.Usage;
-                    foreach (var o in result.Outcomes) outcomes[o.Target.Name.ToString()] = o;
+                    foreach (var o in result.Outcomes) outcomes[o.Target.Key] = o;
                 });
         }
         catch (Exception e)
@@ -110,7 +110,7 @@ public sealed class EvalService(HistoryStore store, AmxEnvironment env, Action<s
         {
             foreach (var k in keyed)
             {
-                var name = k.Target.Name.ToString();
+                var name = k.Target.Key;
                 var o = outcomes.GetValueOrDefault(name);
                 var draft = o?.Description;
                 var human = k.Human!;
