@@ -1,3 +1,5 @@
 using Amx.Tool;
+using Amx.Tool.Hosting;
 
+StartupWarmup.Start(args);
 return await AmxApp.RunAsync(args);

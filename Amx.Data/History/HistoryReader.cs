@@ -153,7 +153,12 @@ public sealed class HistoryReader(HistoryStoreTarget target)
     /// </summary>
     public async Task<string> DescriptionsHashAsync(string runId, CancellationToken ct = default)
     {
-        await using (var conn = await OpenAsync(ct))
+        // The digest is all the command waits for: the connection opens on this thread, since an async open hands
+        // each step of the handshake to a thread pool that a one-shot command has yet to start.
+        var conn = target.Provider.CreateConnection(target.ConnectionString);
+        try { conn.Open(); }
+        catch { await conn.DisposeAsync(); throw; }
+        await using (conn)
         {
             // Where the store's engine writes the hash's text itself (PostgreSQL's COPY), amx only hashes its bytes.
             if (await target.Provider.DescriptionsHashAsync(conn, target.Schema, runId, ct) is { } digest) return digest;

@@ -88,6 +88,46 @@ public class HistoryShowCompareStatsTests
     }
 
     [Test]
+    public async Task Hash_only_of_a_run_id_that_is_not_plain_takes_the_parameterised_read_and_still_matches_psql()
+    {
+        using var s = await SeededStore.CreateAsync(inProcess: true);
+        // COPY takes no parameters: amx writes only plain ids (letters, digits, "_-.:") into it. This one would end the
+        // literal; it must be read through the parameterised query, give the same digest as the DBA's, and harm nothing.
+        const string hostile = "x'; DROP TABLE amx.amx_history_runs;--";
+        await s.InsertRunAsync(hostile, "alice@acme.com", Now.AddHours(-2), "sales", "drafted", Awkward.Length, 0);
+        await s.InsertRunAsync("run_plain", "alice@acme.com", Now.AddHours(-1), "sales", "drafted", Awkward.Length, 0);
+        foreach (var (q, kind, conf, d) in Awkward)
+        {
+            await s.InsertResultAsync(hostile, q, d, kind, conf);
+            await s.InsertResultAsync("run_plain", q, d, kind, conf);
+        }
+        var digest = HistoryPsql.Sha256OfCopy(s.Pg, s.Database, SeededStore.Schema, hostile);
+        Assert.That(Ok(s.Amx.Run("history", "show", hostile, "--hash-only")).Stdout.Trim(), Is.EqualTo(digest));
+        Assert.That(Ok(s.Amx.Run("history", "show", "run_plain", "--hash-only")).Stdout.Trim(), Is.EqualTo(digest),
+            "the same rows under a plain id (streamed COPY) hash the same");
+        Assert.That(await s.ScalarAsync<long>("SELECT count(*) FROM amx.amx_history_runs"), Is.EqualTo(2), "the runs table is still there");
+    }
+
+    [Test]
+    public async Task Hash_only_over_a_connection_that_is_not_UTF8_is_still_the_UTF8_digest()
+    {
+        using var s = await SeededStore.CreateAsync(inProcess: true);
+        await s.InsertRunAsync("run_l", "alice@acme.com", Now.AddHours(-1), "sales", "drafted", 3, 0);
+        await s.InsertResultAsync("run_l", "sales.café", "Ünïcødé café\tand a tab\nand a line", "TABLE");
+        await s.InsertResultAsync("run_l", "sales.café.prix", "prix en francs, «hors taxe»", confidence: "low");
+        await s.InsertResultAsync("run_l", "sales.café.zèbre", null, confidence: null);
+        var utf8 = HistoryPsql.Sha256OfCopy(s.Pg, s.Database, SeededStore.Schema, "run_l");
+        // A profile that asks the server for Latin-1: COPY's bytes are not the UTF-8 the hash is defined on, so amx reads
+        // the decoded rows instead of hashing the stream.
+        Ok(s.Amx.Run("add-db-profile", "latin", "--backend", "postgresql", "--host", "127.0.0.1", "--port", s.Pg.Port.ToString(),
+            "--database", s.Database, "--user", s.Pg.AdminUser, "--password-env", SeededStore.PwVar,
+            "--option", "Client Encoding=LATIN1", "--option", "Encoding=ISO-8859-1"));
+        Ok(s.Amx.Run("history-store", "enable", "--profile", "latin", "--schema", "AMX", "--yes"));
+        Assert.That(Ok(s.Amx.Run("history", "show", "run_l", "--hash-only")).Stdout.Trim(), Is.EqualTo(utf8));
+        Assert.That(Ok(s.Amx.Run("history", "show", "run_l", "--hash")).Stdout.TrimEnd('\n').Split('\n')[^1], Is.EqualTo(utf8));
+    }
+
+    [Test]
     public async Task Show_hash_of_a_run_without_results_is_the_sha256_of_nothing()
     {
         using var s = await SeededStore.CreateAsync(inProcess: true);

@@ -219,40 +219,45 @@ public sealed class PostgresHistoryProvider : HistoryProvider
 
     /// <summary>
     /// The hash is defined as this engine's COPY text (docs/history-store.md), so the server writes it and amx hashes
-    /// the text as it streams: no row is read field by field (history show --hash-only of a million results). COPY
-    /// takes no parameters: the run id travels as a session setting, never as text in the statement.
+    /// its bytes as they stream: no row is read field by field, nothing is decoded (history show --hash-only of a million
+    /// results). Null (the store's generic, parameterised read) when the server does not send UTF-8 or the run id is not
+    /// one of the plain ids amx makes.
     /// </summary>
     public override async Task<string?> DescriptionsHashAsync(DbConnection connection, string schema, string runId, CancellationToken ct)
     {
         var conn = (NpgsqlConnection)connection;
-        await using (var set = new NpgsqlCommand("SELECT set_config('amx.hash_run', @run, false)", conn))
-        {
-            set.Parameters.AddWithValue("run", runId);
-            await set.ExecuteNonQueryAsync(ct);
-        }
+        // The bytes are hashed as the server sends them, so only when it sends UTF-8 (a profile may set another client
+        // encoding).
+        if (!conn.PostgresParameters.TryGetValue("client_encoding", out var encoding) || encoding != "UTF8") return null;
+        // COPY takes no parameters. An id of letters, digits and "_-.:" (every id amx makes) is written into the
+        // statement as it is: one round trip less than passing it through a session setting, and nothing in it can
+        // end the literal. Any other id takes the generic path.
+        if (runId.Length is 0 or > 64 || runId.AsSpan().ContainsAnyExcept(PlainRunIdChars)) return null;
         var copy = $"COPY (SELECT target_qname, target_kind, confidence, description FROM {QualifiedTable(schema, HistoryModel.ResultsTable)} " +
-                   $"WHERE run_id = current_setting('amx.hash_run') ORDER BY {ByteOrder("target_qname")}) TO STDOUT";
+                   $"WHERE run_id = '{runId}' ORDER BY {ByteOrder("target_qname")}) TO STDOUT";
         using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
-        // Npgsql hands text COPY out as characters; a stateful encoder gives back the exact UTF-8 bytes, also when a
-        // surrogate pair straddles two reads.
-        var encoder = System.Text.Encoding.UTF8.GetEncoder();
-        var chars = new char[1 << 15];
-        var bytes = new byte[System.Text.Encoding.UTF8.GetMaxByteCount(chars.Length)];
-        using (var reader = await conn.BeginTextExportAsync(copy, ct))
+        var block = new byte[1 << 16];
+        // Npgsql's text export is a StreamReader over the raw COPY stream: amx hashes the stream's bytes, the UTF-8 the
+        // hash is defined on, instead of decoding and encoding them again.
+        using (var reader = (StreamReader)await conn.BeginTextExportAsync(copy, ct))
         {
-            // A read returns about one row (one COPY message): blocks are filled synchronously (awaiting 100,000 reads
-            // cost a fifth of a 100,000-result hash) and hashed whole (one digest update per row cost as much again).
-            // A one-shot command has no other work for the thread.
-            int n;
-            while ((n = reader.ReadBlock(chars, 0, chars.Length)) > 0)
+            // A read returns at most one row (one COPY message): blocks are filled synchronously (awaiting 100,000 reads
+            // cost a fifth of a 100,000-result hash) and hashed whole. A one-shot command has no other work for the thread.
+            var rows = reader.BaseStream;
+            int filled;
+            do
             {
+                filled = 0;
+                for (int n; filled < block.Length && (n = rows.Read(block, filled, block.Length - filled)) > 0;) filled += n;
                 ct.ThrowIfCancellationRequested();
-                hash.AppendData(bytes, 0, encoder.GetBytes(chars, 0, n, bytes, 0, flush: false));
-            }
+                hash.AppendData(block, 0, filled);
+            } while (filled == block.Length);
         }
-        hash.AppendData(bytes, 0, encoder.GetBytes(chars, 0, 0, bytes, 0, flush: true));
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
+
+    static readonly System.Buffers.SearchValues<char> PlainRunIdChars =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.:");
 
     /// <summary>A connection for the store's catalog checks and locks: no type loading (they read text and integers).</summary>
     static async Task<NpgsqlConnection> OpenAsync(DbProfile profile, CancellationToken ct)
