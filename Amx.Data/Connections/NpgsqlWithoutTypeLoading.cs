@@ -12,13 +12,15 @@ public static class NpgsqlWithoutTypeLoading
     static readonly ConcurrentDictionary<string, NpgsqlDataSource> Sources = new();
 
     public static NpgsqlConnection CreateConnection(string connectionString) =>
-        Sources.GetOrAdd(connectionString, cs =>
-        {
-            var builder = new NpgsqlSlimDataSourceBuilder(cs);
-            builder.ConfigureTypeLoading(t => t.EnableTypeLoading(false));
-            builder.EnableArrays();
-            return builder.Build();
-        }).CreateConnection();
+        Sources.GetOrAdd(connectionString, Build).CreateConnection();
+
+    static NpgsqlDataSource Build(string connectionString)
+    {
+        var builder = new NpgsqlSlimDataSourceBuilder(connectionString);
+        builder.ConfigureTypeLoading(t => t.EnableTypeLoading(false));
+        builder.EnableArrays();
+        return builder.Build();
+    }
 
     /// <summary>
     /// Pays the first-use cost of a connection without making one: Npgsql's connection-string and data-source set-up
@@ -28,10 +30,7 @@ public static class NpgsqlWithoutTypeLoading
     public static void WarmUp()
     {
         var cs = new NpgsqlConnectionStringBuilder { Host = "localhost", Database = "warm", Username = "warm", ApplicationName = "amx", Timeout = 15 };
-        var builder = new NpgsqlSlimDataSourceBuilder(cs.ConnectionString);
-        builder.ConfigureTypeLoading(t => t.EnableTypeLoading(false));
-        builder.EnableArrays();
-        using (var source = builder.Build())
+        using (var source = Build(cs.ConnectionString))
         using (source.CreateConnection()) { }
         var nonce = System.Security.Cryptography.RandomNumberGenerator.GetBytes(18);
         var salted = System.Security.Cryptography.Rfc2898DeriveBytes.Pbkdf2(nonce, nonce, 1, System.Security.Cryptography.HashAlgorithmName.SHA256, 32);
