@@ -223,26 +223,28 @@ public sealed class PostgresHistoryProvider : HistoryProvider
     /// results). Null (the store's generic, parameterised read) when the server does not send UTF-8 or the run id is not
     /// one of the plain ids amx makes.
     /// </summary>
-    public override async Task<string?> DescriptionsHashAsync(DbConnection connection, string schema, string runId, CancellationToken ct)
+    public override Task<string?> DescriptionsHashAsync(DbConnection connection, string schema, string runId, CancellationToken ct)
     {
         var conn = (NpgsqlConnection)connection;
         // The bytes are hashed as the server sends them, so only when it sends UTF-8 (a profile may set another client
         // encoding).
-        if (!conn.PostgresParameters.TryGetValue("client_encoding", out var encoding) || encoding != "UTF8") return null;
+        if (!conn.PostgresParameters.TryGetValue("client_encoding", out var encoding) || encoding != "UTF8") return Task.FromResult<string?>(null);
         // COPY takes no parameters. An id of letters, digits and "_-.:" (every id amx makes) is written into the
         // statement as it is: one round trip less than passing it through a session setting, and nothing in it can
         // end the literal. Any other id takes the generic path.
-        if (runId.Length is 0 or > 64 || runId.AsSpan().ContainsAnyExcept(PlainRunIdChars)) return null;
+        if (runId.Length is 0 or > 64 || runId.AsSpan().ContainsAnyExcept(PlainRunIdChars)) return Task.FromResult<string?>(null);
         var copy = $"COPY (SELECT target_qname, target_kind, confidence, description FROM {QualifiedTable(schema, HistoryModel.ResultsTable)} " +
                    $"WHERE run_id = '{runId}' ORDER BY {ByteOrder("target_qname")}) TO STDOUT";
         using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
         var block = new byte[1 << 16];
         // Npgsql's text export is a StreamReader over the raw COPY stream: amx hashes the stream's bytes, the UTF-8 the
-        // hash is defined on, instead of decoding and encoding them again.
-        using (var reader = (StreamReader)await conn.BeginTextExportAsync(copy, ct))
+        // hash is defined on, instead of decoding and encoding them again. All of it is synchronous, on a connection
+        // opened synchronously (HistoryReader.DescriptionsHashAsync): a one-shot command has no other work for the
+        // thread, and a socket never used asynchronously waits in the kernel, not through the runtime's epoll thread.
+        using (var reader = (StreamReader)conn.BeginTextExport(copy))
         {
-            // A read returns at most one row (one COPY message): blocks are filled synchronously (awaiting 100,000 reads
-            // cost a fifth of a 100,000-result hash) and hashed whole. A one-shot command has no other work for the thread.
+            // A read returns at most one row (one COPY message): blocks are filled (awaiting 100,000 reads cost a fifth
+            // of a 100,000-result hash) and hashed whole; cancellation is checked between blocks.
             var rows = reader.BaseStream;
             int filled;
             do
@@ -253,7 +255,7 @@ public sealed class PostgresHistoryProvider : HistoryProvider
                 hash.AppendData(block, 0, filled);
             } while (filled == block.Length);
         }
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
+        return Task.FromResult<string?>(Convert.ToHexStringLower(hash.GetHashAndReset()));
     }
 
     static readonly System.Buffers.SearchValues<char> PlainRunIdChars =
