@@ -153,12 +153,8 @@ public sealed class HistoryReader(HistoryStoreTarget target)
     /// </summary>
     public async Task<string> DescriptionsHashAsync(string runId, CancellationToken ct = default)
     {
-        // The digest is all the command waits for: the connection opens on this thread, since an async open hands
-        // each step of the handshake to a thread pool that a one-shot command has yet to start.
-        var conn = target.Provider.CreateConnection(target.ConnectionString);
-        try { conn.Open(); }
-        catch { await conn.DisposeAsync(); throw; }
-        await using (conn)
+        // The digest is all the command waits for: the connection opens on this thread (Open).
+        await using (var conn = Open())
         {
             // Where the store's engine writes the hash's text itself (PostgreSQL's COPY), amx only hashes its bytes.
             if (await target.Provider.DescriptionsHashAsync(conn, target.Schema, runId, ct) is { } digest) return digest;
@@ -572,6 +568,17 @@ public sealed class HistoryReader(HistoryStoreTarget target)
     {
         var conn = target.Provider.CreateConnection(target.ConnectionString);
         await conn.OpenAsync(ct);
+        return conn;
+    }
+
+    /// <summary>
+    /// Opens on the calling thread, for a one-shot read the command waits on and nothing else: an async open hands each
+    /// step of the handshake to a thread pool such a command has yet to start.
+    /// </summary>
+    DbConnection Open()
+    {
+        var conn = target.Provider.CreateConnection(target.ConnectionString);
+        conn.Open();
         return conn;
     }
 
